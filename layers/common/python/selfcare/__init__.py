@@ -1,0 +1,1 @@
+"""Shared package of the Home Self Care API (the `common` Lambda layer)."""
