@@ -1,0 +1,74 @@
+# Home Self Care API. `make run` serves it locally; `make test` tests it. Both set up
+# everything they need on a fresh machine (virtual environments, dependencies).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# The Lambda runtime is python3.13: use a matching interpreter (pyenv's if not on PATH).
+PYTHON313 ?= $(shell for p in python3.13 $$(pyenv root 2>/dev/null)/versions/3.13*/bin/python3.13 \
+	$$HOME/.pyenv/versions/3.13*/bin/python3.13 /usr/local/bin/python3.13 /usr/bin/python3.13; do \
+	$$p -c 'import sys; assert sys.version_info[:2] == (3, 13)' >/dev/null 2>&1 && { command -v $$p; break; }; done)
+PY313_DIR = $(dir $(PYTHON313))
+VENV := .venv
+PY := $(VENV)/bin/python
+SAM_VENV := .venv-sam
+SAM := $(SAM_VENV)/bin/sam
+REGION ?= us-east-1
+export SAM_CLI_TELEMETRY = 0
+export AWS_DEFAULT_REGION ?= $(REGION)
+
+.PHONY: help venv run test test-fast lint types validate build seed events ci clean
+
+help:
+	@echo "make run       serve the API on http://127.0.0.1:3000 (sandbox data, no AWS, no Docker)"
+	@echo "make test      run every test (unit, integration, contract, e2e)"
+	@echo "make lint      ruff and mypy"
+	@echo "make validate  sam validate --lint and cfn-lint"
+	@echo "make build     sam build (needs python3.13)"
+	@echo "make seed COUNTRY=gt SANDBOX_TABLE=... [PAPERLESS_TABLE=... CHECKOUT_TABLE=...]"
+	@echo "make events    regenerate events/ from template.yaml and the sandbox demo data"
+
+$(VENV)/.installed: requirements-dev.txt layers/common/requirements.txt functions/billing/requirements.txt
+	@test -n "$(PYTHON313)" || { echo "python3.13 not found (pyenv install 3.13, or set PYTHON313=...)"; exit 1; }
+	$(PYTHON313) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+$(SAM_VENV)/.installed: requirements-sam.txt
+	$(PYTHON313) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SAM_VENV)/bin/python -m pip install --quiet -r requirements-sam.txt
+	touch $@
+
+run: venv
+	$(PY) -m local serve
+
+test: venv
+	$(PY) -m pytest -n auto -q
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy layers/common/python/selfcare local
+
+validate: venv $(SAM_VENV)/.installed
+	$(SAM) validate --lint --region $(REGION)
+	$(VENV)/bin/cfn-lint template.yaml
+
+build: $(SAM_VENV)/.installed
+	PATH="$(PY313_DIR):$$PATH" $(SAM) build --parallel
+
+seed: venv
+	$(PY) -m local seed --country $(COUNTRY) --sandbox-table $(SANDBOX_TABLE) \
+		$(if $(PAPERLESS_TABLE),--paperless-table $(PAPERLESS_TABLE)) \
+		$(if $(CHECKOUT_TABLE),--checkout-table $(CHECKOUT_TABLE))
+
+events: venv
+	$(PY) -m local.events
+
+ci: lint test validate build
+
+clean:
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache

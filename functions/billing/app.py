@@ -1,0 +1,225 @@
+"""Billing routes: invoices, balance, payments, paperless, spool documents, calls, customers."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.event_handler.api_gateway import Response
+from billing import calls, customers, invoices, spool
+from selfcare import params
+from selfcare.api import Api, error_response
+from selfcare.errors import NotFound
+from selfcare.stores import checkout
+
+api = Api("billing")
+app = api.app
+INVOICE_LIMIT = (1, 5)  # default, maximum
+
+
+@cache
+def paperless_store() -> Any:
+    from selfcare.adapters.items import DynamoItems
+    from selfcare.stores.paperless import PaperlessStore
+
+    return PaperlessStore(DynamoItems(api.settings.require("paperless_table"), "The paperless store"))
+
+
+@cache
+def checkout_store() -> checkout.CheckoutStore:
+    from selfcare.adapters.items import DynamoItems
+
+    return checkout.CheckoutStore(DynamoItems(api.settings.require("checkout_table"), "The checkout store"))
+
+
+def spool_key() -> bytes:
+    from aws_lambda_powertools.utilities.parameters import get_secret
+
+    return str(get_secret(api.settings.require("spool_secret"), max_age=300)).encode()
+
+
+# Invoices -----------------------------------------------------------------------------------
+@app.get("/billing/contracts/<contractId>/invoices")
+def get_invoices_by_contract_id(contractId: str) -> Any:
+    limit = params.limit(api.query, *INVOICE_LIMIT)
+    return invoices.by_contract(api.backend, api.scope.need_contract(), limit)
+
+
+@app.get("/billing/contracts/<contractId>/invoices/<invoiceId>")
+def get_invoice_by_contract_id_and_invoice_id(contractId: str, invoiceId: str) -> Any:
+    return invoices.one(api.backend, api.scope.need_contract(), invoiceId)
+
+
+@app.get("/billing/contracts/<contractId>/invoices/<invoiceId>/paymentInfo")
+def get_invoice_payment_info(contractId: str, invoiceId: str) -> Any:
+    return invoices.payment(api.backend, api.scope.need_contract(), invoiceId)
+
+
+@app.get("/billing/doc-type/<docTypeId>/customers/<customerId>/invoices")
+def get_invoices_by_customer_id(docTypeId: str, customerId: str) -> Any:
+    limit = params.limit(api.query, *INVOICE_LIMIT)
+    return invoices.by_customer(api.backend, api.scope.need_customer(), limit)
+
+
+@app.get("/billing/doc-type/<docTypeId>/customers/<customerId>/invoices/<invoiceId>")
+def get_invoice_by_customer_id_and_invoice_id(docTypeId: str, customerId: str, invoiceId: str) -> Any:
+    params.check_path({"invoiceId": invoiceId})
+    return invoices.one_of_customer(api.backend, api.scope.need_customer(), invoiceId)
+
+
+@app.get("/billing/contracts/<contractId>/balance")
+def get_balance_by_contract_id(contractId: str) -> Any:
+    return invoices.balance(api.backend, api.scope.need_contract(), api.country)
+
+
+@app.get("/billing/contracts/<contractId>/financing")
+def get_financing_by_contract_id(contractId: str) -> Any:
+    return invoices.financing(api.backend, api.scope.need_contract())
+
+
+@app.get("/billing/contracts/<contractId>/recurringBillingInfo")
+def get_recurring_billing_info_by_contract_id(contractId: str) -> Any:
+    return invoices.recurring(api.backend, api.scope.need_contract())
+
+
+# Customers and contracts --------------------------------------------------------------------
+@app.get("/billing/doc-type/<docTypeId>/customers/<customerId>/contracts")
+def get_contracts_by_customer_id(docTypeId: str, customerId: str) -> Any:
+    return customers.contracts(api.backend, api.scope.need_customer())
+
+
+@app.get("/billing/doc-type/<docTypeId>/customers/<customerId>")
+def get_customer_by_customer_id(docTypeId: str, customerId: str) -> Any:
+    owner = api.scope.need_customer()
+    return customers.customer(api.backend, owner.document_type, owner.customer_id)
+
+
+@app.get("/billing/contracts/<contractId>/customers")
+def get_customer_by_contract_id(contractId: str) -> Any:
+    return customers.of_contract(api.backend, api.scope.need_contract())
+
+
+# Paperless ----------------------------------------------------------------------------------
+@app.get("/billing/contracts/<contractId>/paperlessInvoiceInfo")
+def get_paperless_invoice_info_by_contract_id(contractId: str) -> Any:
+    found = paperless_store().get(contractId)
+    if found is None:
+        raise NotFound(f"Contract {contractId} is not subscribed to paperless invoices")
+    return found
+
+
+@app.get("/billing/contracts/<contractId>/<idType>/<id>/paperlessInvoiceInfo")
+def get_paperless_invoice_info_by_id_type(contractId: str, idType: str, id: str) -> Any:
+    from billing import paperless
+
+    contract = api.scope.need_contract()
+    paperless.check_id_type(api.country, contract, idType, id)
+    found = paperless_store().get(contractId, idType, id)
+    if found is None:
+        raise NotFound(f"{idType}/{id} of contract {contractId} is not subscribed to paperless invoices")
+    return found
+
+
+# Checkout -----------------------------------------------------------------------------------
+def _checkout_answer(attempt: dict[str, Any] | None, what: str) -> Any:
+    if attempt is None:
+        raise NotFound(what)
+    status = checkout.status_of(attempt)
+    if status == "pending":
+        return error_response(202, "The payment is in process; ask again shortly")
+    return checkout.checkout_info(attempt, status)
+
+
+@app.get("/billing/contracts/<contractId>/invoices/<invoiceId>/checkOut")
+def get_checkout_by_contract_id_and_invoice_id(contractId: str, invoiceId: str) -> Any:
+    invoices.one(api.backend, api.scope.need_contract(), invoiceId)
+    attempt = checkout_store().latest(contractId, invoiceId)
+    return _checkout_answer(attempt, f"No payment attempt for invoice {invoiceId}")
+
+
+@app.get("/billing/contracts/<contractId>/invoices/<invoiceId>/checkOut/<paymentToken>")
+def get_checkout_by_payment_token(contractId: str, invoiceId: str, paymentToken: str) -> Any:
+    invoices.one(api.backend, api.scope.need_contract(), invoiceId)
+    attempt = checkout_store().get(contractId, invoiceId, paymentToken)
+    return _checkout_answer(attempt, f"No payment attempt {paymentToken} for invoice {invoiceId}")
+
+
+# Spool documents ----------------------------------------------------------------------------
+@app.get("/billing/contracts/<contractId>/invoices/spool/billingDates")
+def get_available_spool_billing_dates(contractId: str) -> Any:
+    return spool.billing_dates(api.backend, api.scope.need_contract())
+
+
+@app.get("/billing/contracts/<contractId>/invoices/spool/billingDates/<billingDate>/url")
+def get_spool_url_by_billing_date(contractId: str, billingDate: str) -> Any:
+    contract = api.scope.need_contract()
+    invoice = spool.invoice_on(api.backend, contract, params.parse_date(billingDate, "billingDate"))
+    return _link(contract, invoice["invoiceId"])
+
+
+@app.get("/billing/contracts/<contractId>/invoices/spool/<invoiceId>/url")
+def get_spool_url_by_invoice_id(contractId: str, invoiceId: str) -> Any:
+    contract = api.scope.need_contract()
+    invoices.one(api.backend, contract, invoiceId)
+    return _link(contract, invoiceId)
+
+
+def _link(contract: Any, invoice_id: str) -> Any:
+    base = spool.base_url(app.current_event.raw_event)
+    return spool.link(base, spool_key(), contract, invoice_id, api.settings.spool_url_ttl)
+
+
+@app.get("/billing/contracts/<contractId>/invoices/spool/<invoiceId>/pdf")
+def get_invoice_pdf_by_contract_id(contractId: str, invoiceId: str) -> Response:
+    return _pdf(api.scope.need_contract().contract_id, invoiceId)
+
+
+@app.get("/billing/billingaccounts/<billingAccountId>/invoices/spool/<invoiceId>/pdf")
+def get_invoice_pdf_by_billing_account_id(billingAccountId: str, invoiceId: str) -> Response:
+    return _pdf(api.scope.need_contract().contract_id, invoiceId)
+
+
+@app.get("/billing/spool/documents/<token>")
+def get_spool_document(token: str) -> Response:
+    spool.check_token_shape(token)
+    contract_id, invoice_id = spool.verify(spool_key(), token)
+    return _pdf(contract_id, invoice_id)
+
+
+def _pdf(contract_id: str, invoice_id: str) -> Response:
+    from billing import pdf
+
+    contract = api.directory.find_contract(contract_id)
+    if contract is None:
+        raise NotFound(f"No contract {contract_id}")
+    invoice = invoices.one(api.backend, contract, invoice_id)
+    document = pdf.render(
+        api.country,
+        invoice,
+        customers.of_contract(api.backend, contract),
+        api.backend.payment_info(contract_id, invoice_id),
+    )
+    return Response(
+        status_code=200,
+        content_type="application/pdf",
+        body=document,
+        headers={"Content-Disposition": f'inline; filename="factura-{invoice_id}.pdf"'},
+    )
+
+
+# Calls --------------------------------------------------------------------------------------
+@app.get("/billing/contracts/<contractId>/measuringElement/<measuringElement>/calls")
+def get_calls(contractId: str, measuringElement: str) -> Any:
+    contract = api.scope.need_contract()
+    return calls.calls(api.backend, contract, measuringElement, api.query, country=api.country)
+
+
+@app.get("/billing/contracts/<contractId>/measuringElement/<measuringElement>/localcalls")
+def get_local_calls(contractId: str, measuringElement: str) -> Any:
+    contract = api.scope.need_contract()
+    return calls.calls(
+        api.backend, contract, measuringElement, api.query, local_only=True, country=api.country
+    )
+
+
+handler = api.handler

@@ -1,0 +1,1 @@
+"""The billing function's logic: invoices, balance, calls, spool documents, payments."""

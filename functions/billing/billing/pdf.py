@@ -1,0 +1,65 @@
+"""The invoice as a PDF document (fpdf2, imported only when a PDF is asked for)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from selfcare.countries import Country
+
+BRAND = "Tigo Hogar"
+
+
+def _money(country: Country, value: Any) -> str:
+    amount = country.money(Decimal(str(value if value is not None else 0)))
+    whole, _, cents = f"{amount:,.{country.currency_decimals}f}".partition(".")
+    whole = whole.replace(",", ".") if country.currency == "COP" else whole
+    return f"{country.currency} {whole}{'.' + cents if cents else ''}"
+
+
+def render(
+    country: Country,
+    invoice: Mapping[str, Any],
+    customer: Mapping[str, Any],
+    payment: Mapping[str, Any] | None = None,
+) -> bytes:
+    from fpdf import FPDF
+
+    info = customer.get("customerInfo", {})
+    pdf = FPDF(format="A4")
+    pdf.set_title(f"Factura {invoice['invoiceId']}")
+    pdf.set_author(BRAND)
+    pdf.set_creator("Home Self Care API")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 18)
+    pdf.cell(0, 12, f"{BRAND} - {country.name}", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 11)
+    pdf.cell(0, 8, f"Factura No. {invoice['invoiceId']}", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    rows = [
+        ("Cliente", f"{info.get('name', '')} {info.get('lastName', '')}".strip()),
+        ("Documento", f"{info.get('documentType', '')} {info.get('customerId', '')}".strip()),
+        ("Contrato", str(invoice.get("contractId", ""))),
+        ("Cuenta de facturación", str(invoice.get("billingAccountId", ""))),
+        ("Dirección", str(invoice.get("streetAddress", ""))),
+        ("Periodo", str(invoice.get("period", ""))),
+        ("Fecha de emisión", str(invoice.get("creationDate", ""))),
+        ("Fecha límite de pago", str(invoice.get("dueDate", ""))),
+        ("Valor de la factura", _money(country, invoice.get("invoiceAmount"))),
+        (f"IVA incluido ({country.vat_rate * 100:.0f} %)", _money(country, invoice.get("taxAmount"))),
+        ("Saldo pendiente", _money(country, invoice.get("dueAmount"))),
+    ]
+    if payment:
+        rows.append(
+            ("Pagada", f"{payment.get('paymentDate', '')} - {payment.get('paymentMethod', '')}")
+        )
+    for label, value in rows:
+        pdf.set_font("Helvetica", "B", 11)
+        pdf.cell(70, 8, label)
+        pdf.set_font("Helvetica", "", 11)
+        pdf.multi_cell(0, 8, value, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    pdf.set_font("Helvetica", "I", 9)
+    pdf.multi_cell(0, 5, "Documento generado por el sandbox de la API Home Self Care.")
+    return bytes(pdf.output())

@@ -1,0 +1,1 @@
+"""The cases function's logic: service requests and technicians' visits."""

@@ -1,0 +1,1 @@
+"""The customer function's logic: contact information of a contract's holder."""

@@ -1,0 +1,1 @@
+"""The portfolio function's logic: products, offerings and available offers."""

@@ -1,0 +1,1 @@
+"""The tokenization function's logic: the customer's tokenized cards."""

@@ -1,0 +1,192 @@
+"""Key-value items under (pk, sk): the shape of the DynamoDB tables the adapters keep.
+
+`DynamoItems` talks to a table; `MemoryItems` is the same thing in a dict, for unit tests
+and benchmarks. Values are plain Python; numbers come back as Decimal from both.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any, Protocol
+
+from selfcare.adapters import aws
+
+Item = dict[str, Any]
+
+
+class Items(Protocol):
+    def get(self, pk: str, sk: str) -> Item | None: ...
+    def query(
+        self,
+        pk: str,
+        *,
+        prefix: str | None = None,
+        between: tuple[str, str] | None = None,
+        newest_first: bool = False,
+        limit: int | None = None,
+    ) -> list[Item]: ...
+    def put_all(self, items: Iterable[Item]) -> int: ...
+
+
+class DynamoItems:
+    """Items in a DynamoDB table whose key is (pk: S, sk: S)."""
+
+    def __init__(self, table: str, what: str = "The backend") -> None:
+        self.table = table
+        self.what = what
+
+    def get(self, pk: str, sk: str) -> Item | None:
+        with aws.translate_errors(self.what):
+            answer = aws.client("dynamodb").get_item(
+                TableName=self.table, Key={"pk": {"S": pk}, "sk": {"S": sk}}
+            )
+        found = answer.get("Item")
+        return _from_dynamo(found) if found else None
+
+    def query(
+        self,
+        pk: str,
+        *,
+        prefix: str | None = None,
+        between: tuple[str, str] | None = None,
+        newest_first: bool = False,
+        limit: int | None = None,
+    ) -> list[Item]:
+        condition = "pk = :pk"
+        values: dict[str, Any] = {":pk": {"S": pk}}
+        if prefix is not None:
+            condition += " AND begins_with(sk, :prefix)"
+            values[":prefix"] = {"S": prefix}
+        elif between is not None:
+            condition += " AND sk BETWEEN :low AND :high"
+            values[":low"], values[":high"] = {"S": between[0]}, {"S": between[1]}
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+            "ScanIndexForward": not newest_first,
+        }
+        if limit is not None:
+            request["Limit"] = limit
+        found: list[Item] = []
+        client = aws.client("dynamodb")
+        with aws.translate_errors(self.what):
+            while True:
+                page = client.query(**request)
+                found.extend(_from_dynamo(item) for item in page.get("Items", []))
+                more = page.get("LastEvaluatedKey")
+                if not more or (limit is not None and len(found) >= limit):
+                    break
+                request["ExclusiveStartKey"] = more
+        return found[:limit] if limit is not None else found
+
+    def put_all(self, items: Iterable[Item]) -> int:
+        client = aws.client("dynamodb")
+        batch: list[dict[str, Any]] = []
+        count = 0
+        with aws.translate_errors(self.what):
+            for item in items:
+                batch.append({"PutRequest": {"Item": _to_dynamo(item)}})
+                if len(batch) == 25:
+                    count += _write(client, self.table, batch)
+                    batch = []
+            if batch:
+                count += _write(client, self.table, batch)
+        return count
+
+
+def _write(client: Any, table: str, batch: list[dict[str, Any]]) -> int:
+    pending = {table: batch}
+    while pending:
+        answer = client.batch_write_item(RequestItems=pending)
+        pending = answer.get("UnprocessedItems") or {}
+    return len(batch)
+
+
+def _from_dynamo(item: dict[str, Any]) -> Item:
+    from boto3.dynamodb.types import TypeDeserializer
+
+    load = TypeDeserializer().deserialize
+    return {key: load(value) for key, value in item.items()}
+
+
+def _to_dynamo(item: Item) -> dict[str, Any]:
+    from boto3.dynamodb.types import TypeSerializer
+
+    dump = TypeSerializer().serialize
+    return {key: dump(value) for key, value in item.items()}
+
+
+class MemoryItems:
+    """The same contract in memory (sorted by sk within each pk)."""
+
+    def __init__(self, items: Iterable[Item] = ()) -> None:
+        self._keys: dict[str, list[str]] = {}
+        self._items: dict[tuple[str, str], Item] = {}
+        self._lock = threading.Lock()
+        self.calls = 0
+        self.put_all(items)
+
+    def get(self, pk: str, sk: str) -> Item | None:
+        self.calls += 1
+        found = self._items.get((pk, sk))
+        return _copy(found) if found is not None else None
+
+    def query(
+        self,
+        pk: str,
+        *,
+        prefix: str | None = None,
+        between: tuple[str, str] | None = None,
+        newest_first: bool = False,
+        limit: int | None = None,
+    ) -> list[Item]:
+        self.calls += 1
+        keys = self._keys.get(pk, [])
+        if prefix is not None:
+            low, high = prefix, prefix + "\uffff"
+        elif between is not None:
+            low, high = between
+        else:
+            low, high = "", "\uffff"
+        selected = keys[bisect.bisect_left(keys, low) : bisect.bisect_right(keys, high)]
+        if newest_first:
+            selected = selected[::-1]
+        if limit is not None:
+            selected = selected[:limit]
+        return [_copy(self._items[(pk, sk)]) for sk in selected]
+
+    def put_all(self, items: Iterable[Item]) -> int:
+        count = 0
+        with self._lock:
+            for item in items:
+                pk, sk = item["pk"], item["sk"]
+                if (pk, sk) not in self._items:
+                    bisect.insort(self._keys.setdefault(pk, []), sk)
+                self._items[(pk, sk)] = _normalize(item)
+                count += 1
+        return count
+
+
+def _normalize(value: Any) -> Any:
+    """What a DynamoDB round trip does to values: numbers become Decimal."""
+    if isinstance(value, bool) or value is None or isinstance(value, str | Decimal):
+        return value
+    if isinstance(value, int | float):
+        return Decimal(str(value))
+    if isinstance(value, dict):
+        return {k: _normalize(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_normalize(v) for v in value]
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value

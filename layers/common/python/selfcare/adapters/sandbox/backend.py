@@ -1,0 +1,125 @@
+"""The sandbox backend: every back-office port answered from the sandbox table."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from selfcare.adapters.items import Items
+from selfcare.adapters.sandbox import layout as L
+from selfcare.ports import ContractRef, CustomerRef, Record
+
+
+class SandboxBackend:
+    """Implements `selfcare.ports.Backend` over an `Items` store (DynamoDB or memory)."""
+
+    def __init__(self, items: Items) -> None:
+        self.items = items
+
+    # Directory -------------------------------------------------------------------------
+    def find_contract(self, contract_id: str) -> ContractRef | None:
+        item = self.items.get(L.contract_pk(contract_id), L.CONTRACT)
+        return _contract_ref(item) if item else None
+
+    def find_customer(self, document_type: str, customer_id: str) -> CustomerRef | None:
+        item = self.items.get(L.customer_pk(document_type, customer_id), L.CUSTOMER)
+        if not item:
+            return None
+        return CustomerRef(item["documentType"], item["customerId"], tuple(item["contractIds"]))
+
+    def find_billing_account(self, billing_account_id: str) -> ContractRef | None:
+        ref = self.items.get(L.billing_account_pk(billing_account_id), L.REF)
+        return self.find_contract(ref["contractId"]) if ref else None
+
+    # Billing -----------------------------------------------------------------------------
+    def customer(self, document_type: str, customer_id: str) -> Record | None:
+        item = self.items.get(L.customer_pk(document_type, customer_id), L.CUSTOMER)
+        return item["customer"] if item else None
+
+    def contract(self, contract_id: str) -> Record | None:
+        item = self.items.get(L.contract_pk(contract_id), L.CONTRACT)
+        return item["contract"] if item else None
+
+    def invoices(self, contract_id: str, limit: int | None = None) -> list[Record]:
+        found = self.items.query(
+            L.contract_pk(contract_id), prefix=L.INVOICE, newest_first=True, limit=limit
+        )
+        return [item["invoice"] for item in found]
+
+    def invoice(self, contract_id: str, invoice_id: str) -> Record | None:
+        item = self._invoice_item(contract_id, invoice_id)
+        return item["invoice"] if item else None
+
+    def payment_info(self, contract_id: str, invoice_id: str) -> Record | None:
+        item = self._invoice_item(contract_id, invoice_id)
+        return item.get("paymentInfo") if item else None
+
+    def _invoice_item(self, contract_id: str, invoice_id: str) -> dict[str, Any] | None:
+        for item in self.items.query(L.contract_pk(contract_id), prefix=L.INVOICE):
+            if item["invoice"]["invoiceId"] == invoice_id:
+                return item
+        return None
+
+    def recurring_billing(self, contract_id: str) -> Record | None:
+        item = self.items.get(L.contract_pk(contract_id), L.RECURRING)
+        return item["recurringBilling"] if item else None
+
+    def financing(self, contract_id: str) -> Record | None:
+        item = self.items.get(L.contract_pk(contract_id), L.CONTRACT)
+        return item.get("financing") if item else None
+
+    def calls(self, contract_id: str, line: str, start: date, end: date) -> list[Record]:
+        found = self.items.query(L.contract_pk(contract_id), between=L.call_bounds(line, start, end))
+        return [item["call"] for item in found]
+
+    # Product catalogue -------------------------------------------------------------------
+    def products(self, contract_id: str, limit: int | None = None) -> list[Record]:
+        found = self.items.query(L.contract_pk(contract_id), prefix=L.PRODUCT, limit=limit)
+        return [item["product"] for item in found]
+
+    def product(
+        self, contract_id: str, product_id: int, subscription_number: str | None = None
+    ) -> Record | None:
+        pk = L.contract_pk(contract_id)
+        if subscription_number is not None:
+            item = self.items.get(pk, L.product_prefix(product_id) + subscription_number)
+            return item["product"] if item else None
+        found = self.items.query(pk, prefix=L.product_prefix(product_id), limit=1)
+        return found[0]["product"] if found else None
+
+    def available_offers(self, contract_id: str, product_id: int) -> list[Record] | None:
+        item = self.items.get(L.contract_pk(contract_id), L.offers_sk(product_id))
+        return item["offers"] if item else None
+
+    # Cases ---------------------------------------------------------------------------------
+    def service_requests(self, contract_id: str) -> list[Record]:
+        found = self.items.query(L.contract_pk(contract_id), prefix=L.REQUEST, newest_first=True)
+        return [item["serviceRequest"] for item in found]
+
+    def scheduled_visits(self, document_type: str, customer_id: str) -> Record | None:
+        item = self.items.get(L.customer_pk(document_type, customer_id), L.VISITS)
+        return item["scheduledVisits"] if item else None
+
+    # CRM -----------------------------------------------------------------------------------
+    def contact_information(self, contract_id: str) -> Record | None:
+        item = self.items.get(L.contract_pk(contract_id), L.CONTACT)
+        return item["contactInformation"] if item else None
+
+    # Card vault ----------------------------------------------------------------------------
+    def card_tokens(self, document_type: str, customer_id: str, limit: int) -> list[Record]:
+        found = self.items.query(
+            L.customer_pk(document_type, customer_id), prefix=L.CARD, newest_first=True, limit=limit
+        )
+        return [item["token"] for item in found]
+
+
+def _contract_ref(item: dict[str, Any]) -> ContractRef:
+    return ContractRef(
+        contract_id=item["contractId"],
+        document_type=item["documentType"],
+        customer_id=item["customerId"],
+        billing_account_id=item["billingAccountId"],
+        subscription_number=item["subscriptionNumber"],
+        lines=tuple(item.get("lines", ())),
+    )
+

@@ -1,0 +1,161 @@
+"""Where the sandbox keeps each piece of its dataset in its table (pk, sk).
+
+One partition per customer, contract and billing account, so that every read of a single
+resource is one GetItem or one Query:
+
+  CUSTOMER#<TYPE>#<id>   #CUSTOMER                 customer (CustomerExtendedInfo), contractIds
+                         VISITS                    scheduledVisits (ScheduledVisitInfo)
+                         CARD#<createdAt>#<token>  token (TokenInfo)
+  CONTRACT#<id>          #CONTRACT                 contract, address, owner, billingAccountId,
+                                                   subscriptionNumber, lines, financing
+                         CONTACT                   contactInformation (CustomerDetailInfo)
+                         RECURRING                 recurringBilling (RecurringBillingInfo)
+                         INV#<creationDate>#<id>   invoice, paymentInfo
+                         PROD#<productId>#<sub>    product (Product)
+                         OFFERS#<productId>        offers (CommercialOffering list)
+                         SR#<creationDate>#<id>    serviceRequest (ServiceRequest)
+                         CALL#<line>#<start>#<n>   call (CallDetail)
+  BILLINGACCOUNT#<id>    #REF                      contractId
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+Item = dict[str, Any]
+
+CUSTOMER, VISITS, CONTRACT, CONTACT, RECURRING, REF = (
+    "#CUSTOMER",
+    "VISITS",
+    "#CONTRACT",
+    "CONTACT",
+    "RECURRING",
+    "#REF",
+)
+INVOICE, PRODUCT, OFFERS, REQUEST, CALL, CARD = "INV#", "PROD#", "OFFERS#", "SR#", "CALL#", "CARD#"
+
+
+def customer_pk(document_type: str, customer_id: str) -> str:
+    return f"CUSTOMER#{document_type.upper()}#{customer_id}"
+
+
+def contract_pk(contract_id: str) -> str:
+    return f"CONTRACT#{contract_id}"
+
+
+def billing_account_pk(billing_account_id: str) -> str:
+    return f"BILLINGACCOUNT#{billing_account_id}"
+
+
+def product_prefix(product_id: int) -> str:
+    return f"{PRODUCT}{product_id:06d}#"
+
+
+def offers_sk(product_id: int) -> str:
+    return f"{OFFERS}{product_id:06d}"
+
+
+def call_bounds(line: str, start: date, end: date) -> tuple[str, str]:
+    return f"{CALL}{line}#{start.isoformat()} 00:00:00", f"{CALL}{line}#{end.isoformat()} 23:59:59~"
+
+
+def storable(value: Any) -> Any:
+    """Dataset values as DynamoDB stores them: dates as ISO strings, floats as Decimal."""
+    if isinstance(value, bool) or value is None or isinstance(value, str | int | Decimal):
+        return value
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): storable(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [storable(v) for v in value]
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def dataset_items(dataset: Mapping[str, Any]) -> Iterator[Item]:
+    """Every item of a generated dataset (see generator.generate_dataset)."""
+    for customer in dataset["customers"]:
+        yield from _customer_items(customer)
+
+
+def _item(pk: str, sk: str, **attributes: Any) -> Item:
+    return storable({"pk": pk, "sk": sk, **attributes})
+
+
+def _customer_items(customer: Mapping[str, Any]) -> Iterator[Item]:
+    doc_type, customer_id = customer["documentType"], customer["customerId"]
+    pk = customer_pk(doc_type, customer_id)
+    contracts = customer["contracts"]
+    yield _item(
+        pk,
+        CUSTOMER,
+        documentType=doc_type,
+        customerId=customer_id,
+        customer=customer["customer"],
+        contractIds=[c["contractId"] for c in contracts],
+    )
+    yield _item(pk, VISITS, scheduledVisits=customer["scheduledVisits"])
+    for token in customer.get("cardTokens", []):
+        card = {k: v for k, v in token.items() if k != "createdAt"}
+        yield _item(pk, f"{CARD}{token['createdAt']}#{token['cardToken']}", token=card)
+    for contract in contracts:
+        yield from _contract_items(contract, doc_type, customer_id)
+
+
+def _contract_items(contract: Mapping[str, Any], doc_type: str, customer_id: str) -> Iterator[Item]:
+    contract_id = contract["contractId"]
+    pk = contract_pk(contract_id)
+    calls = contract.get("calls", [])
+    lines = sorted({call["measuringElement"] for call in calls} | set(_voice_lines(contract)))
+    yield _item(
+        pk,
+        CONTRACT,
+        contractId=contract_id,
+        documentType=doc_type,
+        customerId=customer_id,
+        billingAccountId=str(contract["billingAccountId"]),
+        subscriptionNumber=str(contract["subscriptionNumber"]),
+        lines=lines,
+        contract=contract["contract"],
+        address=contract["address"],
+        financing=contract["financing"],
+    )
+    yield _item(billing_account_pk(str(contract["billingAccountId"])), REF, contractId=contract_id)
+    yield _item(pk, CONTACT, contactInformation=contract["contactInformation"])
+    if contract.get("recurringBilling"):
+        yield _item(pk, RECURRING, recurringBilling=contract["recurringBilling"])
+    for invoice in contract["invoices"]:
+        body = {k: v for k, v in invoice.items() if k != "paymentInfo"}
+        sk = f"{INVOICE}{storable(invoice['creationDate'])}#{invoice['invoiceId']}"
+        yield _item(pk, sk, invoice=body, paymentInfo=invoice.get("paymentInfo"))
+    for product in contract["products"]:
+        subscription = _subscription_of(product)
+        yield _item(pk, f"{product_prefix(int(product['productId']))}{subscription}", product=product)
+    for product_id, offers in contract.get("availableOffers", {}).items():
+        yield _item(pk, offers_sk(int(product_id)), offers=offers)
+    for request in contract.get("serviceRequests", []):
+        sk = f"{REQUEST}{request['creationDate']}#{request['serviceRequestId']}"
+        yield _item(pk, sk, serviceRequest=request)
+    for n, call in enumerate(calls):
+        detail = {k: v for k, v in call.items() if k != "measuringElement"}
+        sk = f"{CALL}{call['measuringElement']}#{call['dateTimeStart']}#{n:05d}"
+        yield _item(pk, sk, call=detail)
+
+
+def _subscription_of(product: Mapping[str, Any]) -> str:
+    offerings = product.get("offeringList") or []
+    return str(offerings[0]["subscriptionNumber"]) if offerings else "0"
+
+
+def _voice_lines(contract: Mapping[str, Any]) -> Iterator[str]:
+    for product in contract["products"]:
+        for offering in product.get("offeringList") or []:
+            if offering.get("measuringElement"):
+                yield str(offering["measuringElement"])

@@ -1,0 +1,131 @@
+"""One resolver factory for every function: routing, the exception map to `errorBody`,
+JSON that renders Decimal and dates, Logger, Metrics and Tracer, and the access check."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cached_property, partial
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.logging import correlation_paths
+
+from selfcare import access
+from selfcare.countries import Country, get_country
+from selfcare.errors import ServiceError
+from selfcare.identity import Caller
+from selfcare.settings import Settings
+
+JSON = "application/json"
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+dumps = partial(json.dumps, separators=(",", ":"), ensure_ascii=False, default=_default)
+
+
+def _tracing_enabled() -> bool:
+    """Powertools' own rule, checked before importing the X-Ray SDK: only inside Lambda
+    (not SAM local) and not switched off."""
+    env = os.environ
+    if env.get("POWERTOOLS_TRACE_DISABLED", "").lower() in ("1", "true", "yes", "on"):
+        return False
+    return bool(env.get("LAMBDA_TASK_ROOT")) and not env.get("AWS_SAM_LOCAL")
+
+
+def error_response(status: int, message: str) -> Response:
+    return Response(status_code=status, content_type=JSON, body={"code": status, "message": message})
+
+
+class Api:
+    """A function's resolver and everything it shares with the other functions.
+
+    app.py files do: `api = Api("billing")`, declare routes on `api.app`, and export
+    `handler = api.handler`.
+    """
+
+    def __init__(self, service: str, settings: Settings | None = None) -> None:
+        self.service = service
+        self.settings = settings or Settings.from_env()
+        self.country: Country = get_country(self.settings.country)
+        self.logger = Logger(service=service)
+        self.metrics = Metrics(service=service)
+        self.app = APIGatewayRestResolver(
+            serializer=dumps,
+            strip_prefixes=[r"^/v1/tigo/home/[a-z]{2}(?=/|$)"],  # type: ignore[list-item]
+        )
+        self.app.use([self._scope])
+        self.app.exception_handler(ServiceError)(self._service_error)
+        self.app.not_found(self._not_found)
+        self.app.exception_handler(Exception)(self._unexpected)
+        self.handler = self._build_handler()
+
+    # Backends, created on first use and kept for the life of the container -------------------
+    @cached_property
+    def backend(self) -> Any:
+        from selfcare.adapters import build_backend
+
+        return build_backend(self.settings)
+
+    @cached_property
+    def directory(self) -> access.CachedDirectory:
+        return access.CachedDirectory(self.backend)
+
+    # Request helpers ---------------------------------------------------------------------------
+    @property
+    def scope(self) -> access.Scope:
+        scope: access.Scope = self.app.context["scope"]
+        return scope
+
+    @property
+    def query(self) -> dict[str, str]:
+        return self.app.current_event.query_string_parameters or {}
+
+    # Middleware and exception map ------------------------------------------------------------
+    def _scope(self, app: APIGatewayRestResolver, next_middleware: Callable[..., Response]) -> Any:
+        event = app.current_event
+        caller = Caller.from_request_context(event.raw_event.get("requestContext"))
+        path = event.path_parameters or {}
+        app.append_context(scope=access.resolve(path, caller, self.country, self.directory))
+        return next_middleware(app)
+
+    def _service_error(self, error: ServiceError) -> Response:
+        if error.status >= 500:
+            self.logger.warning(
+                "Dependency failure", extra={"status": error.status, "error": error.message}
+            )
+        else:
+            self.logger.info("Refused", extra={"status": error.status, "error": error.message})
+        return error_response(error.status, error.message)
+
+    def _not_found(self, _: NotFoundError) -> Response:
+        return error_response(404, "No such route")
+
+    def _unexpected(self, error: Exception) -> Response:
+        self.logger.exception("Unexpected failure")
+        return error_response(500, "Internal error; the failure was logged")
+
+    # Entry point -------------------------------------------------------------------------------
+    def _build_handler(self) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+        resolve = self.app.resolve
+        handler: Callable[[dict[str, Any], Any], dict[str, Any]] = resolve
+        if _tracing_enabled():
+            from aws_lambda_powertools import Tracer
+
+            handler = Tracer(service=self.service).capture_lambda_handler(handler)
+        handler = self.metrics.log_metrics(capture_cold_start_metric=True)(handler)
+        return self.logger.inject_lambda_context(
+            correlation_id_path=correlation_paths.API_GATEWAY_REST
+        )(handler)

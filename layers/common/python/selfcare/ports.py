@@ -1,0 +1,84 @@
+"""What the service needs from the outside world. Adapters implement these protocols.
+
+Reads return contract-shaped dicts (field names as the contract spells them) whose values
+are plain Python (str, int, bool, Decimal, date-strings); None means "no such thing".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+Record = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ContractRef:
+    """The immutable facts about a contract that routing and ownership need."""
+
+    contract_id: str
+    document_type: str  # owner's document type, upper-case
+    customer_id: str  # owner's canonical document number
+    billing_account_id: str
+    subscription_number: str
+    lines: tuple[str, ...] = ()  # measuring elements (phone numbers) of its voice products
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerRef:
+    document_type: str
+    customer_id: str
+    contract_ids: tuple[str, ...]  # oldest first: contract_ids[0] is the "first contract"
+
+
+class Directory(Protocol):
+    """Resolves ids to their owners; answers are cached per warm container."""
+
+    def find_contract(self, contract_id: str) -> ContractRef | None: ...
+    def find_customer(self, document_type: str, customer_id: str) -> CustomerRef | None: ...
+    def find_billing_account(self, billing_account_id: str) -> ContractRef | None: ...
+
+
+class BillingSystem(Protocol):
+    def customer(self, document_type: str, customer_id: str) -> Record | None: ...
+    def contract(self, contract_id: str) -> Record | None: ...
+    def invoices(self, contract_id: str, limit: int | None = None) -> list[Record]:
+        """Most recent first; all of them when limit is None."""
+        ...
+
+    def invoice(self, contract_id: str, invoice_id: str) -> Record | None: ...
+    def payment_info(self, contract_id: str, invoice_id: str) -> Record | None:
+        """The payment of an invoice; None when the invoice is unknown or unpaid."""
+        ...
+
+    def recurring_billing(self, contract_id: str) -> Record | None: ...
+    def financing(self, contract_id: str) -> Record | None: ...
+    def calls(self, contract_id: str, line: str, start: date, end: date) -> list[Record]: ...
+
+
+class ProductCatalog(Protocol):
+    def products(self, contract_id: str, limit: int | None = None) -> list[Record]: ...
+    def product(
+        self, contract_id: str, product_id: int, subscription_number: str | None = None
+    ) -> Record | None: ...
+    def available_offers(self, contract_id: str, product_id: int) -> list[Record] | None: ...
+
+
+class CaseSystem(Protocol):
+    def service_requests(self, contract_id: str) -> list[Record]: ...
+    def scheduled_visits(self, document_type: str, customer_id: str) -> Record | None: ...
+
+
+class Crm(Protocol):
+    def contact_information(self, contract_id: str) -> Record | None: ...
+
+
+class CardVault(Protocol):
+    """The payment gateway's store of tokenized cards."""
+
+    def card_tokens(self, document_type: str, customer_id: str, limit: int) -> list[Record]: ...
+
+
+class Backend(Directory, BillingSystem, ProductCatalog, CaseSystem, Crm, CardVault, Protocol):
+    """Everything a country's back-office systems answer (the sandbox implements it all)."""

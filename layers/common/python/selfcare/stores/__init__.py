@@ -1,0 +1,1 @@
+"""The data this service owns, in its own DynamoDB tables (in every backend mode)."""

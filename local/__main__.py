@@ -1,0 +1,45 @@
+"""`python -m local [serve]` runs the whole API on 127.0.0.1:3000 with no Docker and no AWS
+account; `python -m local seed ...` loads the sandbox dataset into any stack's tables."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m local", description=__doc__)
+    commands = parser.add_subparsers(dest="command")
+    serve = commands.add_parser("serve", help="serve the API locally (the default)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
+    serve.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5005")))
+    serve.add_argument("--default-country", default=os.environ.get("DEFAULT_COUNTRY", "co"))
+    serve.add_argument("--as-of", type=date.fromisoformat, default=None, help="dataset date")
+    seed = commands.add_parser("seed", help="seed a (deployed) sandbox stack's tables")
+    seed.add_argument("--country", required=True, choices=["co", "gt", "sv"])
+    seed.add_argument("--sandbox-table", required=True)
+    seed.add_argument("--paperless-table")
+    seed.add_argument("--checkout-table")
+    seed.add_argument("--as-of", type=date.fromisoformat, default=None)
+    args = parser.parse_args(argv)
+    if args.command == "seed":
+        from local.seed import seed as run_seed
+
+        counts = run_seed(
+            args.country, args.as_of or date.today(), args.sandbox_table,
+            args.paperless_table, args.checkout_table,
+        )
+        print(f"seeded {args.country}: {counts}")
+        return 0
+    if args.command is None:
+        args = serve.parse_args([])
+    from local.server import serve as run
+
+    return run(args.host, args.port, args.moto_port, args.default_country, args.as_of)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

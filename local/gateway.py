@@ -1,0 +1,284 @@
+"""API Gateway (REST, Lambda proxy) in process: a WSGI app that routes like the stage
+template.yaml declares, builds REST proxy events, calls each function's handler with its
+own environment, and answers the way API Gateway would (gateway responses, binary bodies).
+
+Served on 127.0.0.1:3000 by `python -m local` and called in process by the tests.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import json
+import os
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+
+from local.stack import ACCOUNT, REGION, Function, Route, Stack
+
+BASE = ("v1", "tigo", "home")
+StartResponse = Callable[..., Any]
+_env_lock = threading.Lock()
+
+
+@dataclass
+class LambdaContext:
+    function_name: str
+    memory_limit_in_mb: int
+    timeout_s: int
+    aws_request_id: str
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{self.function_name}"
+
+    @property
+    def function_version(self) -> str:
+        return "$LATEST"
+
+    @property
+    def log_group_name(self) -> str:
+        return f"/aws/lambda/{self.function_name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.timeout_s * 1000
+
+
+class FunctionHost:
+    """One function, imported once (its cold start) under its own environment."""
+
+    def __init__(self, country: str, function: Function, extra_env: dict[str, str]) -> None:
+        self.function = function
+        self.name = f"{function.name}-{country}"
+        module_name, _, self.attribute = function.handler.rpartition(".")
+        self.module_path = function.code_dir / f"{module_name}.py"
+        self.module_key = f"_local_{country}_{function.name}_{module_name}"
+        self.environment = {**function.environment, **extra_env}
+        self._handler: Callable[[dict[str, Any], Any], dict[str, Any]] | None = None
+        self._lock = threading.Lock()
+
+    def handler(self) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+        if self._handler is None:
+            with self._lock:
+                if self._handler is None:
+                    self._handler = self._import()
+        return self._handler
+
+    def _import(self) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+        code_dir = str(self.function.code_dir)
+        if code_dir not in sys.path:
+            sys.path.insert(0, code_dir)
+        with _env_lock:
+            saved = dict(os.environ)
+            os.environ.update(self.environment)
+            try:
+                spec = importlib.util.spec_from_file_location(self.module_key, self.module_path)
+                assert spec and spec.loader
+                module = importlib.util.module_from_spec(spec)
+                sys.modules[self.module_key] = module
+                spec.loader.exec_module(module)
+            finally:
+                os.environ.clear()
+                os.environ.update(saved)
+        handler: Callable[[dict[str, Any], Any], dict[str, Any]] = getattr(module, self.attribute)
+        return handler
+
+    def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
+        context = LambdaContext(
+            self.name, self.function.memory_mb, self.function.timeout_s, str(uuid.uuid4())
+        )
+        return self.handler()(event, context)
+
+
+class Gateway:
+    """The WSGI app. `stacks` maps country code to its Stack (provisioned)."""
+
+    def __init__(
+        self, stacks: dict[str, Stack], default_country: str, extra_env: dict[str, str] | None = None
+    ) -> None:
+        self.stacks = stacks
+        self.default_country = default_country
+        self.hosts: dict[tuple[str, str], FunctionHost] = {}
+        self.routes: dict[str, list[Route]] = {}
+        self.api: dict[str, dict[str, Any]] = {}
+        for country, stack in stacks.items():
+            for function in stack.functions().values():
+                self.hosts[(country, function.name)] = FunctionHost(country, function, extra_env or {})
+            self.routes[country] = stack.routes()
+            self.api[country] = stack.api()
+
+    # WSGI --------------------------------------------------------------------------------------
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        status, headers, body = self.handle(environ)
+        start_response(f"{status} {_reason(status)}", headers)
+        return [body]
+
+    def handle(self, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
+        path = environ.get("PATH_INFO") or "/"
+        segments = tuple(s for s in path.split("/") if s)
+        country = self.default_country
+        if segments[:3] == BASE and len(segments) > 3:
+            country = segments[3]
+            segments = segments[4:]
+        if country not in self.stacks:
+            return self._gateway_response(self.default_country, "MISSING_AUTHENTICATION_TOKEN")
+        method = environ["REQUEST_METHOD"].upper()
+        matched = _match(self.routes[country], (*BASE, country, *segments), method)
+        if matched is None:
+            return self._gateway_response(country, "MISSING_AUTHENTICATION_TOKEN")
+        route, path_parameters = matched
+        event = self._event(environ, country, route, segments, path_parameters)
+        host = self.hosts[(country, route.function)]
+        try:
+            result = host.invoke(event)
+        except Exception:  # a crashed function: API Gateway answers 502
+            import traceback
+
+            traceback.print_exc()
+            return self._gateway_response(country, "DEFAULT_5XX", status=502, message="Internal server error")
+        return self._proxy_response(country, result, event["headers"])
+
+    # Events and responses -----------------------------------------------------------------------
+    def _event(
+        self,
+        environ: dict[str, Any],
+        country: str,
+        route: Route,
+        segments: tuple[str, ...],
+        path_parameters: dict[str, str],
+    ) -> dict[str, Any]:
+        headers: dict[str, str] = {}
+        for key, value in environ.items():
+            if key.startswith("HTTP_"):
+                headers[key[5:].replace("_", "-").title()] = value
+        if environ.get("CONTENT_TYPE"):
+            headers["Content-Type"] = environ["CONTENT_TYPE"]
+        host = headers.get("Host") or f"{environ.get('SERVER_NAME', '127.0.0.1')}:{environ.get('SERVER_PORT', '3000')}"
+        headers.setdefault("X-Forwarded-Proto", environ.get("wsgi.url_scheme", "http"))
+        query = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+        single: dict[str, str] = {}
+        multi: dict[str, list[str]] = {}
+        for key, value in query:
+            single[key] = value
+            multi.setdefault(key, []).append(value)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        raw = environ["wsgi.input"].read(length) if length else b""
+        binary = _is_binary(headers.get("Content-Type", ""), self.api[country])
+        body: str | None
+        if not raw:
+            body = None
+        elif binary:
+            body = base64.b64encode(raw).decode()
+        else:
+            body = raw.decode("utf-8", errors="replace")
+        stage = self.stacks[country].stage
+        path = "/" + "/".join((*BASE, country, *segments))
+        request_id = str(uuid.uuid4())
+        return {
+            "resource": route.path,
+            "path": path,
+            "httpMethod": route.method,
+            "headers": headers,
+            "multiValueHeaders": {k: [v] for k, v in headers.items()},
+            "queryStringParameters": single or None,
+            "multiValueQueryStringParameters": multi or None,
+            "pathParameters": path_parameters or None,
+            "stageVariables": None,
+            "requestContext": {
+                "accountId": ACCOUNT,
+                "apiId": "local",
+                "domainName": host,
+                "httpMethod": route.method,
+                "identity": {"sourceIp": environ.get("REMOTE_ADDR", "127.0.0.1"), "userAgent": headers.get("User-Agent", "")},
+                "path": f"/{stage}{path}",
+                "protocol": environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
+                "requestId": request_id,
+                "extendedRequestId": request_id,
+                "requestTimeEpoch": int(time.time() * 1000),
+                "resourcePath": route.path,
+                "stage": stage,
+            },
+            "body": body,
+            "isBase64Encoded": binary and bool(raw),
+        }
+
+    def _proxy_response(
+        self, country: str, result: dict[str, Any], request_headers: dict[str, str]
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
+        if not isinstance(result, dict) or "statusCode" not in result:
+            return self._gateway_response(country, "DEFAULT_5XX", status=502, message="Malformed Lambda proxy response")
+        headers: dict[str, str] = {k: str(v) for k, v in (result.get("headers") or {}).items()}
+        for key, values in (result.get("multiValueHeaders") or {}).items():
+            headers[key] = ", ".join(str(v) for v in values)
+        body = result.get("body") or ""
+        data = body.encode() if isinstance(body, str) else bytes(body)
+        if result.get("isBase64Encoded"):
+            accept = request_headers.get("Accept", "").split(",")[0].strip()
+            if _is_binary(accept, self.api[country]):
+                data = base64.b64decode(data)  # API Gateway converts only when Accept asks for it
+        headers["Content-Length"] = str(len(data))
+        return int(result["statusCode"]), list(headers.items()), data
+
+    def _gateway_response(
+        self, country: str, kind: str, status: int | None = None, message: str = ""
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
+        responses = self.api[country].get("GatewayResponses", {})
+        spec = responses.get(kind) or responses.get("DEFAULT_5XX" if (status or 0) >= 500 else "DEFAULT_4XX") or {}
+        template = spec.get("ResponseTemplates", {}).get("application/json")
+        code = int(spec.get("StatusCode") or status or 403)
+        if template:
+            body = template.replace("$context.error.messageString", json.dumps(message or _reason(code)))
+        else:
+            body = json.dumps({"message": message or "Missing Authentication Token"})
+        data = body.encode()
+        return code, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))], data
+
+
+def _match(
+    routes: list[Route], segments: tuple[str, ...], method: str
+) -> tuple[Route, dict[str, str]] | None:
+    """API Gateway's resource tree: at each level a static part wins over a {variable}."""
+    candidates = [r for r in routes if len(r.segments) == len(segments)]
+    best: tuple[tuple[int, ...], Route, dict[str, str]] | None = None
+    resources: dict[str, tuple[tuple[int, ...], dict[str, str]]] = {}
+    for route in candidates:
+        rank: list[int] = []
+        params: dict[str, str] = {}
+        for template, actual in zip(route.segments, segments, strict=True):
+            if template.startswith("{") and template.endswith("}"):
+                params[template[1:-1]] = unquote(actual)
+                rank.append(1)
+            elif template == actual:
+                rank.append(0)
+            else:
+                break
+        else:
+            resources[route.path] = (tuple(rank), params)
+            if route.method == method and (best is None or tuple(rank) < best[0]):
+                best = (tuple(rank), route, params)
+    if best is None:
+        return None
+    # The resource API Gateway picks is the most static one; the method must exist on it.
+    chosen = min(resources.values(), key=lambda found: found[0])[0]
+    return (best[1], best[2]) if best[0] == chosen else None
+
+
+def _is_binary(content_type: str, api: dict[str, Any]) -> bool:
+    media = content_type.split(";")[0].strip().lower()
+    types = [t.replace("~1", "/").lower() for t in api.get("BinaryMediaTypes", [])]
+    return bool(media) and (media in types or "*/*" in types)
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"

@@ -1,0 +1,66 @@
+"""The in-memory item store behaves like the DynamoDB one (same calls, same answers)."""
+
+from decimal import Decimal
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from selfcare.adapters import aws
+from selfcare.adapters.items import DynamoItems, MemoryItems
+
+ITEMS = [
+    {"pk": "C#1", "sk": "INV#2026-09-01#A", "n": 1, "nested": {"x": [1.5, "y"]}},
+    {"pk": "C#1", "sk": "INV#2026-10-01#B", "n": 2},
+    {"pk": "C#1", "sk": "INV#2026-11-01#C", "n": 3},
+    {"pk": "C#1", "sk": "PROD#000001#S1", "n": 4},
+    {"pk": "C#2", "sk": "INV#2026-11-01#D", "n": 5},
+]
+
+
+@pytest.fixture(params=["memory", "dynamodb"])
+def store(request, monkeypatch):
+    if request.param == "memory":
+        yield MemoryItems(ITEMS)
+        return
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    with mock_aws():
+        aws.reset_clients()
+        boto3.client("dynamodb").create_table(
+            TableName="t",
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        items = DynamoItems("t")
+        items.put_all([{**i, "nested": {"x": [Decimal("1.5"), "y"]}} if "nested" in i else i for i in ITEMS])
+        yield items
+        aws.reset_clients()
+
+
+def test_get_returns_the_item_with_decimal_numbers(store):
+    item = store.get("C#1", "INV#2026-09-01#A")
+    assert item["n"] == Decimal(1) and item["nested"] == {"x": [Decimal("1.5"), "y"]}
+    assert store.get("C#1", "nope") is None
+
+
+def test_query_by_prefix_in_both_orders_with_limit(store):
+    oldest = [i["n"] for i in store.query("C#1", prefix="INV#")]
+    newest = [i["n"] for i in store.query("C#1", prefix="INV#", newest_first=True, limit=2)]
+    assert oldest == [1, 2, 3] and newest == [3, 2]
+
+
+def test_query_between_is_inclusive(store):
+    found = store.query("C#1", between=("INV#2026-10-01", "INV#2026-11-01~"))
+    assert [i["n"] for i in found] == [2, 3]
+
+
+def test_partitions_do_not_mix(store):
+    assert [i["n"] for i in store.query("C#2", prefix="INV#")] == [5]
+    assert store.query("C#3", prefix="INV#") == []
