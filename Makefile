@@ -52,6 +52,8 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy layers/common/python/selfcare local
+	@for f in functions/*/; do (cd $$f && MYPYPATH=$(CURDIR)/layers/common/python \
+		$(CURDIR)/$(VENV)/bin/mypy --config-file $(CURDIR)/pyproject.toml .) || exit 1; done
 
 validate: venv $(SAM_VENV)/.installed
 	$(SAM) validate --lint --region $(REGION)

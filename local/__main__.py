@@ -29,8 +29,11 @@ def main(argv: list[str] | None = None) -> int:
         from local.seed import seed as run_seed
 
         counts = run_seed(
-            args.country, args.as_of or date.today(), args.sandbox_table,
-            args.paperless_table, args.checkout_table,
+            args.country,
+            args.as_of or date.today(),
+            args.sandbox_table,
+            args.paperless_table,
+            args.checkout_table,
         )
         print(f"seeded {args.country}: {counts}")
         return 0

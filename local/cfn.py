@@ -30,7 +30,7 @@ def _construct(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Intrins
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
     else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+        value = loader.construct_mapping(node, deep=True)
     return Intrinsic(suffix, value)
 
 
@@ -94,7 +94,9 @@ class Resolver:
         if tag == "Sub":
             return self._sub(value)
         if tag == "GetAtt":
-            name, _, attribute = (value if isinstance(value, str) else ".".join(value)).partition(".")
+            name, _, attribute = (value if isinstance(value, str) else ".".join(value)).partition(
+                "."
+            )
             return self._get_att(name, attribute)
         if tag == "If":
             condition, then, otherwise = value

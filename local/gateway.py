@@ -53,13 +53,13 @@ class LambdaContext:
 class FunctionHost:
     """One function, imported once (its cold start) under its own environment."""
 
-    def __init__(self, country: str, function: Function, extra_env: dict[str, str]) -> None:
+    def __init__(self, country: str, function: Function) -> None:
         self.function = function
         self.name = f"{function.name}-{country}"
         module_name, _, self.attribute = function.handler.rpartition(".")
         self.module_path = function.code_dir / f"{module_name}.py"
         self.module_key = f"_local_{country}_{function.name}_{module_name}"
-        self.environment = {**function.environment, **extra_env}
+        self.environment = function.environment
         self._handler: Callable[[dict[str, Any], Any], dict[str, Any]] | None = None
         self._lock = threading.Lock()
 
@@ -79,7 +79,8 @@ class FunctionHost:
             os.environ.update(self.environment)
             try:
                 spec = importlib.util.spec_from_file_location(self.module_key, self.module_path)
-                assert spec and spec.loader
+                if spec is None or spec.loader is None:
+                    raise ImportError(self.module_path)
                 module = importlib.util.module_from_spec(spec)
                 sys.modules[self.module_key] = module
                 spec.loader.exec_module(module)
@@ -100,8 +101,13 @@ class Gateway:
     """The WSGI app. `stacks` maps country code to its Stack (provisioned)."""
 
     def __init__(
-        self, stacks: dict[str, Stack], default_country: str, extra_env: dict[str, str] | None = None
+        self,
+        stacks: dict[str, Stack],
+        default_country: str,
+        extra_env: dict[str, str] | None = None,
     ) -> None:
+        # Switches every function shares (read by Powertools at call time, not only at import)
+        os.environ.update(extra_env or {})
         self.stacks = stacks
         self.default_country = default_country
         self.hosts: dict[tuple[str, str], FunctionHost] = {}
@@ -109,7 +115,7 @@ class Gateway:
         self.api: dict[str, dict[str, Any]] = {}
         for country, stack in stacks.items():
             for function in stack.functions().values():
-                self.hosts[(country, function.name)] = FunctionHost(country, function, extra_env or {})
+                self.hosts[(country, function.name)] = FunctionHost(country, function)
             self.routes[country] = stack.routes()
             self.api[country] = stack.api()
 
@@ -141,7 +147,9 @@ class Gateway:
             import traceback
 
             traceback.print_exc()
-            return self._gateway_response(country, "DEFAULT_5XX", status=502, message="Internal server error")
+            return self._gateway_response(
+                country, "DEFAULT_5XX", status=502, message="Internal server error"
+            )
         return self._proxy_response(country, result, event["headers"])
 
     # Events and responses -----------------------------------------------------------------------
@@ -159,7 +167,10 @@ class Gateway:
                 headers[key[5:].replace("_", "-").title()] = value
         if environ.get("CONTENT_TYPE"):
             headers["Content-Type"] = environ["CONTENT_TYPE"]
-        host = headers.get("Host") or f"{environ.get('SERVER_NAME', '127.0.0.1')}:{environ.get('SERVER_PORT', '3000')}"
+        host = (
+            headers.get("Host")
+            or f"{environ.get('SERVER_NAME', '127.0.0.1')}:{environ.get('SERVER_PORT', '3000')}"
+        )
         headers.setdefault("X-Forwarded-Proto", environ.get("wsgi.url_scheme", "http"))
         query = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)
         single: dict[str, str] = {}
@@ -195,8 +206,11 @@ class Gateway:
                 "apiId": "local",
                 "domainName": host,
                 "httpMethod": route.method,
-                "identity": {"sourceIp": environ.get("REMOTE_ADDR", "127.0.0.1"), "userAgent": headers.get("User-Agent", "")},
-                "path": f"/{stage}{path}",
+                "identity": {
+                    "sourceIp": environ.get("REMOTE_ADDR", "127.0.0.1"),
+                    "userAgent": headers.get("User-Agent", ""),
+                },
+                "path": path,  # like `sam local`: served without the stage in the URL
                 "protocol": environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
                 "requestId": request_id,
                 "extendedRequestId": request_id,
@@ -212,7 +226,9 @@ class Gateway:
         self, country: str, result: dict[str, Any], request_headers: dict[str, str]
     ) -> tuple[int, list[tuple[str, str]], bytes]:
         if not isinstance(result, dict) or "statusCode" not in result:
-            return self._gateway_response(country, "DEFAULT_5XX", status=502, message="Malformed Lambda proxy response")
+            return self._gateway_response(
+                country, "DEFAULT_5XX", status=502, message="Malformed Lambda proxy response"
+            )
         headers: dict[str, str] = {k: str(v) for k, v in (result.get("headers") or {}).items()}
         for key, values in (result.get("multiValueHeaders") or {}).items():
             headers[key] = ", ".join(str(v) for v in values)
@@ -229,15 +245,25 @@ class Gateway:
         self, country: str, kind: str, status: int | None = None, message: str = ""
     ) -> tuple[int, list[tuple[str, str]], bytes]:
         responses = self.api[country].get("GatewayResponses", {})
-        spec = responses.get(kind) or responses.get("DEFAULT_5XX" if (status or 0) >= 500 else "DEFAULT_4XX") or {}
+        spec = (
+            responses.get(kind)
+            or responses.get("DEFAULT_5XX" if (status or 0) >= 500 else "DEFAULT_4XX")
+            or {}
+        )
         template = spec.get("ResponseTemplates", {}).get("application/json")
         code = int(spec.get("StatusCode") or status or 403)
         if template:
-            body = template.replace("$context.error.messageString", json.dumps(message or _reason(code)))
+            body = template.replace(
+                "$context.error.messageString", json.dumps(message or _reason(code))
+            )
         else:
             body = json.dumps({"message": message or "Missing Authentication Token"})
         data = body.encode()
-        return code, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))], data
+        return (
+            code,
+            [("Content-Type", "application/json"), ("Content-Length", str(len(data)))],
+            data,
+        )
 
 
 def _match(

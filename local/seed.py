@@ -41,7 +41,11 @@ def paperless_items(dataset: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
             record = {"info": info, "version": 1, "updatedBy": "seed"}
             yield layout.storable({"pk": pk, "sk": paperless_store.subscription_sk(), **record})
             if id_type:
-                own = contract["subscriptionNumber"] if id_type == "subscriptions" else contract["billingAccountId"]
+                own = (
+                    contract["subscriptionNumber"]
+                    if id_type == "subscriptions"
+                    else contract["billingAccountId"]
+                )
                 sk = paperless_store.subscription_sk(id_type, str(own))
                 yield layout.storable({"pk": pk, "sk": sk, **record})
 
@@ -61,7 +65,7 @@ def checkout_items(dataset: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
                 elif not invoice.get("hasPayment"):
                     unpaid = invoice
             if unpaid is not None and customer.get("demo"):
-                yield _attempt(country.currency, contract, unpaid, info, "pending", None, dataset["asOf"])
+                yield _attempt(country.currency, contract, unpaid, info, "pending", None)
 
 
 def _attempt(
@@ -71,13 +75,12 @@ def _attempt(
     customer_info: Mapping[str, Any],
     status: str,
     payment: Mapping[str, Any] | None,
-    as_of: date | None = None,
 ) -> dict[str, Any]:
     token = payment_token(str(invoice["invoiceId"]))
     created = (
         datetime.combine(payment["paymentDate"], time(10, 0), UTC)
         if payment
-        else datetime.combine(as_of or date.today(), time(0, 0), UTC)
+        else datetime.now(UTC).replace(microsecond=0)
     )
     attempt = {
         "pk": invoice_pk(contract["contractId"], invoice["invoiceId"]),
@@ -96,7 +99,7 @@ def _attempt(
     if payment:
         attempt["paymentDate"] = payment["paymentDate"]
         attempt["paymentMethods"] = [payment["paymentMethod"]]
-    else:  # pending attempts expire (and then read as expired) a day after their creation
+    else:  # pending since seeding; it expires (then reads as expired) a day later
         attempt["expiresAt"] = int((created + timedelta(days=1)).timestamp())
     return layout.storable(attempt)
 

@@ -3,9 +3,13 @@ template.yaml, seed them, and serve the API."""
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 import time
+from collections.abc import Callable, Iterable
 from datetime import date
+from typing import Any
 
 from local.stack import REGION, Stack
 
@@ -17,7 +21,7 @@ def embedded_aws_env(endpoint: str) -> dict[str, str]:
     return {
         "AWS_ENDPOINT_URL": endpoint,
         "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",  # noqa: S105 (moto accepts any credentials)
+        "AWS_SECRET_ACCESS_KEY": "local",
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
     }
@@ -44,9 +48,36 @@ def build(countries: tuple[str, ...], as_of: date, seed: bool = True) -> dict[st
                 stack.table_name("PaperlessTable"),
                 stack.table_name("CheckoutTable"),
             )
-            print(f"  {country}: seeded {counts} in {time.perf_counter() - started:.1f}s", flush=True)
+            print(
+                f"  {country}: seeded {counts} in {time.perf_counter() - started:.1f}s", flush=True
+            )
         stacks[country] = stack
     return stacks
+
+
+def access_log(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
+    """One line per request on stderr, like `sam local start-api`."""
+
+    def logged(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        started = time.perf_counter()
+        status: list[str] = []
+
+        def capture(code: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
+            status.append(code.split()[0])
+            return start_response(code, headers, *rest)
+
+        body = app(environ, capture)
+        elapsed = (time.perf_counter() - started) * 1000
+        path = environ.get("PATH_INFO", "")
+        query = f"?{environ['QUERY_STRING']}" if environ.get("QUERY_STRING") else ""
+        print(
+            f"{environ['REQUEST_METHOD']} {path}{query} -> {status[0]} ({elapsed:.0f} ms)",
+            file=sys.stderr,
+            flush=True,
+        )
+        return body
+
+    return logged
 
 
 def serve(host: str, port: int, moto_port: int, default_country: str, as_of: date | None) -> int:
@@ -66,8 +97,9 @@ def serve(host: str, port: int, moto_port: int, default_country: str, as_of: dat
     print("Try:")
     print(f"  curl {base}/co/billing/doc-type/cc/customers/<customerId>/contracts/")
     print("  (demo identities are listed in README.md)\n", flush=True)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's and ours: we log below
     try:
-        run_simple(host, port, app, threaded=True, use_reloader=False)
+        run_simple(host, port, access_log(app), threaded=True, use_reloader=False)
     finally:
         moto.stop()
     return 0

@@ -54,12 +54,20 @@ class Stack:
             for name, spec in self.template.get("Parameters", {}).items()
         }
         parameters.update(
-            {"Country": self.country, "Stage": self.stage, "AWS::Region": REGION,
-             "AWS::AccountId": ACCOUNT, "AWS::Partition": "aws", "AWS::StackName": self.name}
+            {
+                "Country": self.country,
+                "Stage": self.stage,
+                "AWS::Region": REGION,
+                "AWS::AccountId": ACCOUNT,
+                "AWS::Partition": "aws",
+                "AWS::StackName": self.name,
+            }
         )
         parameters.update(self.overrides)
         self.physical: dict[str, str] = {}
-        self.cfn = cfn.Resolver(parameters, self.template.get("Conditions", {}), self._ref, self._get_att)
+        self.cfn = cfn.Resolver(
+            parameters, self.template.get("Conditions", {}), self._ref, self._get_att
+        )
 
     @property
     def name(self) -> str:
@@ -102,7 +110,9 @@ class Stack:
         for logical_id in self.of_type("AWS::DynamoDB::Table"):
             name = self.table_name(logical_id)
             if name not in existing:
-                _create_table(dynamodb, name, self.cfn.resolve(self.resources[logical_id]["Properties"]))
+                _create_table(
+                    dynamodb, name, self.cfn.resolve(self.resources[logical_id]["Properties"])
+                )
         manager = boto3.client("secretsmanager", region_name=REGION)
         for logical_id in self.of_type("AWS::SecretsManager::Secret"):
             properties = self.cfn.resolve(self.resources[logical_id]["Properties"])
@@ -158,9 +168,7 @@ def _create_table(client: Any, name: str, properties: dict[str, Any]) -> None:
         client.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
     pitr = properties.get("PointInTimeRecoverySpecification")
     if pitr:
-        client.update_continuous_backups(
-            TableName=name, PointInTimeRecoverySpecification=pitr
-        )
+        client.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification=pitr)
 
 
 def _ensure_secret(client: Any, properties: dict[str, Any]) -> str:

@@ -6,6 +6,7 @@ from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.event_handler.api_gateway import Response
+
 from billing import calls, customers, invoices, spool
 from selfcare import params
 from selfcare.api import Api, error_response
@@ -22,14 +23,18 @@ def paperless_store() -> Any:
     from selfcare.adapters.items import DynamoItems
     from selfcare.stores.paperless import PaperlessStore
 
-    return PaperlessStore(DynamoItems(api.settings.require("paperless_table"), "The paperless store"))
+    return PaperlessStore(
+        DynamoItems(api.settings.require("paperless_table"), "The paperless store")
+    )
 
 
 @cache
 def checkout_store() -> checkout.CheckoutStore:
     from selfcare.adapters.items import DynamoItems
 
-    return checkout.CheckoutStore(DynamoItems(api.settings.require("checkout_table"), "The checkout store"))
+    return checkout.CheckoutStore(
+        DynamoItems(api.settings.require("checkout_table"), "The checkout store")
+    )
 
 
 def spool_key() -> bytes:
@@ -62,7 +67,9 @@ def get_invoices_by_customer_id(docTypeId: str, customerId: str) -> Any:
 
 
 @app.get("/billing/doc-type/<docTypeId>/customers/<customerId>/invoices/<invoiceId>")
-def get_invoice_by_customer_id_and_invoice_id(docTypeId: str, customerId: str, invoiceId: str) -> Any:
+def get_invoice_by_customer_id_and_invoice_id(
+    docTypeId: str, customerId: str, invoiceId: str
+) -> Any:
     params.check_path({"invoiceId": invoiceId})
     return invoices.one_of_customer(api.backend, api.scope.need_customer(), invoiceId)
 
@@ -116,7 +123,9 @@ def get_paperless_invoice_info_by_id_type(contractId: str, idType: str, id: str)
     paperless.check_id_type(api.country, contract, idType, id)
     found = paperless_store().get(contractId, idType, id)
     if found is None:
-        raise NotFound(f"{idType}/{id} of contract {contractId} is not subscribed to paperless invoices")
+        raise NotFound(
+            f"{idType}/{id} of contract {contractId} is not subscribed to paperless invoices"
+        )
     return found
 
 

@@ -23,8 +23,12 @@ def get_product_by_contract_id_and_product_id(contractId: str, productId: str) -
     return products.one(api.backend, api.scope.need_contract(), productId)
 
 
-@app.get("/portfolio/contracts/<contractId>/products/<productId>/subscriptions/<subscriptionNumber>")
-def get_product_by_subscription_number(contractId: str, productId: str, subscriptionNumber: str) -> Any:
+@app.get(
+    "/portfolio/contracts/<contractId>/products/<productId>/subscriptions/<subscriptionNumber>"
+)
+def get_product_by_subscription_number(
+    contractId: str, productId: str, subscriptionNumber: str
+) -> Any:
     return products.one(api.backend, api.scope.need_contract(), productId, subscriptionNumber)
 
 

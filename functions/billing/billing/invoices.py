@@ -9,6 +9,7 @@ from selfcare.countries import Country
 from selfcare.errors import NotFound
 from selfcare.ports import BillingSystem, ContractRef, CustomerRef, Record
 
+
 def by_contract(billing: BillingSystem, contract: ContractRef, limit: int) -> list[Record]:
     return billing.invoices(contract.contract_id, limit)
 
@@ -73,4 +74,3 @@ def recurring(billing: BillingSystem, contract: ContractRef) -> Record:
 
 def financing(billing: BillingSystem, contract: ContractRef) -> Record:
     return billing.financing(contract.contract_id) or {"isAvailable": False}
-

@@ -17,6 +17,8 @@ def check_id_type(country: Country, contract: ContractRef, id_type: str, id_: st
         raise NotFound(f"{country.name} subscribes paperless invoices by contractId only")
     if id_type != country.paperless_id_type:
         raise InvalidParameter("idType", f"{country.name} uses '{country.paperless_id_type}'")
-    own = contract.subscription_number if id_type == "subscriptions" else contract.billing_account_id
+    own = (
+        contract.subscription_number if id_type == "subscriptions" else contract.billing_account_id
+    )
     if id_ != own:
         raise NotFound(f"No {id_type}/{id_} in contract {contract.contract_id}")

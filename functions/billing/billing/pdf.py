@@ -47,7 +47,10 @@ def render(
         ("Fecha de emisión", str(invoice.get("creationDate", ""))),
         ("Fecha límite de pago", str(invoice.get("dueDate", ""))),
         ("Valor de la factura", _money(country, invoice.get("invoiceAmount"))),
-        (f"IVA incluido ({country.vat_rate * 100:.0f} %)", _money(country, invoice.get("taxAmount"))),
+        (
+            f"IVA incluido ({country.vat_rate * 100:.0f} %)",
+            _money(country, invoice.get("taxAmount")),
+        ),
         ("Saldo pendiente", _money(country, invoice.get("dueAmount"))),
     ]
     if payment:

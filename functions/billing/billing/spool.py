@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -84,7 +84,3 @@ def base_url(event: Mapping[str, Any]) -> str:
     full_path = str(context.get("path") or event.get("path") or "")
     prefix = full_path.split("/billing/", 1)[0]
     return f"{scheme}://{host}{prefix}"
-
-
-def secret_key(load_secret: Callable[[], str]) -> bytes:
-    return load_secret().encode()

@@ -32,7 +32,9 @@ def one(
     return product
 
 
-def available_offers(catalog: ProductCatalog, contract: ContractRef, product_id: str) -> list[Record]:
+def available_offers(
+    catalog: ProductCatalog, contract: ContractRef, product_id: str
+) -> list[Record]:
     offers = catalog.available_offers(contract.contract_id, int(product_id))
     if offers is None:
         raise NotFound(f"No product {product_id} in contract {contract.contract_id}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import warnings
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,6 +25,11 @@ from selfcare.identity import Caller
 from selfcare.settings import Settings
 
 JSON = "application/json"
+BASE_PATH = re.compile(r"^/v1/tigo/home/[a-z]{2}(?=/|$)")  # the contract's basePath
+
+
+# Read-only requests publish no business metric; Powertools would warn on every one.
+warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 
 def _default(value: Any) -> Any:
@@ -46,7 +53,9 @@ def _tracing_enabled() -> bool:
 
 
 def error_response(status: int, message: str) -> Response:
-    return Response(status_code=status, content_type=JSON, body={"code": status, "message": message})
+    return Response(
+        status_code=status, content_type=JSON, body={"code": status, "message": message}
+    )
 
 
 class Api:
@@ -64,7 +73,7 @@ class Api:
         self.metrics = Metrics(service=service)
         self.app = APIGatewayRestResolver(
             serializer=dumps,
-            strip_prefixes=[r"^/v1/tigo/home/[a-z]{2}(?=/|$)"],  # type: ignore[list-item]
+            strip_prefixes=[BASE_PATH],
         )
         self.app.use([self._scope])
         self.app.exception_handler(ServiceError)(self._service_error)

@@ -20,7 +20,9 @@ class Caller:
     subject: str = ""
     document_type: str | None = None  # customer tokens: upper-case document type, e.g. "CC"
     customer_id: str | None = None  # customer tokens: canonical document number
-    client_id: str | None = None  # channel tokens: the app or channel (call centre, CanalesAlternos)
+    client_id: str | None = (
+        None  # channel tokens: the app or channel (call centre, CanalesAlternos)
+    )
     scopes: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod

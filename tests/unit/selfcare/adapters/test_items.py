@@ -1,5 +1,6 @@
 """The in-memory item store behaves like the DynamoDB one (same calls, same answers)."""
 
+import uuid
 from decimal import Decimal
 
 import boto3
@@ -26,8 +27,9 @@ def store(request, monkeypatch):
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     with mock_aws():
         aws.reset_clients()
+        table = f"items-{uuid.uuid4().hex}"  # other tests may share this moto backend
         boto3.client("dynamodb").create_table(
-            TableName="t",
+            TableName=table,
             AttributeDefinitions=[
                 {"AttributeName": "pk", "AttributeType": "S"},
                 {"AttributeName": "sk", "AttributeType": "S"},
@@ -38,8 +40,10 @@ def store(request, monkeypatch):
             ],
             BillingMode="PAY_PER_REQUEST",
         )
-        items = DynamoItems("t")
-        items.put_all([{**i, "nested": {"x": [Decimal("1.5"), "y"]}} if "nested" in i else i for i in ITEMS])
+        items = DynamoItems(table)
+        items.put_all(
+            [{**i, "nested": {"x": [Decimal("1.5"), "y"]}} if "nested" in i else i for i in ITEMS]
+        )
         yield items
         aws.reset_clients()
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from selfcare.errors import UpstreamError, UpstreamTimeout, Unavailable
+from selfcare.errors import Unavailable, UpstreamError, UpstreamTimeout
 
 _clients: dict[str, Any] = {}
 _lock = threading.Lock()
@@ -22,7 +22,11 @@ _BUSY = {
     "TooManyRequestsException",
     "LimitExceededException",
 }
-_MISCONFIGURED = {"ResourceNotFoundException", "AccessDeniedException", "UnrecognizedClientException"}
+_MISCONFIGURED = {
+    "ResourceNotFoundException",
+    "AccessDeniedException",
+    "UnrecognizedClientException",
+}
 
 
 def client(service: str) -> Any:

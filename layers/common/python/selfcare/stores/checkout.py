@@ -40,9 +40,9 @@ def status_of(attempt: Record, now: float | None = None) -> str:
     """Pending attempts past their expiry read as expired, even before TTL deletes them."""
     status = str(attempt["status"])
     expires = attempt.get("expiresAt")
-    if status == "pending" and expires is not None:
-        if float(expires) <= (now if now is not None else time.time()):
-            return "expired"
+    now = time.time() if now is None else now
+    if status == "pending" and expires is not None and float(expires) <= now:
+        return "expired"
     return status
 
 

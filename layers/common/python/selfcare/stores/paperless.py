@@ -1,7 +1,7 @@
 """Paperless invoice subscriptions: one per contract, or per contract and idType/id.
 
-  pk CONTRACT#<contractId>   sk PAPERLESS                      info, version
-                             sk PAPERLESS#<idType>#<id>        info, version
+pk CONTRACT#<contractId>   sk PAPERLESS                      info, version
+                           sk PAPERLESS#<idType>#<id>        info, version
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ class PaperlessStore:
     def __init__(self, items: Items) -> None:
         self.items = items
 
-    def get(self, contract_id: str, id_type: str | None = None, id_: str | None = None) -> Record | None:
+    def get(
+        self, contract_id: str, id_type: str | None = None, id_: str | None = None
+    ) -> Record | None:
         item = self.items.get(f"CONTRACT#{contract_id}", subscription_sk(id_type, id_))
         return item["info"] if item else None

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from selfcare.adapters.items import Items
-from selfcare.adapters.sandbox import layout as L
+from selfcare.adapters.sandbox import layout
 from selfcare.ports import ContractRef, CustomerRef, Record
 
 
@@ -18,31 +18,31 @@ class SandboxBackend:
 
     # Directory -------------------------------------------------------------------------
     def find_contract(self, contract_id: str) -> ContractRef | None:
-        item = self.items.get(L.contract_pk(contract_id), L.CONTRACT)
+        item = self.items.get(layout.contract_pk(contract_id), layout.CONTRACT)
         return _contract_ref(item) if item else None
 
     def find_customer(self, document_type: str, customer_id: str) -> CustomerRef | None:
-        item = self.items.get(L.customer_pk(document_type, customer_id), L.CUSTOMER)
+        item = self.items.get(layout.customer_pk(document_type, customer_id), layout.CUSTOMER)
         if not item:
             return None
         return CustomerRef(item["documentType"], item["customerId"], tuple(item["contractIds"]))
 
     def find_billing_account(self, billing_account_id: str) -> ContractRef | None:
-        ref = self.items.get(L.billing_account_pk(billing_account_id), L.REF)
+        ref = self.items.get(layout.billing_account_pk(billing_account_id), layout.REF)
         return self.find_contract(ref["contractId"]) if ref else None
 
     # Billing -----------------------------------------------------------------------------
     def customer(self, document_type: str, customer_id: str) -> Record | None:
-        item = self.items.get(L.customer_pk(document_type, customer_id), L.CUSTOMER)
+        item = self.items.get(layout.customer_pk(document_type, customer_id), layout.CUSTOMER)
         return item["customer"] if item else None
 
     def contract(self, contract_id: str) -> Record | None:
-        item = self.items.get(L.contract_pk(contract_id), L.CONTRACT)
+        item = self.items.get(layout.contract_pk(contract_id), layout.CONTRACT)
         return item["contract"] if item else None
 
     def invoices(self, contract_id: str, limit: int | None = None) -> list[Record]:
         found = self.items.query(
-            L.contract_pk(contract_id), prefix=L.INVOICE, newest_first=True, limit=limit
+            layout.contract_pk(contract_id), prefix=layout.INVOICE, newest_first=True, limit=limit
         )
         return [item["invoice"] for item in found]
 
@@ -55,60 +55,69 @@ class SandboxBackend:
         return item.get("paymentInfo") if item else None
 
     def _invoice_item(self, contract_id: str, invoice_id: str) -> dict[str, Any] | None:
-        for item in self.items.query(L.contract_pk(contract_id), prefix=L.INVOICE):
+        for item in self.items.query(layout.contract_pk(contract_id), prefix=layout.INVOICE):
             if item["invoice"]["invoiceId"] == invoice_id:
                 return item
         return None
 
     def recurring_billing(self, contract_id: str) -> Record | None:
-        item = self.items.get(L.contract_pk(contract_id), L.RECURRING)
+        item = self.items.get(layout.contract_pk(contract_id), layout.RECURRING)
         return item["recurringBilling"] if item else None
 
     def financing(self, contract_id: str) -> Record | None:
-        item = self.items.get(L.contract_pk(contract_id), L.CONTRACT)
+        item = self.items.get(layout.contract_pk(contract_id), layout.CONTRACT)
         return item.get("financing") if item else None
 
     def calls(self, contract_id: str, line: str, start: date, end: date) -> list[Record]:
-        found = self.items.query(L.contract_pk(contract_id), between=L.call_bounds(line, start, end))
+        found = self.items.query(
+            layout.contract_pk(contract_id), between=layout.call_bounds(line, start, end)
+        )
         return [item["call"] for item in found]
 
     # Product catalogue -------------------------------------------------------------------
     def products(self, contract_id: str, limit: int | None = None) -> list[Record]:
-        found = self.items.query(L.contract_pk(contract_id), prefix=L.PRODUCT, limit=limit)
+        found = self.items.query(
+            layout.contract_pk(contract_id), prefix=layout.PRODUCT, limit=limit
+        )
         return [item["product"] for item in found]
 
     def product(
         self, contract_id: str, product_id: int, subscription_number: str | None = None
     ) -> Record | None:
-        pk = L.contract_pk(contract_id)
+        pk = layout.contract_pk(contract_id)
         if subscription_number is not None:
-            item = self.items.get(pk, L.product_prefix(product_id) + subscription_number)
+            item = self.items.get(pk, layout.product_prefix(product_id) + subscription_number)
             return item["product"] if item else None
-        found = self.items.query(pk, prefix=L.product_prefix(product_id), limit=1)
+        found = self.items.query(pk, prefix=layout.product_prefix(product_id), limit=1)
         return found[0]["product"] if found else None
 
     def available_offers(self, contract_id: str, product_id: int) -> list[Record] | None:
-        item = self.items.get(L.contract_pk(contract_id), L.offers_sk(product_id))
+        item = self.items.get(layout.contract_pk(contract_id), layout.offers_sk(product_id))
         return item["offers"] if item else None
 
     # Cases ---------------------------------------------------------------------------------
     def service_requests(self, contract_id: str) -> list[Record]:
-        found = self.items.query(L.contract_pk(contract_id), prefix=L.REQUEST, newest_first=True)
+        found = self.items.query(
+            layout.contract_pk(contract_id), prefix=layout.REQUEST, newest_first=True
+        )
         return [item["serviceRequest"] for item in found]
 
     def scheduled_visits(self, document_type: str, customer_id: str) -> Record | None:
-        item = self.items.get(L.customer_pk(document_type, customer_id), L.VISITS)
+        item = self.items.get(layout.customer_pk(document_type, customer_id), layout.VISITS)
         return item["scheduledVisits"] if item else None
 
     # CRM -----------------------------------------------------------------------------------
     def contact_information(self, contract_id: str) -> Record | None:
-        item = self.items.get(L.contract_pk(contract_id), L.CONTACT)
+        item = self.items.get(layout.contract_pk(contract_id), layout.CONTACT)
         return item["contactInformation"] if item else None
 
     # Card vault ----------------------------------------------------------------------------
     def card_tokens(self, document_type: str, customer_id: str, limit: int) -> list[Record]:
         found = self.items.query(
-            L.customer_pk(document_type, customer_id), prefix=L.CARD, newest_first=True, limit=limit
+            layout.customer_pk(document_type, customer_id),
+            prefix=layout.CARD,
+            newest_first=True,
+            limit=limit,
         )
         return [item["token"] for item in found]
 
@@ -122,4 +131,3 @@ def _contract_ref(item: dict[str, Any]) -> ContractRef:
         subscription_number=item["subscriptionNumber"],
         lines=tuple(item.get("lines", ())),
     )
-

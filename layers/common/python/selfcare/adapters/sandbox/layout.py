@@ -137,7 +137,9 @@ def _contract_items(contract: Mapping[str, Any], doc_type: str, customer_id: str
         yield _item(pk, sk, invoice=body, paymentInfo=invoice.get("paymentInfo"))
     for product in contract["products"]:
         subscription = _subscription_of(product)
-        yield _item(pk, f"{product_prefix(int(product['productId']))}{subscription}", product=product)
+        yield _item(
+            pk, f"{product_prefix(int(product['productId']))}{subscription}", product=product
+        )
     for product_id, offers in contract.get("availableOffers", {}).items():
         yield _item(pk, offers_sk(int(product_id)), offers=offers)
     for request in contract.get("serviceRequests", []):

@@ -1,0 +1,98 @@
+"""The stack as template.yaml declares it: lint-clean, every contract read routed to its
+group's function, owned data protected, one config-env per country."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from local.stack import Stack
+from tests.support.openapi import ContractSpec
+
+ROOT = Path(__file__).resolve().parents[2]
+PREFIX = "/v1/tigo/home/{country}"
+GROUP_FUNCTION = {
+    "billing": "BillingFunction",
+    "portfolio": "PortfolioFunction",
+    "tokenization": "TokenizationFunction",
+    "cases": "CasesFunction",
+    "customer": "CustomerFunction",
+}
+
+
+@pytest.fixture(scope="module")
+def stack() -> Stack:
+    return Stack("co")
+
+
+def test_cfn_lint_is_clean():
+    from cfnlint.api import lint_file
+
+    matches = lint_file(ROOT / "template.yaml")
+    assert not matches, "\n".join(str(m) for m in matches)
+
+
+def test_every_read_of_the_contract_is_routed_to_its_group(stack):
+    routes = {(r.method, r.path): r.function for r in stack.routes()}
+    reads = [
+        (method, path)
+        for method, path, operation in ContractSpec.load().operations()
+        if method == "GET"
+    ]
+    assert len(reads) >= 34
+    for method, path in reads:
+        key = (method, PREFIX + path.rstrip("/"))
+        assert key in routes, f"{method} {path} is not routed"
+        group = path.strip("/").split("/")[0]
+        assert routes[key] == GROUP_FUNCTION[group], f"{method} {path} goes to {routes[key]}"
+
+
+def test_every_route_is_documented(stack):
+    documented = {
+        (method, PREFIX + path.rstrip("/")) for method, path, _ in ContractSpec.load().operations()
+    }
+    for route in stack.routes():
+        assert (route.method, route.path) in documented, f"{route.method} {route.path}"
+
+
+def test_functions_run_python313_with_the_shared_layer(stack):
+    template = stack.template
+    globals_ = template["Globals"]["Function"]
+    assert globals_["Runtime"] == "python3.13"
+    functions = stack.functions()
+    assert set(functions) == set(GROUP_FUNCTION.values())
+    for function in functions.values():
+        assert (function.code_dir / "app.py").is_file()
+        assert function.environment["COUNTRY"] == "co"
+
+
+def test_owned_tables_are_retained_with_point_in_time_recovery(stack):
+    for logical_id in ("CheckoutTable", "PaperlessTable", "IdempotencyTable", "SandboxTable"):
+        resource = stack.resources[logical_id]
+        spec = resource["Properties"]["PointInTimeRecoverySpecification"]
+        assert spec["PointInTimeRecoveryEnabled"] is True, logical_id
+        assert resource["Properties"]["SSESpecification"]["SSEEnabled"] is True
+    for logical_id in ("CheckoutTable", "PaperlessTable", "IdempotencyTable"):
+        assert stack.resources[logical_id]["DeletionPolicy"] == "Retain", logical_id
+    assert stack.resources["SandboxTable"]["Condition"] == "IsSandbox"
+
+
+def test_the_api_serves_pdf_as_binary_and_answers_unknown_routes_with_error_body(stack):
+    api = stack.api()
+    assert "application~1pdf" in api["BinaryMediaTypes"]
+    assert api["AccessLogSetting"]["DestinationArn"]
+    missing = api["GatewayResponses"]["MISSING_AUTHENTICATION_TOKEN"]
+    assert missing["StatusCode"] == "404"
+    assert '"code":404' in missing["ResponseTemplates"]["application/json"]
+
+
+def test_each_country_has_a_config_env():
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text())
+    for country in ("co", "gt", "sv"):
+        deploy = config[country]["deploy"]["parameters"]
+        assert f"Country={country}" in deploy["parameter_overrides"].split()
+        assert config[country]["global"]["parameters"]["stack_name"].startswith(
+            f"home-self-care-{country}"
+        )
