@@ -55,6 +55,24 @@ def build(countries: tuple[str, ...], as_of: date, seed: bool = True) -> dict[st
     return stacks
 
 
+def examples(base: str, country: str, as_of: date) -> list[str]:
+    """Ready-to-use requests for the default country's first demo customer."""
+    from local import demo
+
+    customer = demo.demo_customers(country, as_of)[0]
+    contract = customer["contracts"][0]
+    doc = f"{customer['documentType'].lower()}/customers/{customer['customerId']}"
+    invoice = contract["invoices"][-1]["invoiceId"]
+    root = f"{base}/{country}"
+    return [
+        f"{root}/billing/doc-type/{doc}/contracts/",
+        f"'{root}/billing/contracts/{contract['contractId']}/invoices?limit=3'",
+        f"{root}/billing/contracts/{contract['contractId']}/balance",
+        f"-H 'Accept: application/pdf' -o invoice.pdf "
+        f"{root}/billing/contracts/{contract['contractId']}/invoices/spool/{invoice}/pdf",
+    ]
+
+
 def access_log(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
     """One line per request on stderr, like `sam local start-api`."""
 
@@ -95,8 +113,9 @@ def serve(host: str, port: int, moto_port: int, default_country: str, as_of: dat
     base = f"http://{host}:{port}/v1/tigo/home"
     print(f"\nHome Self Care API on {base}/{{co,gt,sv}}/... (and /... for {default_country})")
     print("Try:")
-    print(f"  curl {base}/co/billing/doc-type/cc/customers/<customerId>/contracts/")
-    print("  (demo identities are listed in README.md)\n", flush=True)
+    for line in examples(base, default_country, as_of or date.today()):
+        print(f"  curl {line}")
+    print("(more demo identities in README.md)\n", flush=True)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's and ours: we log below
     try:
         run_simple(host, port, access_log(app), threaded=True, use_reloader=False)
