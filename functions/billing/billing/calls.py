@@ -30,9 +30,18 @@ def calls(
         raise InvalidParameter("toDate", "must not be earlier than fromDate")
     if end - start > MAX_RANGE:
         raise InvalidParameter("toDate", "the range may span at most 366 days")
-    if line.lstrip("+") not in contract.lines and line not in contract.lines:
+    national = _national(line, country)
+    if national not in contract.lines:
         raise NotFound(f"Line {line} has no data in contract {contract.contract_id}")
-    found = billing.calls(contract.contract_id, line.lstrip("+"), start, end)
+    found = billing.calls(contract.contract_id, national, start, end)
     if local_only:
         found = [call for call in found if call.get("destinationType") == LOCAL]
     return found
+
+
+def _national(line: str, country: Country) -> str:
+    """Lines are kept as national numbers; callers may send them in E.164 (+57...)."""
+    digits = line.lstrip("+")
+    if line.startswith("+") and digits.startswith(country.calling_code):
+        return digits[len(country.calling_code) :]
+    return digits
