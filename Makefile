@@ -12,22 +12,25 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
+SCAN_VENV := .venv-scan
 REGION ?= us-east-1
 export SAM_CLI_TELEMETRY = 0
 export AWS_DEFAULT_REGION ?= $(REGION)
 
-.PHONY: help venv run test test-fast lint types validate build seed events ci clean
+.PHONY: help venv run test lint validate scan build seed events token ci clean
 
 help:
 	@echo "make run       serve the API on http://127.0.0.1:3000 (sandbox data, no AWS, no Docker)"
 	@echo "make test      run every test (unit, integration, contract, e2e)"
 	@echo "make lint      ruff and mypy"
 	@echo "make validate  sam validate --lint and cfn-lint"
+	@echo "make scan      checkov over template.yaml (suppressions carry their reasons)"
 	@echo "make build     sam build (needs python3.13)"
+	@echo "make token ARGS='customer cc 10307011'   mint a local token (or ARGS='agent call-centre')"
 	@echo "make seed COUNTRY=gt SANDBOX_TABLE=... [PAPERLESS_TABLE=... CHECKOUT_TABLE=...]"
 	@echo "make events    regenerate events/ from template.yaml and the sandbox demo data"
 
-$(VENV)/.installed: requirements-dev.txt layers/common/requirements.txt functions/billing/requirements.txt
+$(VENV)/.installed: requirements-dev.txt layers/common/requirements.txt functions/*/requirements.txt
 	@test -n "$(PYTHON313)" || { echo "python3.13 not found (pyenv install 3.13, or set PYTHON313=...)"; exit 1; }
 	$(PYTHON313) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
@@ -41,6 +44,18 @@ $(SAM_VENV)/.installed: requirements-sam.txt
 	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(SAM_VENV)/bin/python -m pip install --quiet -r requirements-sam.txt
 	touch $@
+
+$(SCAN_VENV)/.installed: requirements-scan.txt
+	$(PYTHON313) -m venv $(SCAN_VENV)
+	$(SCAN_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SCAN_VENV)/bin/python -m pip install --quiet -r requirements-scan.txt
+	touch $@
+
+scan: $(SCAN_VENV)/.installed
+	$(SCAN_VENV)/bin/checkov --file template.yaml --framework cloudformation --compact --quiet
+
+token: venv
+	@$(PY) -m local.token $(ARGS)
 
 run: venv
 	$(PY) -m local serve
@@ -70,7 +85,7 @@ seed: venv
 events: venv
 	$(PY) -m local.events
 
-ci: lint test validate build
+ci: lint test validate scan build
 
 clean:
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache

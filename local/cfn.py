@@ -107,6 +107,11 @@ class Resolver:
         if tag == "Join":
             separator, items = value
             return separator.join(str(self.resolve(v)) for v in self.resolve(items))
+        if tag == "Split":
+            separator, text = value
+            return str(self.resolve(text)).split(separator)
+        if tag == "Not":
+            return not self.resolve(value[0])
         if tag == "Select":
             index, items = value
             return self.resolve(items)[int(self.resolve(index))]

@@ -23,6 +23,12 @@ from local.stack import ROOT, Stack
 
 EVENTS = ROOT / "events"
 COUNTRY = "co"
+AGENT_CONTEXT = {
+    "principalId": "call-centre",
+    "principalType": "agent",
+    "clientId": "call-centre",
+    "scope": "selfcare.read selfcare.write selfcare.pay selfcare.agent",
+}
 
 
 def contract_reads() -> list[tuple[str, dict[str, Any]]]:
@@ -57,6 +63,10 @@ def build_event(
         **{"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()},
     }
     event = gateway._event(environ, COUNTRY, route, segments, parameters)
+    if (
+        route.authorizer is not None
+    ):  # what API Gateway adds after the authorizer allowed a call-centre token
+        event["requestContext"]["authorizer"] = AGENT_CONTEXT
     event["requestContext"]["requestId"] = event["requestContext"]["extendedRequestId"] = (
         "c0ffee00-0000-4000-8000-000000000001"
     )

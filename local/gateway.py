@@ -8,9 +8,11 @@ Served on 127.0.0.1:3000 by `python -m local` and called in process by the tests
 from __future__ import annotations
 
 import base64
+import fnmatch
 import importlib.util
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -20,10 +22,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from local.stack import ACCOUNT, REGION, Function, Route, Stack
+from local.stack import ACCOUNT, REGION, Authorizer, Function, Route, Stack
 
 BASE = ("v1", "tigo", "home")
 StartResponse = Callable[..., Any]
+Answer = tuple[int, list[tuple[str, str]], bytes]
+Decision = dict[str, Any]
 _env_lock = threading.Lock()
 
 
@@ -113,11 +117,14 @@ class Gateway:
         self.hosts: dict[tuple[str, str], FunctionHost] = {}
         self.routes: dict[str, list[Route]] = {}
         self.api: dict[str, dict[str, Any]] = {}
+        self.authorizers: dict[str, dict[str, Authorizer]] = {}
+        self._decisions: dict[tuple[str, str, str], tuple[float, Decision]] = {}
         for country, stack in stacks.items():
             for function in stack.functions().values():
                 self.hosts[(country, function.name)] = FunctionHost(country, function)
             self.routes[country] = stack.routes()
             self.api[country] = stack.api()
+            self.authorizers[country] = stack.authorizers()
 
     # WSGI --------------------------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -140,6 +147,11 @@ class Gateway:
             return self._gateway_response(country, "MISSING_AUTHENTICATION_TOKEN")
         route, path_parameters = matched
         event = self._event(environ, country, route, segments, path_parameters)
+        if route.authorizer is not None:
+            decision = self._authorize(country, route, event)
+            if isinstance(decision, tuple):
+                return decision
+            event["requestContext"]["authorizer"] = decision
         host = self.hosts[(country, route.function)]
         try:
             result = host.invoke(event)
@@ -151,6 +163,47 @@ class Gateway:
                 country, "DEFAULT_5XX", status=502, message="Internal server error"
             )
         return self._proxy_response(country, result, event["headers"])
+
+    # The Lambda authorizer, as API Gateway runs it --------------------------------------------
+    def _authorize(self, country: str, route: Route, event: dict[str, Any]) -> Decision | Answer:
+        """TOKEN authorizer semantics: no header or one failing the validation expression is
+        401 without calling it; its result (allow or deny) is cached per token for the TTL and
+        applies to every route; "Unauthorized" is 401; any other failure AUTHORIZER_FAILURE."""
+        authorizer = self.authorizers[country][route.authorizer or ""]
+        token = _header(event["headers"], authorizer.header)
+        if not token or (authorizer.validation and not re.fullmatch(authorizer.validation, token)):
+            return self._gateway_response(country, "UNAUTHORIZED")
+        context = event["requestContext"]
+        method_arn = (
+            f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{context['apiId']}/{context['stage']}"
+            f"/{route.method}{event['path']}"
+        )
+        key = (country, route.authorizer or "", token)
+        cached = self._decisions.get(key)
+        if cached is not None and cached[0] > time.monotonic():
+            decision = cached[1]
+        else:
+            host = self.hosts[(country, authorizer.function)]
+            try:
+                result = host.invoke(
+                    {"type": "TOKEN", "authorizationToken": token, "methodArn": method_arn}
+                )
+            except Exception as exc:
+                if str(exc) == "Unauthorized":
+                    return self._gateway_response(country, "UNAUTHORIZED")
+                return self._gateway_response(country, "AUTHORIZER_FAILURE", status=500)
+            decision = {
+                "principalId": result.get("principalId"),
+                "policy": result.get("policyDocument", {}),
+                **{k: v for k, v in (result.get("context") or {}).items()},
+            }
+            if authorizer.ttl > 0:
+                self._decisions[key] = (time.monotonic() + authorizer.ttl, decision)
+        if not _allows(decision["policy"], method_arn):
+            return self._gateway_response(
+                country, "ACCESS_DENIED", message="User is not authorized to access this resource"
+            )
+        return {k: v for k, v in decision.items() if k != "policy"}
 
     # Events and responses -----------------------------------------------------------------------
     def _event(
@@ -259,11 +312,10 @@ class Gateway:
         else:
             body = json.dumps({"message": message or "Missing Authentication Token"})
         data = body.encode()
-        return (
-            code,
-            [("Content-Type", "application/json"), ("Content-Length", str(len(data)))],
-            data,
-        )
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
+        for name, value in spec.get("ResponseParameters", {}).get("Headers", {}).items():
+            headers.append((name, str(value).strip("'")))  # static values are quoted literals
+        return code, headers, data
 
 
 def _match(
@@ -293,6 +345,23 @@ def _match(
     # The resource API Gateway picks is the most static one; the method must exist on it.
     chosen = min(resources.values(), key=lambda found: found[0])[0]
     return (best[1], best[2]) if best[0] == chosen else None
+
+
+def _header(headers: dict[str, str], name: str) -> str:
+    return next((v for k, v in headers.items() if k.lower() == name.lower()), "")
+
+
+def _allows(policy: dict[str, Any], arn: str) -> bool:
+    """IAM evaluation of an execute-api policy: an explicit Deny wins, then any Allow."""
+    allowed = False
+    for statement in policy.get("Statement", []):
+        resources = statement.get("Resource", [])
+        resources = [resources] if isinstance(resources, str) else resources
+        if any(fnmatch.fnmatchcase(arn, pattern) for pattern in resources):
+            if statement.get("Effect") == "Deny":
+                return False
+            allowed = allowed or statement.get("Effect") == "Allow"
+    return allowed
 
 
 def _is_binary(content_type: str, api: dict[str, Any]) -> bool:

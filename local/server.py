@@ -32,12 +32,21 @@ def local_function_env() -> dict[str, str]:
     return {"POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true"}
 
 
-def build(countries: tuple[str, ...], as_of: date, seed: bool = True) -> dict[str, Stack]:
+def identity_parameters(jwks_url: str) -> dict[str, str]:
+    """The stack parameters that point the authorizer at the local identity provider."""
+    from local import auth
+
+    return {"JwtIssuer": auth.ISSUER, "JwtAudience": auth.AUDIENCE, "JwksUrl": jwks_url}
+
+
+def build(
+    countries: tuple[str, ...], as_of: date, overrides: dict[str, str], seed: bool = True
+) -> dict[str, Stack]:
     from local.seed import seed as seed_stack
 
     stacks = {}
     for country in countries:
-        stack = Stack(country)
+        stack = Stack(country, overrides=overrides)
         stack.provision()
         if seed:
             started = time.perf_counter()
@@ -53,6 +62,13 @@ def build(countries: tuple[str, ...], as_of: date, seed: bool = True) -> dict[st
             )
         stacks[country] = stack
     return stacks
+
+
+def customer_token(country: str, as_of: date) -> str:
+    from local import auth, demo
+
+    customer = demo.demo_customers(country, as_of)[0]
+    return auth.customer_token(customer["documentType"], customer["customerId"])
 
 
 def examples(base: str, country: str, as_of: date) -> list[str]:
@@ -102,23 +118,29 @@ def serve(host: str, port: int, moto_port: int, default_country: str, as_of: dat
     from moto.server import ThreadedMotoServer
     from werkzeug.serving import run_simple
 
+    from local import auth
     from local.gateway import Gateway
 
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
     moto.start()
     os.environ.update(embedded_aws_env(f"http://127.0.0.1:{moto_port}"))
     print(f"Embedded AWS (moto) on http://127.0.0.1:{moto_port}", flush=True)
-    stacks = build(COUNTRIES, as_of or date.today())
+    jwks = auth.JwksServer(auth.keys()).start()  # its own thread: the authorizer fetches it
+    print(f"Local identity provider: keys in .local/jwt/, JWKS at {jwks.url}", flush=True)
+    stacks = build(COUNTRIES, as_of or date.today(), identity_parameters(jwks.url))
     app = Gateway(stacks, default_country, local_function_env())
     base = f"http://{host}:{port}/v1/tigo/home"
     print(f"\nHome Self Care API on {base}/{{co,gt,sv}}/... (and /... for {default_country})")
-    print("Try:")
+    token = customer_token(default_country, as_of or date.today())
+    print(f"A token for the first demo customer (1 hour; `make token` mints others):\n{token}\n")
+    print("Try (TOKEN=<the token above>):")
     for line in examples(base, default_country, as_of or date.today()):
-        print(f"  curl {line}")
+        print(f'  curl -H "Authorization: Bearer $TOKEN" {line}')
     print("(more demo identities in README.md)\n", flush=True)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's and ours: we log below
     try:
         run_simple(host, port, access_log(app), threaded=True, use_reloader=False)
     finally:
+        jwks.stop()
         moto.stop()
     return 0

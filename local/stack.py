@@ -23,10 +23,21 @@ class Route:
     method: str  # upper-case
     path: str  # API Gateway resource path, e.g. /v1/tigo/home/{country}/billing/...
     function: str  # logical id
+    authorizer: str | None = None  # name in the Api's Auth.Authorizers, None when public
 
     @property
     def segments(self) -> tuple[str, ...]:
         return tuple(self.path.strip("/").split("/"))
+
+
+@dataclass(frozen=True)
+class Authorizer:
+    """A TOKEN Lambda authorizer as the Api's Auth declares it."""
+
+    function: str  # logical id
+    header: str
+    validation: str | None
+    ttl: int
 
 
 @dataclass
@@ -83,8 +94,11 @@ class Stack:
         return f"{self.name}-{logical_id}"
 
     def _get_att(self, logical_id: str, attribute: str) -> str:
-        if attribute == "Arn" and self.resources[logical_id]["Type"] == "AWS::DynamoDB::Table":
+        kind = self.resources[logical_id]["Type"]
+        if attribute == "Arn" and kind == "AWS::DynamoDB::Table":
             return f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{self._ref(logical_id)}"
+        if attribute == "Arn" and kind == "AWS::Serverless::Function":
+            return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{logical_id}"
         return f"{self.name}-{logical_id}.{attribute}"
 
     def exists(self, logical_id: str) -> bool:
@@ -138,13 +152,35 @@ class Stack:
         return found
 
     def routes(self) -> list[Route]:
+        default = self.api().get("Auth", {}).get("DefaultAuthorizer")
         found = []
         for logical_id in self.of_type("AWS::Serverless::Function"):
             for event in self.resources[logical_id]["Properties"].get("Events", {}).values():
                 if event["Type"] == "Api":
                     props = event["Properties"]
-                    found.append(Route(props["Method"].upper(), props["Path"], logical_id))
+                    authorizer = props.get("Auth", {}).get("Authorizer", default)
+                    authorizer = None if authorizer in (None, "NONE") else authorizer
+                    found.append(
+                        Route(props["Method"].upper(), props["Path"], logical_id, authorizer)
+                    )
         return found
+
+    def authorizers(self) -> dict[str, Authorizer]:
+        found = {}
+        for name, spec in self.api().get("Auth", {}).get("Authorizers", {}).items():
+            identity = spec.get("Identity", {})
+            function = self.resources_by_arn(spec["FunctionArn"])
+            found[name] = Authorizer(
+                function=function,
+                header=identity.get("Header", "Authorization"),
+                validation=identity.get("ValidationExpression"),
+                ttl=int(identity.get("ReauthorizeEvery", 300)),
+            )
+        return found
+
+    def resources_by_arn(self, arn: str) -> str:
+        """The function logical id behind a resolved `!GetAtt X.Arn`."""
+        return arn.rpartition(":function:")[2]
 
     def api(self) -> dict[str, Any]:
         (logical_id,) = self.of_type("AWS::Serverless::Api")

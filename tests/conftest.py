@@ -35,10 +35,19 @@ def embedded_aws() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def stacks(embedded_aws):
-    from local.server import COUNTRIES, build
+def jwks():
+    """The local identity provider's JWKS over real HTTP, as the authorizer fetches it."""
+    from local import auth
 
-    return build(COUNTRIES, AS_OF)
+    with auth.serve_jwks(auth.keys()) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def stacks(embedded_aws, jwks):
+    from local.server import COUNTRIES, build, identity_parameters
+
+    return build(COUNTRIES, AS_OF, identity_parameters(jwks.url))
 
 
 @pytest.fixture(scope="session")
@@ -49,8 +58,48 @@ def gateway(stacks):
     return Gateway(stacks, "co", local_function_env())
 
 
+class TokenClient:
+    """A WSGI client that sends a bearer token unless the request brings its own headers."""
+
+    def __init__(self, gateway, token: str) -> None:
+        from werkzeug.test import Client
+
+        self._client = Client(gateway)
+        self.token = token
+
+    def open(self, *args, **kwargs):
+        headers = dict(kwargs.pop("headers", None) or {})
+        headers.setdefault("Authorization", f"Bearer {self.token}")
+        return self._client.open(*args, headers=headers, **kwargs)
+
+    def get(self, *args, **kwargs):
+        return self.open(*args, method="GET", **kwargs)
+
+    def post(self, *args, **kwargs):
+        return self.open(*args, method="POST", **kwargs)
+
+    def put(self, *args, **kwargs):
+        return self.open(*args, method="PUT", **kwargs)
+
+    def delete(self, *args, **kwargs):
+        return self.open(*args, method="DELETE", **kwargs)
+
+
+@pytest.fixture(scope="session")
+def agent_token() -> str:
+    """A channel (call centre) token with every scope: reaches every customer."""
+    from local import auth
+
+    return auth.agent_token("call-centre", ttl=6 * 3600)
+
+
 @pytest.fixture
-def client(gateway):
+def client(gateway, agent_token):
+    return TokenClient(gateway, agent_token)
+
+
+@pytest.fixture
+def anonymous(gateway):
     from werkzeug.test import Client
 
     return Client(gateway)

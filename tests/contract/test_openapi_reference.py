@@ -308,17 +308,22 @@ def test_path_parameters_are_constrained_the_same_everywhere() -> None:
                 assert p["schema"]["enum"] == ["subscriptions", "billingaccounts"]
 
 
-def test_bearer_auth_everywhere_but_the_signed_download_link() -> None:
+def test_every_operation_declares_the_scope_the_service_enforces() -> None:
+    from selfcare import scopes
+
     doc = ours()
-    scheme = doc["components"]["securitySchemes"]["bearerAuth"]
-    assert (scheme["type"], scheme["scheme"], scheme["bearerFormat"]) == ("http", "bearer", "JWT")
-    assert doc["security"] == [{"bearerAuth": []}]
-    unauthenticated = [
-        (m, p, op.get("x-non-contract"))
-        for m, p, op in ContractSpec.load().operations()
-        if "security" in op
-    ]
-    assert unauthenticated == [("GET", "/billing/spool/documents/{token}", True)]
+    flows = doc["components"]["securitySchemes"]["oauth2"]["flows"]
+    for flow in flows.values():
+        assert set(flow["scopes"]) == set(scopes.ALL)
+    public = []
+    for method, path, op in ContractSpec.load().operations():
+        needed = scopes.required(method, scopes.BASE + path)
+        if needed is None:
+            public.append((method, path, op.get("x-non-contract")))
+            assert op["security"] == []
+        else:
+            assert op["security"] == [{"oauth2": [needed]}], f"{method} {path}"
+    assert public == [("GET", "/billing/spool/documents/{token}", True)]
 
 
 def test_download_link_serves_a_pdf() -> None:

@@ -64,12 +64,20 @@ def server() -> Iterator[str]:
         process.wait(timeout=20)
 
 
+def bearer() -> dict[str, str]:
+    from local import auth
+
+    return {"Authorization": f"Bearer {auth.agent_token('call-centre')}"}
+
+
 def test_reads_answer_over_http_in_every_country(server):
     spec = ContractSpec.load()
     for country in ("co", "gt", "sv"):
         customer = demo.demo_customers(country, date.today())[0]
         path = f"/billing/doc-type/{customer['documentType'].lower()}/customers/{customer['customerId']}/contracts/"
-        response = requests.get(f"{server}/v1/tigo/home/{country}{path}", timeout=10)
+        response = requests.get(
+            f"{server}/v1/tigo/home/{country}{path}", headers=bearer(), timeout=10
+        )
         assert response.status_code == 200
         spec.validate_response("GET", path, 200, response.content, response.headers["Content-Type"])
         assert [c["contractId"] for c in response.json()] == [
@@ -82,7 +90,7 @@ def test_the_pdf_arrives_as_binary_and_unknown_routes_as_error_body(server):
     invoice = contract["invoices"][-1]["invoiceId"]
     response = requests.get(
         f"{server}/v1/tigo/home/sv/billing/contracts/{contract['contractId']}/invoices/spool/{invoice}/pdf",
-        headers={"Accept": "application/pdf"},
+        headers={"Accept": "application/pdf", **bearer()},
         timeout=20,
     )
     assert response.status_code == 200 and response.headers["Content-Type"] == "application/pdf"

@@ -62,7 +62,7 @@ def test_functions_run_python313_with_the_shared_layer(stack):
     globals_ = template["Globals"]["Function"]
     assert globals_["Runtime"] == "python3.13"
     functions = stack.functions()
-    assert set(functions) == set(GROUP_FUNCTION.values())
+    assert set(functions) == {*GROUP_FUNCTION.values(), "AuthorizerFunction"}
     for function in functions.values():
         assert (function.code_dir / "app.py").is_file()
         assert function.environment["COUNTRY"] == "co"

@@ -25,7 +25,12 @@ def test_a_refused_request_is_logged_as_json_with_its_correlation_id(gateway):
         "httpMethod": "GET",
         "headers": {},
         "pathParameters": {"country": "sv", "contractId": contract, "productId": "424242"},
-        "requestContext": {"requestId": "req-1234", "stage": "local", "path": "/x"},
+        "requestContext": {
+            "requestId": "req-1234",
+            "stage": "local",
+            "path": "/x",
+            "authorizer": {"principalType": "agent", "clientId": "cc", "scope": "selfcare.read"},
+        },
     }
     host.handler()  # cold start first: Powertools binds its handler to the stream of that moment
     handler = logging.getLogger("portfolio").handlers[0]

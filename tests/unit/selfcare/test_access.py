@@ -1,8 +1,9 @@
 import pytest
 
+from selfcare import scopes
 from selfcare.access import CachedDirectory, resolve
 from selfcare.countries import get_country
-from selfcare.errors import Forbidden, InvalidParameter, NotFound
+from selfcare.errors import Forbidden, InvalidParameter, NotFound, Unauthorized
 from selfcare.identity import Caller
 from selfcare.ports import ContractRef, CustomerRef
 
@@ -28,18 +29,21 @@ class Directory:
         return OWNER if billing_account_id == "900100" else None
 
 
-ANON = Caller.from_request_context({})
+ALL_SCOPES = frozenset(scopes.ALL)
+AGENT = Caller(kind="agent", client_id="call-centre", scopes=ALL_SCOPES)  # sees the whole country
+MINE = Caller(kind="customer", document_type="CC", customer_id="1020304050", scopes=ALL_SCOPES)
+OTHER = Caller(kind="customer", document_type="CC", customer_id="79000001", scopes=ALL_SCOPES)
 
 
 def test_contract_and_customer_are_resolved():
-    scope = resolve({"country": "co", "contractId": "12345678"}, ANON, CO, Directory())
+    scope = resolve({"country": "co", "contractId": "12345678"}, AGENT, CO, Directory())
     assert scope.need_contract() == OWNER and scope.customer is None
-    scope = resolve({"docTypeId": "Cc", "customerId": "1.020.304.050"}, ANON, CO, Directory())
+    scope = resolve({"docTypeId": "Cc", "customerId": "1.020.304.050"}, AGENT, CO, Directory())
     assert scope.need_customer() == CUSTOMER
 
 
 def test_billing_accounts_resolve_to_their_contract():
-    scope = resolve({"billingAccountId": "900100", "invoiceId": "1"}, ANON, CO, Directory())
+    scope = resolve({"billingAccountId": "900100", "invoiceId": "1"}, AGENT, CO, Directory())
     assert scope.need_contract() == OWNER
 
 
@@ -54,7 +58,7 @@ def test_billing_accounts_resolve_to_their_contract():
 )
 def test_unknown_ids_and_other_countries_answer_404(path):
     with pytest.raises(NotFound):
-        resolve(path, ANON, CO, Directory())
+        resolve(path, AGENT, CO, Directory())
 
 
 @pytest.mark.parametrize(
@@ -67,18 +71,91 @@ def test_unknown_ids_and_other_countries_answer_404(path):
 )
 def test_malformed_ids_answer_400_naming_them(path, name):
     with pytest.raises(InvalidParameter) as error:
-        resolve(path, ANON, CO, Directory())
+        resolve(path, AGENT, CO, Directory())
     assert error.value.parameter == name
 
 
-def test_a_customer_token_reaches_only_its_own_contracts():
-    other = Caller(kind="customer", document_type="CC", customer_id="79000001")
-    mine = Caller(kind="customer", document_type="CC", customer_id="1020304050")
-    assert resolve({"contractId": "12345678"}, mine, CO, Directory()).contract == OWNER
+def test_a_customer_token_reaches_only_its_own_contracts_and_document():
+    assert resolve({"contractId": "12345678"}, MINE, CO, Directory()).contract == OWNER
+    assert resolve({"docTypeId": "cc", "customerId": "1020304050"}, MINE, CO, Directory())
+    for path in (
+        {"contractId": "12345678"},
+        {"billingAccountId": "900100"},
+        {"docTypeId": "cc", "customerId": "1020304050"},
+    ):
+        with pytest.raises(Forbidden):
+            resolve(path, OTHER, CO, Directory())
+
+
+def test_customers_cannot_tell_unknown_ids_from_someone_elses():
+    answers = []
+    for contract_id in ("12345678", "99999999"):
+        with pytest.raises(Forbidden) as error:
+            resolve({"contractId": contract_id}, OTHER, CO, Directory())
+        answers.append((error.value.status, error.value.message))
+    assert answers[0] == answers[1]
+    directory = Directory()
     with pytest.raises(Forbidden):
-        resolve({"contractId": "12345678"}, other, CO, Directory())
-    agent = Caller(kind="agent", client_id="call-centre")
-    assert resolve({"contractId": "12345678"}, agent, CO, Directory()).contract == OWNER
+        resolve({"docTypeId": "cc", "customerId": "1020304051"}, MINE, CO, directory)
+    assert directory.calls == 0  # refused before looking anything up
+
+
+@pytest.mark.parametrize(
+    ("method", "resource", "needed"),
+    [
+        ("GET", "/v1/tigo/home/{country}/billing/contracts/{contractId}/invoices/", scopes.READ),
+        (
+            "POST",
+            "/v1/tigo/home/{country}/billing/contracts/{contractId}/paperlessInvoiceInfo",
+            scopes.WRITE,
+        ),
+        (
+            "DELETE",
+            "/v1/tigo/home/{country}/portfolio/contracts/{contractId}/products/{productId}",
+            scopes.WRITE,
+        ),
+        (
+            "POST",
+            "/v1/tigo/home/{country}/billing/contracts/{contractId}/invoices/{invoiceId}/checkOut",
+            scopes.PAY,
+        ),
+        (
+            "DELETE",
+            "/v1/tigo/home/{country}/tokenization/doc-type/{docTypeId}/customers/{customerId}/cardtokens",
+            scopes.PAY,
+        ),
+    ],
+)
+def test_each_operation_needs_its_scope(method, resource, needed):
+    path = {"contractId": "12345678"}
+    for granted in scopes.ALL:
+        caller = Caller(kind="agent", client_id="x", scopes=frozenset({granted, scopes.AGENT}))
+        if granted == needed:
+            resolve(path, caller, CO, Directory(), method, resource)
+        else:
+            with pytest.raises(Forbidden, match=needed):
+                resolve(path, caller, CO, Directory(), method, resource)
+
+
+def test_no_token_is_401_except_on_public_routes():
+    nobody = Caller.from_request_context({})
+    with pytest.raises(Unauthorized):
+        resolve(
+            {"contractId": "12345678"},
+            nobody,
+            CO,
+            Directory(),
+            "GET",
+            "/v1/tigo/home/{country}/billing/contracts/{contractId}/balance",
+        )
+    resolve(
+        {"token": "x" * 30},
+        nobody,
+        CO,
+        Directory(),
+        "GET",
+        "/v1/tigo/home/{country}/billing/spool/documents/{token}",
+    )
 
 
 def test_cached_directory_remembers_hits_not_misses():

@@ -9,9 +9,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
-from selfcare import params
+from selfcare import params, scopes
 from selfcare.countries import Country
-from selfcare.errors import Forbidden, NotFound
+from selfcare.errors import Forbidden, NotFound, Unauthorized
 from selfcare.identity import Caller
 from selfcare.ports import ContractRef, CustomerRef, Directory
 
@@ -79,36 +79,53 @@ class CachedDirectory:
         )
 
 
+NOT_YOURS = "This resource does not belong to the caller"
+
+
 def resolve(
-    path: Mapping[str, str], caller: Caller, country: Country, directory: Directory
+    path: Mapping[str, str],
+    caller: Caller,
+    country: Country,
+    directory: Directory,
+    method: str = "GET",
+    resource: str = "",
 ) -> Scope:
-    """Validate the path's ids, load who owns them and check the caller may see them."""
+    """Check the caller's scope for the operation, validate the path's ids, load who owns
+    them and check the caller may reach them."""
     if path.get("country", country.code).lower() != country.code:
         raise NotFound(f"This API serves country '{country.code}'")
+    needed = scopes.required(method, resource)
+    if needed is not None:
+        if caller.kind == "anonymous":
+            raise Unauthorized("A bearer token is required")
+        if needed not in caller.scopes:
+            raise Forbidden(f"The token does not grant the '{needed}' scope")
     params.check_path(path)
     customer = contract = None
     if "docTypeId" in path:
         document, number = country.parse_document(path["docTypeId"], path.get("customerId", ""))
+        if caller.kind == "customer" and not caller.owns(document.code, number):
+            raise Forbidden(NOT_YOURS)  # before any lookup: whether it exists is not theirs to know
         customer = directory.find_customer(document.code, number)
         if customer is None:
             raise NotFound(f"No customer with {document.code} {number}")
-        authorize(caller, customer.document_type, customer.customer_id)
     if "contractId" in path:
-        contract = directory.find_contract(path["contractId"])
+        contract = _owned(caller, directory.find_contract(path["contractId"]))
         if contract is None:
             raise NotFound(f"No contract {path['contractId']}")
-        authorize(caller, contract.document_type, contract.customer_id)
     elif "billingAccountId" in path:
-        contract = directory.find_billing_account(path["billingAccountId"])
+        contract = _owned(caller, directory.find_billing_account(path["billingAccountId"]))
         if contract is None:
             raise NotFound(f"No billing account {path['billingAccountId']}")
-        authorize(caller, contract.document_type, contract.customer_id)
     return Scope(country=country, caller=caller, customer=customer, contract=contract)
 
 
-def authorize(caller: Caller, document_type: str, customer_id: str) -> None:
-    """Ownership: customers reach only what their own document owns; agents reach their
-    country. Requests without an authorizer context (`anonymous`) come only from stacks
-    and local runs that have no authorizer yet."""
-    if caller.kind == "customer" and not caller.owns(document_type, customer_id):
-        raise Forbidden("This resource does not belong to the caller")
+def _owned(caller: Caller, contract: ContractRef | None) -> ContractRef | None:
+    """Customers get the same 403 for someone else's contract and for one that does not
+    exist, so that answers never reveal which ids exist; agents reach any contract of
+    their country."""
+    if caller.kind == "customer" and (
+        contract is None or not caller.owns(contract.document_type, contract.customer_id)
+    ):
+        raise Forbidden(NOT_YOURS)
+    return contract

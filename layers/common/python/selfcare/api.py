@@ -20,11 +20,13 @@ from aws_lambda_powertools.logging import correlation_paths
 
 from selfcare import access
 from selfcare.countries import Country, get_country
-from selfcare.errors import ServiceError
+from selfcare.errors import PayloadTooLarge, ServiceError
 from selfcare.identity import Caller
+from selfcare.redaction import RedactingFormatter
 from selfcare.settings import Settings
 
 JSON = "application/json"
+MAX_BODY = 16 * 1024  # no contract body comes near; larger ones are refused unread (413)
 BASE_PATH = re.compile(r"^/v1/tigo/home/[a-z]{2}(?=/|$)")  # the contract's basePath
 
 
@@ -69,7 +71,7 @@ class Api:
         self.service = service
         self.settings = settings or Settings.from_env()
         self.country: Country = get_country(self.settings.country)
-        self.logger = Logger(service=service)
+        self.logger = Logger(service=service, logger_formatter=RedactingFormatter())
         self.metrics = Metrics(service=service)
         self.app = APIGatewayRestResolver(
             serializer=dumps,
@@ -105,9 +107,16 @@ class Api:
     # Middleware and exception map ------------------------------------------------------------
     def _scope(self, app: APIGatewayRestResolver, next_middleware: Callable[..., Response]) -> Any:
         event = app.current_event
-        caller = Caller.from_request_context(event.raw_event.get("requestContext"))
+        raw = event.raw_event
+        caller = Caller.from_request_context(raw.get("requestContext"))
+        body = raw.get("body")
+        if body is not None and len(body) > MAX_BODY:
+            raise PayloadTooLarge(f"Request bodies are limited to {MAX_BODY // 1024} KiB")
         path = event.path_parameters or {}
-        app.append_context(scope=access.resolve(path, caller, self.country, self.directory))
+        scope = access.resolve(
+            path, caller, self.country, self.directory, event.http_method, raw.get("resource", "")
+        )
+        app.append_context(scope=scope)
         return next_middleware(app)
 
     def _service_error(self, error: ServiceError) -> Response:

@@ -1,0 +1,35 @@
+"""Which OAuth2 scope each operation needs: reading, changing and paying are separate.
+
+Tokens carry them in `scope`; channel tokens (call centre, CanalesAlternos) also carry
+`selfcare.agent`, which lets them act for any customer of their country.
+"""
+
+from __future__ import annotations
+
+READ = "selfcare.read"
+WRITE = "selfcare.write"
+PAY = "selfcare.pay"
+AGENT = "selfcare.agent"
+ALL = (READ, WRITE, PAY, AGENT)
+
+BASE = "/v1/tigo/home/{country}"
+# Routes that carry their own credential instead of a bearer token.
+PUBLIC = frozenset({("GET", "/billing/spool/documents/{token}")})
+
+
+def contract_path(resource: str) -> str:
+    """An API Gateway resource path without the base path and trailing slash."""
+    path = resource.removeprefix(BASE)
+    return path.rstrip("/") or "/"
+
+
+def required(method: str, resource: str) -> str | None:
+    """The scope an operation needs, or None for a public route."""
+    method, path = method.upper(), contract_path(resource)
+    if (method, path) in PUBLIC:
+        return None
+    if method in ("GET", "HEAD", "OPTIONS"):
+        return READ
+    if path.endswith("/checkOut") or path.startswith("/tokenization/"):
+        return PAY
+    return WRITE
