@@ -121,6 +121,7 @@ def serve(host: str, port: int, moto_port: int, default_country: str, as_of: dat
     from local import auth
     from local.gateway import Gateway
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's and ours: we log below
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
     moto.start()
     os.environ.update(embedded_aws_env(f"http://127.0.0.1:{moto_port}"))
@@ -137,7 +138,6 @@ def serve(host: str, port: int, moto_port: int, default_country: str, as_of: dat
     for line in examples(base, default_country, as_of or date.today()):
         print(f'  curl -H "Authorization: Bearer $TOKEN" {line}')
     print("(more demo identities in README.md)\n", flush=True)
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's and ours: we log below
     try:
         run_simple(host, port, access_log(app), threaded=True, use_reloader=False)
     finally:

@@ -22,7 +22,7 @@ from selfcare import access
 from selfcare.countries import Country, get_country
 from selfcare.errors import PayloadTooLarge, ServiceError
 from selfcare.identity import Caller
-from selfcare.redaction import RedactingFormatter
+from selfcare.redaction import RedactingFormatter, redact_text
 from selfcare.settings import Settings
 
 JSON = "application/json"
@@ -55,9 +55,10 @@ def _tracing_enabled() -> bool:
 
 
 def error_response(status: int, message: str) -> Response:
-    return Response(
-        status_code=status, content_type=JSON, body={"code": status, "message": message}
-    )
+    """An errorBody. Messages may quote what the caller sent: card numbers, tokens and
+    secrets in them are masked as in the logs."""
+    body = {"code": status, "message": redact_text(message)}
+    return Response(status_code=status, content_type=JSON, body=body)
 
 
 class Api:
