@@ -105,6 +105,32 @@ class Api:
     def query(self) -> dict[str, str]:
         return self.app.current_event.query_string_parameters or {}
 
+    @property
+    def event(self) -> dict[str, Any]:
+        event: dict[str, Any] = self.app.current_event.raw_event
+        return event
+
+    def once(self, produce: Callable[[], tuple[Any, int]]) -> Response:
+        """Answer a POST; with an `Idempotency-Key` header, answer it once per key and body."""
+        event = self.app.current_event
+        key = event.headers.get("Idempotency-Key") or event.headers.get("idempotency-key")
+        if key is None:
+            answer, status = produce()
+            return Response(status_code=status, content_type=JSON, body=answer)
+        from selfcare import body, idempotency
+
+        caller = self.scope.caller
+        scope = f"{caller.subject or caller.client_id}|{event.http_method} {event.path}"
+        text, status = idempotency.once(
+            self.settings.require("idempotency_table"),
+            scope,
+            key,
+            body.text(self.event),
+            produce,
+            dumps,
+        )
+        return Response(status_code=status, content_type=JSON, body=text)
+
     # Middleware and exception map ------------------------------------------------------------
     def _scope(self, app: APIGatewayRestResolver, next_middleware: Callable[..., Response]) -> Any:
         event = app.current_event

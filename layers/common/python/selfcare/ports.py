@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any, Protocol
 
 Record = dict[str, Any]
@@ -78,7 +79,58 @@ class CardVault(Protocol):
     """The payment gateway's store of tokenized cards."""
 
     def card_tokens(self, document_type: str, customer_id: str, limit: int) -> list[Record]: ...
+    def card_token(self, document_type: str, customer_id: str, token: str) -> Record | None: ...
 
 
-class Backend(Directory, BillingSystem, ProductCatalog, CaseSystem, Crm, CardVault, Protocol):
+# Changes. Domain errors (selfcare.errors) say why a change is refused: NotFound for what is
+# not there, Conflict for what already is or moved on meanwhile.
+
+
+class CrmChanges(Protocol):
+    """Contact phones and emails of a contract (values already validated and normalized)."""
+
+    def add_phone(self, contract_id: str, phone: Record) -> Record: ...
+    def update_phone(self, contract_id: str, old_phone: str, phone: Record) -> Record: ...
+    def remove_phone(self, contract_id: str, phone: str) -> Record: ...
+    def add_email(self, contract_id: str, email: Record) -> Record: ...
+    def update_email(self, contract_id: str, old_email: str, email: str) -> Record: ...
+    def remove_email(self, contract_id: str, email: str) -> Record: ...
+
+
+class CatalogChanges(Protocol):
+    """Additional offerings of a product, and what the contract pays for its products."""
+
+    def add_offering(
+        self, contract_id: str, product_id: int, offering_id: str, promotion_code: str | None
+    ) -> Record: ...
+    def remove_offering(self, contract_id: str, product_id: int, offering_id: str) -> Record: ...
+    def monthly_charges(self, contract_id: str) -> Decimal: ...
+
+
+class BillingChanges(Protocol):
+    """Recurring billing enrolment, partial-payment invoices, invoice flags."""
+
+    def enrol_recurring_billing(
+        self, contract_id: str, info: Record, card_token: str | None
+    ) -> None: ...
+    def update_recurring_billing(
+        self, contract_id: str, info: Record, card_token: str | None
+    ) -> None: ...
+    def end_recurring_billing(self, contract_id: str, card_token: str) -> None: ...
+    def create_invoice(self, contract_id: str, amount: Decimal, today: date) -> Record: ...
+    def set_invoice_flags(self, contract_id: str, **flags: bool) -> None: ...
+
+
+class Backend(
+    Directory,
+    BillingSystem,
+    BillingChanges,
+    ProductCatalog,
+    CatalogChanges,
+    CaseSystem,
+    Crm,
+    CrmChanges,
+    CardVault,
+    Protocol,
+):
     """Everything a country's back-office systems answer (the sandbox implements it all)."""

@@ -8,7 +8,7 @@ import pytest
 from moto import mock_aws
 
 from selfcare.adapters import aws
-from selfcare.adapters.items import DynamoItems, MemoryItems
+from selfcare.adapters.items import ConditionFailed, DynamoItems, MemoryItems, Write
 
 ITEMS = [
     {"pk": "C#1", "sk": "INV#2026-09-01#A", "n": 1, "nested": {"x": [1.5, "y"]}},
@@ -68,3 +68,38 @@ def test_query_between_is_inclusive(store):
 def test_partitions_do_not_mix(store):
     assert [i["n"] for i in store.query("C#2", prefix="INV#")] == [5]
     assert store.query("C#3", prefix="INV#") == []
+
+
+def test_conditional_puts_create_once_and_update_only_the_expected_version(store):
+    new = {"pk": "C#9", "sk": "PAPERLESS", "version": 1, "email": "a@b.co"}
+    store.write(Write.put(new, absent=True))
+    with pytest.raises(ConditionFailed):
+        store.write(Write.put(new, absent=True))
+    store.write(Write.put({**new, "version": 2, "email": "c@d.co"}, version=1))
+    with pytest.raises(ConditionFailed):  # a writer that read version 1 lost the race
+        store.write(Write.put({**new, "version": 2, "email": "lost@d.co"}, version=1))
+    assert store.get("C#9", "PAPERLESS")["email"] == "c@d.co"
+    with pytest.raises(ConditionFailed):
+        store.write(Write.put({"pk": "C#9", "sk": "NOPE", "version": 1}, present=True))
+
+
+def test_deletes_can_require_presence(store):
+    with pytest.raises(ConditionFailed):
+        store.write(Write.delete("C#1", "NOPE", present=True))
+    store.write(Write.delete("C#1", "PROD#000001#S1", present=True))
+    assert store.get("C#1", "PROD#000001#S1") is None
+    assert [i["n"] for i in store.query("C#1", prefix="PROD#")] == []
+
+
+def test_a_transaction_is_all_or_nothing(store):
+    writes = [
+        Write.put({"pk": "T#1", "sk": "A", "version": 1}, absent=True),
+        Write.put({"pk": "T#2", "sk": "A", "version": 1}, absent=True),
+        Write.put({"pk": "C#1", "sk": "INV#2026-09-01#A", "n": 9}, version=7),  # wrong version
+    ]
+    with pytest.raises(ConditionFailed) as failed:
+        store.write(*writes)
+    assert failed.value.index == 2
+    assert store.get("T#1", "A") is None and store.get("T#2", "A") is None
+    store.write(*writes[:2])
+    assert store.get("T#1", "A") and store.get("T#2", "A")

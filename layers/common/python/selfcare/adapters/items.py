@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -29,6 +30,51 @@ class Items(Protocol):
         limit: int | None = None,
     ) -> list[Item]: ...
     def put_all(self, items: Iterable[Item]) -> int: ...
+    def write(self, *writes: Write) -> None:
+        """All or nothing: every write happens, or none does and ConditionFailed is raised."""
+        ...
+
+
+class ConditionFailed(Exception):
+    """A write's condition did not hold (the item exists, is missing, or moved on)."""
+
+    def __init__(self, index: int = 0) -> None:
+        super().__init__(f"condition of write {index} failed")
+        self.index = index
+
+
+@dataclass(frozen=True)
+class Write:
+    """A put (item given) or delete (key given), optionally conditional:
+    `absent` (must not exist), `present` (must exist), or `version` (its current version)."""
+
+    pk: str
+    sk: str
+    item: Item | None = None
+    absent: bool = False
+    present: bool = False
+    version: int | None = None
+
+    @classmethod
+    def put(
+        cls, item: Item, *, absent: bool = False, present: bool = False, version: int | None = None
+    ) -> Write:
+        return cls(item["pk"], item["sk"], item, absent, present, version)
+
+    @classmethod
+    def delete(
+        cls, pk: str, sk: str, *, present: bool = False, version: int | None = None
+    ) -> Write:
+        return cls(pk, sk, None, False, present, version)
+
+    def allows(self, current: Item | None) -> bool:
+        if self.absent and current is not None:
+            return False
+        if (self.present or self.version is not None) and current is None:
+            return False
+        return self.version is None or (
+            current is not None and int(current.get("version", 0)) == self.version
+        )
 
 
 class DynamoItems:
@@ -41,7 +87,7 @@ class DynamoItems:
     def get(self, pk: str, sk: str) -> Item | None:
         with aws.translate_errors(self.what):
             answer = aws.client("dynamodb").get_item(
-                TableName=self.table, Key={"pk": {"S": pk}, "sk": {"S": sk}}
+                TableName=self.table, Key={"pk": {"S": pk}, "sk": {"S": sk}}, ConsistentRead=True
             )
         found = answer.get("Item")
         return _from_dynamo(found) if found else None
@@ -68,6 +114,7 @@ class DynamoItems:
             "KeyConditionExpression": condition,
             "ExpressionAttributeValues": values,
             "ScanIndexForward": not newest_first,
+            "ConsistentRead": True,  # a change is visible to the very next read
         }
         if limit is not None:
             request["Limit"] = limit
@@ -82,6 +129,50 @@ class DynamoItems:
                     break
                 request["ExclusiveStartKey"] = more
         return found[:limit] if limit is not None else found
+
+    def write(self, *writes: Write) -> None:
+        client = aws.client("dynamodb")
+        requests = [self._request(w) for w in writes]
+        with aws.translate_errors(self.what):
+            try:
+                if len(requests) == 1:
+                    kind, request = requests[0]
+                    getattr(client, "put_item" if kind == "Put" else "delete_item")(**request)
+                else:
+                    client.transact_write_items(TransactItems=[{k: r} for k, r in requests])
+            except client.exceptions.ConditionalCheckFailedException:
+                raise ConditionFailed(0) from None
+            except client.exceptions.TransactionCanceledException as exc:
+                reasons = exc.response.get("CancellationReasons", [])
+                failed = [
+                    i for i, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"
+                ]
+                if failed:
+                    raise ConditionFailed(failed[0]) from None
+                raise
+
+    def _request(self, write: Write) -> tuple[str, dict[str, Any]]:
+        request: dict[str, Any] = {"TableName": self.table}
+        conditions, values = [], {}
+        if write.absent:
+            conditions.append("attribute_not_exists(pk)")
+        if write.present:
+            conditions.append("attribute_exists(pk)")
+        if write.version is not None:  # items never changed carry no version: that is 0
+            conditions.append(
+                "attribute_exists(pk) AND (version = :expected"
+                + (" OR attribute_not_exists(version))" if write.version == 0 else ")")
+            )
+            values[":expected"] = {"N": str(write.version)}
+        if conditions:
+            request["ConditionExpression"] = " AND ".join(conditions)
+        if values:
+            request["ExpressionAttributeValues"] = values
+        if write.item is not None:
+            request["Item"] = _to_dynamo(write.item)
+            return "Put", request
+        request["Key"] = {"pk": {"S": write.pk}, "sk": {"S": write.sk}}
+        return "Delete", request
 
     def put_all(self, items: Iterable[Item]) -> int:
         client = aws.client("dynamodb")
@@ -126,7 +217,7 @@ class MemoryItems:
     def __init__(self, items: Iterable[Item] = ()) -> None:
         self._keys: dict[str, list[str]] = {}
         self._items: dict[tuple[str, str], Item] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self.calls = 0
         self.put_all(items)
 
@@ -158,6 +249,22 @@ class MemoryItems:
         if limit is not None:
             selected = selected[:limit]
         return [_copy(self._items[(pk, sk)]) for sk in selected]
+
+    def write(self, *writes: Write) -> None:
+        with self._lock:
+            self.calls += 1
+            for index, write in enumerate(writes):
+                if not write.allows(self._items.get((write.pk, write.sk))):
+                    raise ConditionFailed(index)
+            for write in writes:
+                key = (write.pk, write.sk)
+                if write.item is None:
+                    if self._items.pop(key, None) is not None:
+                        self._keys[write.pk].remove(write.sk)
+                    continue
+                if key not in self._items:
+                    bisect.insort(self._keys.setdefault(write.pk, []), write.sk)
+                self._items[key] = _normalize(write.item)
 
     def put_all(self, items: Iterable[Item]) -> int:
         count = 0

@@ -7,11 +7,15 @@ from typing import Any
 
 from selfcare.adapters.items import Items
 from selfcare.adapters.sandbox import layout
+from selfcare.adapters.sandbox.billing import SandboxBilling
+from selfcare.adapters.sandbox.contacts import SandboxContacts
+from selfcare.adapters.sandbox.offerings import SandboxOfferings
 from selfcare.ports import ContractRef, CustomerRef, Record
 
 
-class SandboxBackend:
-    """Implements `selfcare.ports.Backend` over an `Items` store (DynamoDB or memory)."""
+class SandboxBackend(SandboxContacts, SandboxOfferings, SandboxBilling):
+    """Implements `selfcare.ports.Backend` over an `Items` store (DynamoDB or memory).
+    Reads are here; changes live in one mixin per area beside it."""
 
     def __init__(self, items: Items) -> None:
         self.items = items
@@ -120,6 +124,10 @@ class SandboxBackend:
             limit=limit,
         )
         return [item["token"] for item in found]
+
+    def card_token(self, document_type: str, customer_id: str, token: str) -> Record | None:
+        found = self.items.query(layout.customer_pk(document_type, customer_id), prefix=layout.CARD)
+        return next((i["token"] for i in found if i["token"]["cardToken"] == token), None)
 
 
 def _contract_ref(item: dict[str, Any]) -> ContractRef:
