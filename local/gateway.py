@@ -55,38 +55,54 @@ class LambdaContext:
 
 
 class FunctionHost:
-    """One function, imported once (its cold start) under its own environment."""
+    """One function and its warm containers. Like Lambda, a container serves one request at
+    a time: a request finding none idle starts another (a cold start: the handler module is
+    imported again, under the function's own environment), up to `max_containers`."""
 
-    def __init__(self, country: str, function: Function) -> None:
+    def __init__(self, country: str, function: Function, max_containers: int = 8) -> None:
         self.function = function
         self.name = f"{function.name}-{country}"
         module_name, _, self.attribute = function.handler.rpartition(".")
         self.module_path = function.code_dir / f"{module_name}.py"
         self.module_key = f"_local_{country}_{function.name}_{module_name}"
         self.environment = function.environment
-        self._handler: Callable[[dict[str, Any], Any], dict[str, Any]] | None = None
+        self.cold_starts = 0
+        self._idle: list[Callable[[dict[str, Any], Any], dict[str, Any]]] = []
         self._lock = threading.Lock()
+        self._capacity = threading.BoundedSemaphore(max_containers)
 
     def handler(self) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-        if self._handler is None:
-            with self._lock:
-                if self._handler is None:
-                    self._handler = self._import()
-        return self._handler
+        """A warm container's handler (started if none is), returned to the idle pool."""
+        handler = self._acquire()
+        self._release(handler)
+        return handler
 
-    def _import(self) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    def _acquire(self) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+            self.cold_starts += 1
+            number = self.cold_starts
+        return self._import(number)
+
+    def _release(self, handler: Callable[[dict[str, Any], Any], dict[str, Any]]) -> None:
+        with self._lock:
+            self._idle.append(handler)
+
+    def _import(self, number: int) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
         code_dir = str(self.function.code_dir)
-        if code_dir not in sys.path:
-            sys.path.insert(0, code_dir)
+        key = f"{self.module_key}_{number}"
         with _env_lock:
+            if code_dir not in sys.path:
+                sys.path.insert(0, code_dir)
             saved = dict(os.environ)
             os.environ.update(self.environment)
             try:
-                spec = importlib.util.spec_from_file_location(self.module_key, self.module_path)
+                spec = importlib.util.spec_from_file_location(key, self.module_path)
                 if spec is None or spec.loader is None:
                     raise ImportError(self.module_path)
                 module = importlib.util.module_from_spec(spec)
-                sys.modules[self.module_key] = module
+                sys.modules[key] = module
                 spec.loader.exec_module(module)
             finally:
                 os.environ.clear()
@@ -98,7 +114,12 @@ class FunctionHost:
         context = LambdaContext(
             self.name, self.function.memory_mb, self.function.timeout_s, str(uuid.uuid4())
         )
-        return self.handler()(event, context)
+        with self._capacity:
+            handler = self._acquire()
+            try:
+                return handler(event, context)
+            finally:
+                self._release(handler)
 
 
 class Gateway:

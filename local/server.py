@@ -115,14 +115,14 @@ def access_log(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[by
 
 
 def serve(host: str, port: int, moto_port: int, default_country: str, as_of: date | None) -> int:
-    from moto.server import ThreadedMotoServer
     from werkzeug.serving import run_simple
 
     from local import auth
+    from local.embedded_aws import EmbeddedAwsServer
     from local.gateway import Gateway
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's and ours: we log below
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
+    moto = EmbeddedAwsServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
     moto.start()
     os.environ.update(embedded_aws_env(f"http://127.0.0.1:{moto_port}"))
     print(f"Embedded AWS (moto) on http://127.0.0.1:{moto_port}", flush=True)

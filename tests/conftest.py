@@ -18,15 +18,14 @@ AS_OF = date.fromisoformat(json.loads((ROOT / "events" / "manifest.json").read_t
 
 @pytest.fixture(scope="session")
 def embedded_aws() -> Iterator[None]:
-    from moto import mock_aws
-
+    from local.embedded_aws import serialized_mock
     from local.server import embedded_aws_env
     from selfcare.adapters import aws
 
     saved = dict(os.environ)
     os.environ.update(embedded_aws_env("http://unused.invalid"))
     os.environ.pop("AWS_ENDPOINT_URL")  # mock_aws intercepts in process
-    with mock_aws():
+    with serialized_mock():
         aws.reset_clients()
         yield
     aws.reset_clients()

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools.event_handler.api_gateway import Response
 
-from billing import calls, customers, invoices, spool
+from billing import calls, customers, invoices, paperless, spool
 from selfcare import params
 from selfcare.api import Api, error_response
 from selfcare.errors import NotFound
 from selfcare.stores import checkout
+from selfcare.stores.paperless import PaperlessStore
 
 api = Api("billing")
 app = api.app
@@ -19,9 +22,8 @@ INVOICE_LIMIT = (1, 5)  # default, maximum
 
 
 @cache
-def paperless_store() -> Any:
+def paperless_store() -> PaperlessStore:
     from selfcare.adapters.items import DynamoItems
-    from selfcare.stores.paperless import PaperlessStore
 
     return PaperlessStore(
         DynamoItems(api.settings.require("paperless_table"), "The paperless store")
@@ -106,27 +108,145 @@ def get_customer_by_contract_id(contractId: str) -> Any:
     return customers.of_contract(api.backend, api.scope.need_contract())
 
 
+def today() -> date:
+    """Today where the country is (invoices and enrolments are dated locally)."""
+    return datetime.now(ZoneInfo(api.country.timezone)).date()
+
+
+@app.post("/billing/contracts/<contractId>/invoices")
+def create_invoice_by_contract_id(contractId: str) -> Any:
+    from selfcare.body import parse
+    from selfcare.models.billing import CreateInvoiceRequest
+
+    request = parse(api.event, CreateInvoiceRequest)
+    contract = api.scope.need_contract()
+    return api.once(
+        lambda: (invoices.create(api.backend, contract, request.amount, api.country, today()), 201)
+    )
+
+
+# Recurring billing --------------------------------------------------------------------------
+def _recurring_request() -> Any:
+    from selfcare.body import parse
+    from selfcare.models.billing import RecurringBillingInfoRequest
+
+    return parse(api.event, RecurringBillingInfoRequest)
+
+
+@app.post("/billing/contracts/<contractId>/recurringBillingInfo")
+def create_recurring_billing_info(contractId: str) -> Any:
+    from billing import recurring
+
+    request, contract = _recurring_request(), api.scope.need_contract()
+
+    def produce() -> tuple[Any, int]:
+        info, token = recurring.describe(api.backend, contract, api.country, request, today())
+        return recurring.enrol(api.backend, contract, info, token), 201
+
+    return api.once(produce)
+
+
+@app.put("/billing/contracts/<contractId>/recurringBillingInfo")
+def update_recurring_billing_info(contractId: str) -> Any:
+    from billing import recurring
+
+    request, contract = _recurring_request(), api.scope.need_contract()
+    info, token = recurring.describe(api.backend, contract, api.country, request, today())
+    return recurring.update(api.backend, contract, info, token)
+
+
+@app.delete("/billing/contracts/<contractId>/recurringBillingInfo")
+def delete_recurring_billing_info(contractId: str) -> Any:
+    from billing import recurring
+    from selfcare.body import parse
+    from selfcare.models.tokenization import cardTokenizationRequest
+
+    request = parse(api.event, cardTokenizationRequest)
+    return recurring.end(api.backend, api.scope.need_contract(), request.cardToken)
+
+
 # Paperless ----------------------------------------------------------------------------------
 @app.get("/billing/contracts/<contractId>/paperlessInvoiceInfo")
 def get_paperless_invoice_info_by_contract_id(contractId: str) -> Any:
-    found = paperless_store().get(contractId)
-    if found is None:
-        raise NotFound(f"Contract {contractId} is not subscribed to paperless invoices")
-    return found
+    return _paperless_read()
 
 
 @app.get("/billing/contracts/<contractId>/<idType>/<id>/paperlessInvoiceInfo")
 def get_paperless_invoice_info_by_id_type(contractId: str, idType: str, id: str) -> Any:
-    from billing import paperless
+    return _paperless_read(idType, id)
 
+
+@app.post("/billing/contracts/<contractId>/paperlessInvoiceInfo")
+def create_paperless_invoice_info_by_contract_id(contractId: str) -> Any:
+    return _paperless_change("create")
+
+
+@app.post("/billing/contracts/<contractId>/<idType>/<id>/paperlessInvoiceInfo")
+def create_paperless_invoice_info_by_id_type(contractId: str, idType: str, id: str) -> Any:
+    return _paperless_change("create", idType, id)
+
+
+@app.put("/billing/contracts/<contractId>/paperlessInvoiceInfo")
+def update_paperless_invoice_info_by_contract_id(contractId: str) -> Any:
+    return _paperless_change("update")
+
+
+@app.put("/billing/contracts/<contractId>/<idType>/<id>/paperlessInvoiceInfo")
+def update_paperless_invoice_info_by_id_type(contractId: str, idType: str, id: str) -> Any:
+    return _paperless_change("update", idType, id)
+
+
+@app.delete("/billing/contracts/<contractId>/paperlessInvoiceInfo")
+def delete_paperless_invoice_info_by_contract_id(contractId: str) -> Any:
+    return _paperless_change("delete")
+
+
+@app.delete("/billing/contracts/<contractId>/<idType>/<id>/paperlessInvoiceInfo")
+def delete_paperless_invoice_info_by_id_type(contractId: str, idType: str, id: str) -> Any:
+    return _paperless_change("delete", idType, id)
+
+
+def _paperless_read(id_type: str | None = None, id_: str | None = None) -> Any:
     contract = api.scope.need_contract()
-    paperless.check_id_type(api.country, contract, idType, id)
-    found = paperless_store().get(contractId, idType, id)
+    if id_type is not None:
+        paperless.check_id_type(api.country, contract, id_type, id_ or "")
+    found = paperless_store().get(contract.contract_id, id_type, id_)
     if found is None:
+        inner = f"{id_type}/{id_} of " if id_type else ""
         raise NotFound(
-            f"{idType}/{id} of contract {contractId} is not subscribed to paperless invoices"
+            f"{inner}contract {contract.contract_id} is not subscribed to paperless invoices"
         )
     return found
+
+
+def _paperless_change(action: str, id_type: str | None = None, id_: str | None = None) -> Any:
+    from selfcare.body import parse
+    from selfcare.models.billing import paperlessInvoiceInfoRequest
+
+    contract = api.scope.need_contract()
+    if id_type is not None:
+        paperless.check_id_type(api.country, contract, id_type, id_ or "")
+    request = parse(api.event, paperlessInvoiceInfoRequest)
+    store = paperless_store()
+    found = paperless.targets(
+        api.scope, api.directory, id_type, bool(request.affectRelatedContracts)
+    )
+    details = paperless.audit_details(api.scope.caller, request)
+
+    def produce() -> tuple[Any, int]:
+        if action == "delete":
+            answer = paperless.delete(store, found, details)
+        else:
+            info = paperless.subscription(request, contract, api.country)
+            change = paperless.create if action == "create" else paperless.update
+            answer = change(store, found, info, details)
+        paperless.reflect_on_invoices(store, api.backend.set_invoice_flags, found, api.logger)
+        return answer, 201 if action == "create" else 200
+
+    if action == "create":
+        return api.once(produce)
+    answer, _ = produce()
+    return answer
 
 
 # Checkout -----------------------------------------------------------------------------------

@@ -10,20 +10,78 @@ from selfcare.api import Api
 api = Api("customer")
 app = api.app
 
+PHONES = "/customer/contracts/<contractId>/contactinformation/phones"
+EMAILS = "/customer/contracts/<contractId>/contactinformation/emails"
+
 
 @app.get("/customer/contracts/<contractId>/contactinformation")
 def get_contact_information_by_contract_id(contractId: str) -> Any:
     return contacts.information(api.backend, api.scope.need_contract())
 
 
-@app.get("/customer/contracts/<contractId>/contactinformation/phones")
+@app.get(PHONES)
 def get_phones_by_contract_id(contractId: str) -> Any:
     return contacts.phones(api.backend, api.scope.need_contract())
 
 
-@app.get("/customer/contracts/<contractId>/contactinformation/emails")
+@app.get(EMAILS)
 def get_emails_by_contract_id(contractId: str) -> Any:
     return contacts.emails(api.backend, api.scope.need_contract())
+
+
+# Changes: bodies load pydantic, so it is imported by these routes only.
+@app.post(PHONES)
+def add_phones_contact_information_by_contract_id(contractId: str) -> Any:
+    from selfcare.body import parse
+    from selfcare.models.customer import CustomerPhone
+
+    request, contract = parse(api.event, CustomerPhone), api.scope.need_contract()
+    return api.once(lambda: (contacts.add_phone(api.backend, api.country, contract, request), 200))
+
+
+@app.put(PHONES)
+def update_phones_contact_information_by_contract_id(contractId: str) -> Any:
+    from selfcare.body import parse
+    from selfcare.models.customer import CustomerPhoneUpdate
+
+    request = parse(api.event, CustomerPhoneUpdate)
+    return contacts.update_phone(api.backend, api.country, api.scope.need_contract(), request)
+
+
+@app.delete(PHONES)
+def remove_phones_contact_information_by_contract_id(contractId: str) -> Any:
+    from selfcare.body import parse
+    from selfcare.models.customer import CustomerPhone
+
+    request = parse(api.event, CustomerPhone)
+    return contacts.remove_phone(api.backend, api.country, api.scope.need_contract(), request)
+
+
+@app.post(EMAILS)
+def add_email_contact_information_by_contract_id(contractId: str) -> Any:
+    from selfcare.body import parse
+    from selfcare.models.customer import CustomerEmail
+
+    request, contract = parse(api.event, CustomerEmail), api.scope.need_contract()
+    return api.once(lambda: (contacts.add_email(api.backend, contract, request), 200))
+
+
+@app.put(EMAILS)
+def update_emails_contact_information_by_contract_id(contractId: str) -> Any:
+    from selfcare.body import parse
+    from selfcare.models.customer import CustomerEmailUpdate
+
+    request = parse(api.event, CustomerEmailUpdate)
+    return contacts.update_email(api.backend, api.scope.need_contract(), request)
+
+
+@app.delete(EMAILS)
+def remove_email_contact_information_by_contract_id(contractId: str) -> Any:
+    from selfcare.body import parse
+    from selfcare.models.customer import CustomerEmail
+
+    request = parse(api.event, CustomerEmail)
+    return contacts.remove_email(api.backend, api.scope.need_contract(), request)
 
 
 handler = api.handler

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from portfolio import products
+from aws_lambda_powertools.event_handler.api_gateway import Response
+
+from portfolio import offerings, products
 from selfcare import params
-from selfcare.api import Api
+from selfcare.api import JSON, Api
 
 api = Api("portfolio")
 app = api.app
@@ -21,6 +23,26 @@ def get_products_by_contract_id(contractId: str) -> Any:
 @app.get("/portfolio/contracts/<contractId>/products/<productId>")
 def get_product_by_contract_id_and_product_id(contractId: str, productId: str) -> Any:
     return products.one(api.backend, api.scope.need_contract(), productId)
+
+
+@app.post("/portfolio/contracts/<contractId>/products/<productId>")
+def add_offering(contractId: str, productId: str) -> Any:
+    from selfcare import body
+    from selfcare.models.portfolio import OfferingRequest
+
+    request = body.parse(api.event, OfferingRequest)
+    contract = api.scope.need_contract()
+    return api.once(lambda: (offerings.add(api.backend, contract, productId, request), 201))
+
+
+@app.delete("/portfolio/contracts/<contractId>/products/<productId>")
+def delete_offering(contractId: str, productId: str) -> Any:
+    from selfcare import body
+    from selfcare.models.portfolio import OfferingRequest
+
+    request = body.parse(api.event, OfferingRequest)
+    answer = offerings.remove(api.backend, api.scope.need_contract(), productId, request)
+    return Response(status_code=201, content_type=JSON, body=answer)  # 201: the contract's
 
 
 @app.get(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from selfcare.countries import Country
-from selfcare.errors import NotFound
+from selfcare.errors import Conflict, InvalidParameter, NotFound
 from selfcare.ports import BillingSystem, ContractRef, CustomerRef, Record
 
 
@@ -74,3 +75,27 @@ def recurring(billing: BillingSystem, contract: ContractRef) -> Record:
 
 def financing(billing: BillingSystem, contract: ContractRef) -> Record:
     return billing.financing(contract.contract_id) or {"isAvailable": False}
+
+
+def create(
+    billing: Any, contract: ContractRef, amount: Decimal | None, country: Country, today: date
+) -> Record:
+    """A partial-payment invoice for part of what is outstanding (201 with its invoiceId)."""
+    if amount is None:
+        raise InvalidParameter("amount", "required: the amount of the new invoice")
+    if amount <= 0:
+        raise InvalidParameter("amount", "must be positive")
+    if not country.has_valid_precision(amount):
+        raise InvalidParameter(
+            "amount", f"{country.currency} takes at most {country.currency_decimals} decimals"
+        )
+    due = [i for i in billing.invoices(contract.contract_id) if not i.get("hasPayment")]
+    outstanding = sum((Decimal(i.get("dueAmount", 0)) for i in due), Decimal(0))
+    if outstanding <= 0:
+        raise Conflict(f"Contract {contract.contract_id} has nothing outstanding")
+    if amount > outstanding:
+        raise InvalidParameter(
+            "amount", f"exceeds what is outstanding ({country.money(outstanding)})"
+        )
+    invoice = billing.create_invoice(contract.contract_id, amount, today, country)
+    return {"invoiceId": invoice["invoiceId"]}

@@ -1,12 +1,21 @@
-"""Paperless invoice subscriptions: which (idType, id) routes a country uses."""
+"""Paperless invoice subscriptions: which routes a country uses, what a request may say,
+and which contracts a change reaches (affectRelatedContracts)."""
 
 from __future__ import annotations
 
+import ipaddress
+from collections.abc import Callable
+from typing import Any
+
+from selfcare.access import Scope
 from selfcare.countries import Country
 from selfcare.errors import InvalidParameter, NotFound
-from selfcare.ports import ContractRef
+from selfcare.identity import Caller
+from selfcare.ports import ContractRef, Directory, Record
+from selfcare.stores.paperless import PaperlessStore, Target
 
 ID_TYPES = ("subscriptions", "billingaccounts")
+SUBSCRIBED = (1, "Suscrito")
 
 
 def check_id_type(country: Country, contract: ContractRef, id_type: str, id_: str) -> None:
@@ -17,8 +26,115 @@ def check_id_type(country: Country, contract: ContractRef, id_type: str, id_: st
         raise NotFound(f"{country.name} subscribes paperless invoices by contractId only")
     if id_type != country.paperless_id_type:
         raise InvalidParameter("idType", f"{country.name} uses '{country.paperless_id_type}'")
-    own = (
+    if id_ != own_id(contract, id_type):
+        raise NotFound(f"No {id_type}/{id_} in contract {contract.contract_id}")
+
+
+def own_id(contract: ContractRef, id_type: str) -> str:
+    return (
         contract.subscription_number if id_type == "subscriptions" else contract.billing_account_id
     )
-    if id_ != own:
-        raise NotFound(f"No {id_type}/{id_} in contract {contract.contract_id}")
+
+
+def targets(scope: Scope, directory: Directory, id_type: str | None, related: bool) -> list[Target]:
+    """The route's subscription first, then, when asked, the same one on every other
+    contract of the holder."""
+    contract = scope.need_contract()
+    contracts = [contract]
+    if related:
+        holder = directory.find_customer(contract.document_type, contract.customer_id)
+        for other_id in holder.contract_ids if holder else ():
+            other = directory.find_contract(other_id) if other_id != contract.contract_id else None
+            if other is not None:
+                contracts.append(other)
+    return [
+        Target(c.contract_id, id_type, own_id(c, id_type) if id_type else None) for c in contracts
+    ]
+
+
+def subscription(request: Any, contract: ContractRef, country: Country) -> Record:
+    """The paperlessInvoiceInfo a create or update request describes."""
+    if request.documentType and request.documentType.upper() != contract.document_type:
+        raise InvalidParameter("documentType", "is not the contract holder's document type")
+    if request.customerId:
+        _, number = country.parse_document(contract.document_type, request.customerId)
+        if number != contract.customer_id:
+            raise InvalidParameter("customerId", "is not the contract holder's document")
+    info: Record = {
+        "email": request.email.lower(),
+        "customerId": contract.customer_id,
+        "documentType": contract.document_type,
+        "subcriptionStatusId": SUBSCRIBED[0],
+        "subcriptionStatusMessage": SUBSCRIBED[1],
+    }
+    if request.alternateEmail:
+        if request.alternateEmail.lower() == info["email"]:
+            raise InvalidParameter("alternateEmail", "must differ from email")
+        info["alternateEmail"] = request.alternateEmail.lower()
+    if request.phoneNumber:
+        info["phoneNumber"] = country.national_phone(country.normalize_phone(request.phoneNumber))
+    if request.billingId is not None:
+        info["billingId"] = request.billingId
+    return info
+
+
+def audit_details(caller: Caller, request: Any) -> dict[str, Any]:
+    """Who changed it, through which app, from where and why (kept with every change)."""
+    if request.customerIpAddress:
+        try:
+            ipaddress.ip_address(request.customerIpAddress)
+        except ValueError:
+            raise InvalidParameter("customerIpAddress", "not an IPv4 or IPv6 address") from None
+    details = {
+        "who": {k: v for k, v in _who(caller).items() if v},
+        "registeringAppName": request.registeringAppName,
+        "customerIpAddress": request.customerIpAddress,
+        "unsubscribeReasonId": request.unsubscribeReasonId,
+        "updateReason": request.updateReason,
+    }
+    return {k: v for k, v in details.items() if v is not None}
+
+
+def _who(caller: Caller) -> dict[str, str | None]:
+    return {
+        "kind": caller.kind,
+        "subject": caller.subject,
+        "clientId": caller.client_id,
+        "documentType": caller.document_type,
+        "customerId": caller.customer_id,
+    }
+
+
+def create(
+    store: PaperlessStore, found: list[Target], info: Record, details: dict[str, Any]
+) -> Record:
+    store.create(found, info, details)
+    return {"response": "OK", "message": f"Paperless invoice subscribed for {_contracts(found)}"}
+
+
+def update(
+    store: PaperlessStore, found: list[Target], info: Record, details: dict[str, Any]
+) -> Record:
+    store.update(found, info, details)
+    return {"response": "OK", "message": f"Paperless invoice updated for {_contracts(found)}"}
+
+
+def delete(store: PaperlessStore, found: list[Target], details: dict[str, Any]) -> Record:
+    store.delete(found, details)
+    return {"response": "OK", "message": f"Paperless invoice removed for {_contracts(found)}"}
+
+
+def _contracts(found: list[Target]) -> str:
+    return ", ".join(target.describe() for target in found)
+
+
+def reflect_on_invoices(
+    store: PaperlessStore, set_flags: Callable[..., None], found: list[Target], log: Any
+) -> None:
+    """Invoices show hasPaperlessInvoice; the billing system learns of every change. The
+    subscription is already kept: a failure here is logged, not the caller's problem."""
+    for target in found:
+        try:
+            set_flags(target.contract_id, hasPaperlessInvoice=store.has_any(target.contract_id))
+        except Exception:
+            log.exception("Invoice flags not updated", extra={"contractId": target.contract_id})

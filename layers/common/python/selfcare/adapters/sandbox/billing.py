@@ -1,11 +1,224 @@
-"""The sandbox billing system's changes: recurring billing, partial invoices, flags."""
+"""The sandbox billing system's changes: recurring billing, partial invoices, invoice flags,
+and the monthly invoice it issues from what the contract's products cost."""
 
 from __future__ import annotations
 
-from selfcare.adapters.items import Items
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from selfcare.adapters.items import ConditionFailed, Item, Items, Write
+from selfcare.adapters.sandbox import layout
+from selfcare.countries import Country
+from selfcare.errors import Conflict, NotFound
+from selfcare.ports import Record
+
+MONTHS = (
+    "Enero", "Febrero", "Marzo", "Abril", "Mayo", "Junio", "Julio", "Agosto",
+    "Septiembre", "Octubre", "Noviembre", "Diciembre",
+)  # fmt: skip
+DUE_DAYS = 15
+PARTIAL_DUE_DAYS = 5
 
 
 class SandboxBilling:
     """Mixin of SandboxBackend (selfcare.ports.BillingChanges)."""
 
     items: Items
+
+    def monthly_charges(self, contract_id: str) -> Decimal:  # provided by SandboxOfferings
+        raise NotImplementedError
+
+    # Recurring billing ---------------------------------------------------------------------
+    def enrol_recurring_billing(
+        self, contract_id: str, info: Record, card_token: str | None
+    ) -> None:
+        item = {
+            "pk": layout.contract_pk(contract_id),
+            "sk": layout.RECURRING,
+            "recurringBilling": info,
+        }
+        if card_token:
+            item["cardToken"] = card_token
+        try:
+            self.items.write(Write.put(layout.storable(item), absent=True))
+        except ConditionFailed:
+            raise Conflict(f"Contract {contract_id} already has recurring billing") from None
+        self.set_invoice_flags(contract_id, hasRecurringBilling=True)
+
+    def update_recurring_billing(
+        self, contract_id: str, info: Record, card_token: str | None
+    ) -> None:
+        current = self._recurring(contract_id)
+        version = int(current.get("version", 0))
+        item = {**current, "recurringBilling": info, "version": version + 1}
+        item.pop("cardToken", None)
+        if card_token:
+            item["cardToken"] = card_token
+        try:
+            self.items.write(Write.put(layout.storable(item), version=version))
+        except ConditionFailed:
+            raise Conflict(
+                f"The recurring billing of contract {contract_id} changed meanwhile"
+            ) from None
+
+    def end_recurring_billing(self, contract_id: str, card_token: str) -> None:
+        current = self._recurring(contract_id)
+        if current.get("cardToken") != card_token:
+            raise NotFound(f"Contract {contract_id} has no recurring billing with that card token")
+        try:
+            self.items.write(
+                Write.delete(current["pk"], current["sk"], version=int(current.get("version", 0)))
+            )
+        except ConditionFailed:
+            raise Conflict(
+                f"The recurring billing of contract {contract_id} changed meanwhile"
+            ) from None
+        self.set_invoice_flags(contract_id, hasRecurringBilling=False)
+
+    def recurring_card_token(self, contract_id: str) -> str | None:
+        item = self.items.get(layout.contract_pk(contract_id), layout.RECURRING)
+        return item.get("cardToken") if item else None
+
+    def _recurring(self, contract_id: str) -> Item:
+        item = self.items.get(layout.contract_pk(contract_id), layout.RECURRING)
+        if item is None:
+            raise NotFound(f"Contract {contract_id} has no recurring billing")
+        return item
+
+    # Invoices ------------------------------------------------------------------------------
+    def create_invoice(
+        self, contract_id: str, amount: Decimal, today: date, country: Country
+    ) -> Record:
+        """A partial-payment invoice for `amount` of what is outstanding: the amount moves
+        from the oldest unpaid invoices to the new one, so the balance stays the same."""
+        pk = layout.contract_pk(contract_id)
+        found = self.items.query(pk, prefix=layout.INVOICE)
+        unpaid = [
+            i
+            for i in found
+            if not i["invoice"].get("hasPayment") and Decimal(i["invoice"]["dueAmount"]) > 0
+        ]
+        outstanding = sum((Decimal(i["invoice"]["dueAmount"]) for i in unpaid), Decimal(0))
+        if outstanding <= 0:
+            raise Conflict(f"Contract {contract_id} has nothing outstanding")
+        if amount > outstanding:
+            raise Conflict(f"The amount exceeds what is outstanding ({outstanding})")
+        newest = found[-1]["invoice"]
+        invoice_id = _next_id(
+            contract_id, today, {i["invoice"]["invoiceId"] for i in found}, first=2
+        )
+        invoice = {
+            **{k: newest[k] for k in _CARRIED if k in newest},
+            "invoiceId": invoice_id,
+            "invoiceType": "Factura parcial",
+            "invoiceAmount": amount,
+            "dueAmount": amount,
+            "taxAmount": country.money(amount - amount / (1 + country.vat_rate)),
+            "currencyId": country.currency,
+            "period": f"{MONTHS[today.month - 1]} {today.year}",
+            "creationDate": today.isoformat(),
+            "dueDate": (today + timedelta(days=PARTIAL_DUE_DAYS)).isoformat(),
+            "extendedDueDate": (today + timedelta(days=PARTIAL_DUE_DAYS + 5)).isoformat(),
+            "hasPayment": False,
+            "hasAdjustments": False,
+        }
+        writes = [Write.put(_invoice_item(pk, invoice), absent=True)]
+        left = amount
+        for item in unpaid:  # oldest first
+            if left <= 0:
+                break
+            moved = min(left, Decimal(item["invoice"]["dueAmount"]))
+            left -= moved
+            changed = {
+                **item["invoice"],
+                "dueAmount": Decimal(item["invoice"]["dueAmount"]) - moved,
+            }
+            if Decimal(changed.get("minPaymentAmount", 0)) > changed["dueAmount"]:
+                changed["minPaymentAmount"] = changed["dueAmount"]
+            version = int(item.get("version", 0))
+            writes.append(
+                Write.put({**item, "invoice": changed, "version": version + 1}, version=version)
+            )
+        try:
+            self.items.write(*writes)
+        except ConditionFailed:
+            raise Conflict(
+                f"The invoices of contract {contract_id} changed meanwhile; retry"
+            ) from None
+        return invoice
+
+    def issue_monthly_invoice(
+        self, contract_id: str, billing_date: date, country: Country
+    ) -> Record:
+        """The next regular invoice: what the contract's active offerings cost today."""
+        pk = layout.contract_pk(contract_id)
+        found = self.items.query(pk, prefix=layout.INVOICE)
+        if not found:
+            raise NotFound(f"No contract {contract_id}")
+        newest = found[-1]["invoice"]
+        amount = country.money(self.monthly_charges(contract_id))
+        invoice = {
+            **{k: newest[k] for k in _CARRIED if k in newest},
+            "invoiceId": _next_id(
+                contract_id, billing_date, {i["invoice"]["invoiceId"] for i in found}, first=1
+            ),
+            "invoiceType": "Factura mensual",
+            "invoiceAmount": amount,
+            "dueAmount": amount,
+            "taxAmount": country.money(amount - amount / (1 + country.vat_rate)),
+            "currencyId": country.currency,
+            "period": f"{MONTHS[billing_date.month - 1]} {billing_date.year}",
+            "creationDate": billing_date.isoformat(),
+            "dueDate": (billing_date + timedelta(days=DUE_DAYS)).isoformat(),
+            "extendedDueDate": (billing_date + timedelta(days=DUE_DAYS + 10)).isoformat(),
+            "hasPayment": False,
+            "hasAdjustments": False,
+        }
+        self.items.write(Write.put(_invoice_item(pk, invoice), absent=True))
+        return invoice
+
+    def set_invoice_flags(self, contract_id: str, **flags: bool) -> None:
+        """hasRecurringBilling / hasPaperlessInvoice as the contract now stands, on every
+        invoice (re-applying is harmless, so a retry after a failure converges)."""
+        for item in self.items.query(layout.contract_pk(contract_id), prefix=layout.INVOICE):
+            if all(item["invoice"].get(k) == v for k, v in flags.items()):
+                continue
+            version = int(item.get("version", 0))
+            changed = {**item, "invoice": {**item["invoice"], **flags}, "version": version + 1}
+            try:
+                self.items.write(Write.put(changed, version=version))
+            except ConditionFailed:  # the invoice moved on meanwhile: flag its new version
+                current = self.items.get(item["pk"], item["sk"])
+                if current is not None:
+                    latest = int(current.get("version", 0))
+                    changed = {
+                        **current,
+                        "invoice": {**current["invoice"], **flags},
+                        "version": latest + 1,
+                    }
+                    self.items.write(Write.put(changed, version=latest))
+
+
+_CARRIED = (
+    "contractId", "billingId", "billingName", "streetAddress", "billingAccountId",
+    "hasRecurringBilling", "hasPaperlessInvoice", "VIP",
+)  # fmt: skip
+
+
+def _invoice_item(pk: str, invoice: dict[str, Any]) -> Item:
+    item = {
+        "pk": pk,
+        "sk": f"{layout.INVOICE}{invoice['creationDate']}#{invoice['invoiceId']}",
+        "invoice": invoice,
+    }
+    return layout.storable({**item, "version": 1})
+
+
+def _next_id(contract_id: str, day: date, taken: set[str], first: int) -> str:
+    """Invoice ids are <contractId>-<YYYYMM><nn>: 01 the monthly invoice, 02+ partial ones."""
+    for n in range(first, 100):
+        candidate = f"{contract_id}-{day:%Y%m}{n:02d}"
+        if candidate not in taken:
+            return candidate
+    raise Conflict(f"Contract {contract_id} has too many invoices this month")

@@ -1,0 +1,256 @@
+"""Paperless invoice subscriptions: created once, updated with optimistic versioning,
+removed, audited, across related contracts all or nothing, and reflected on invoices."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+
+from local import auth, demo
+from tests.conftest import AS_OF
+from tests.support.claims import claim
+
+BASE = "/v1/tigo/home"
+
+
+def unsubscribed_holder(country: str, contracts: int = 1):
+    return claim(
+        country,
+        lambda c: (
+            len(c["contracts"]) >= contracts and not any(k.get("paperless") for k in c["contracts"])
+        ),
+    )
+
+
+def body(**fields) -> str:
+    return json.dumps({"email": "hogar@example.com", "registeringAppName": "MiTigoWeb", **fields})
+
+
+def test_create_once_update_and_delete_with_audit_and_invoice_flags(client, stacks):
+    customer = unsubscribed_holder("co")
+    contract = customer["contracts"][0]["contractId"]
+    path = f"{BASE}/co/billing/contracts/{contract}/paperlessInvoiceInfo"
+    invoices = f"{BASE}/co/billing/contracts/{contract}/invoices?limit=5"
+    assert client.get(path).status_code == 404
+    created = client.post(
+        path, data=body(customerIpAddress="190.25.3.4"), content_type="application/json"
+    )
+    assert created.status_code == 201 and created.get_json()["response"] == "OK"
+    info = client.get(path).get_json()
+    assert info == {
+        "email": "hogar@example.com",
+        "customerId": customer["customerId"],
+        "documentType": customer["documentType"],
+        "subcriptionStatusId": 1,
+        "subcriptionStatusMessage": "Suscrito",
+    }
+    assert all(i["hasPaperlessInvoice"] for i in client.get(invoices).get_json())
+    again = client.post(path, data=body(), content_type="application/json")
+    assert again.status_code == 409 and again.get_json()["code"] == 409
+    updated = client.put(
+        path,
+        data=body(
+            email="Nuevo@Example.com", alternateEmail="otro@example.com", updateReason="cambio"
+        ),
+        content_type="application/json",
+    )
+    assert updated.status_code == 200
+    assert client.get(path).get_json()["email"] == "nuevo@example.com"
+    removed = client.delete(path, data=body(unsubscribeReasonId=3), content_type="application/json")
+    assert removed.status_code == 200 and client.get(path).status_code == 404
+    assert not any(i["hasPaperlessInvoice"] for i in client.get(invoices).get_json())
+    assert client.put(path, data=body(), content_type="application/json").status_code == 404
+    assert client.delete(path, data=body(), content_type="application/json").status_code == 404
+    from selfcare.adapters.items import DynamoItems
+    from selfcare.stores.paperless import PaperlessStore
+
+    audit = PaperlessStore(DynamoItems(stacks["co"].table_name("PaperlessTable"))).audit(contract)
+    assert [a["action"] for a in audit] == ["create", "update", "delete"]
+    assert (
+        audit[0]["who"]["clientId"] == "call-centre"
+        and audit[0]["customerIpAddress"] == "190.25.3.4"
+    )
+    assert audit[0]["registeringAppName"] == "MiTigoWeb" and audit[1]["updateReason"] == "cambio"
+    assert (
+        audit[1]["before"]["email"] == "hogar@example.com"
+        and audit[1]["after"]["email"] == "nuevo@example.com"
+    )
+    assert audit[2]["unsubscribeReasonId"] == 3 and "after" not in audit[2]
+
+
+def test_related_contracts_change_together_or_not_at_all(client):
+    customer = unsubscribed_holder("gt", contracts=2)
+    first, second = (c["contractId"] for c in customer["contracts"][:2])
+
+    def path(contract_id: str) -> str:
+        return f"{BASE}/gt/billing/contracts/{contract_id}/paperlessInvoiceInfo"
+
+    assert (
+        client.post(path(second), data=body(), content_type="application/json").status_code == 201
+    )
+    refused = client.post(
+        path(first), data=body(affectRelatedContracts=True), content_type="application/json"
+    )
+    assert refused.status_code == 409 and second in refused.get_json()["message"]
+    assert client.get(path(first)).status_code == 404  # nothing partial
+    assert (
+        client.delete(path(second), data=body(), content_type="application/json").status_code == 200
+    )
+    assert (
+        client.post(
+            path(first), data=body(affectRelatedContracts=True), content_type="application/json"
+        ).status_code
+        == 201
+    )
+    assert all(client.get(path(c["contractId"])).status_code == 200 for c in customer["contracts"])
+    update = client.put(
+        path(first),
+        data=body(email="todos@example.com", affectRelatedContracts=True),
+        content_type="application/json",
+    )
+    assert update.status_code == 200
+    assert {
+        client.get(path(c["contractId"])).get_json()["email"] for c in customer["contracts"]
+    } == {"todos@example.com"}
+
+
+@pytest.mark.parametrize(
+    ("country", "id_type"), [("gt", "subscriptions"), ("sv", "billingaccounts")]
+)
+def test_id_type_subscriptions_have_their_own_lifecycle(client, country, id_type):
+    customer = unsubscribed_holder(country)
+    contract = customer["contracts"][0]
+    own = (
+        contract["subscriptionNumber"]
+        if id_type == "subscriptions"
+        else contract["billingAccountId"]
+    )
+    path = f"{BASE}/{country}/billing/contracts/{contract['contractId']}/{id_type}/{own}/paperlessInvoiceInfo"
+    assert client.post(path, data=body(), content_type="application/json").status_code == 201
+    assert client.get(path).get_json()["subcriptionStatusId"] == 1
+    assert (
+        client.get(
+            f"{BASE}/{country}/billing/contracts/{contract['contractId']}/paperlessInvoiceInfo"
+        ).status_code
+        == 404
+    )
+    assert client.delete(path, data=body(), content_type="application/json").status_code == 200
+
+
+def test_concurrent_creates_give_one_201_and_concurrent_updates_one_winner(gateway, agent_token):
+    from tests.conftest import TokenClient
+
+    customer = unsubscribed_holder("sv")
+    path = (
+        f"{BASE}/sv/billing/contracts/{customer['contracts'][0]['contractId']}/paperlessInvoiceInfo"
+    )
+
+    def fire(method: str, n: int) -> list[int]:
+        statuses: list[int] = []
+        barrier = threading.Barrier(n)
+
+        def one(i: int) -> None:
+            client = TokenClient(gateway, agent_token)
+            barrier.wait()
+            response = client.open(
+                path,
+                method=method,
+                data=body(email=f"r{i}@example.com"),
+                content_type="application/json",
+            )
+            statuses.append(response.status_code)
+
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return statuses
+
+    created = fire("POST", 8)
+    assert sorted(created) == [201] + [409] * 7
+    updated = fire("PUT", 8)
+    assert 200 in updated and set(updated) <= {200, 409}
+    winners = updated.count(200)
+    from local.gateway import Gateway  # noqa: F401 (the same stack answers below)
+
+    final = TokenClient(gateway, agent_token).get(path).get_json()["email"]
+    assert final.startswith("r") and winners >= 1
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ("", "body"),
+        ("{", "body"),
+        ("[]", "body"),
+        ('{"email": 5}', "email"),
+        ('{"email": "no-at-sign"}', "email"),
+        ('{"alternateEmail": "a@b.co"}', "email"),
+        ('{"email": "a@b.co", "affectRelatedContracts": "yes"}', "affectRelatedContracts"),
+        ('{"email": "a@b.co", "customerIpAddress": "999.1.1.1"}', "customerIpAddress"),
+        ('{"email": "a@b.co", "customerId": "1"}', "customerId"),
+        ('{"email": "a@b.co", "phoneNumber": "12"}', "phone"),
+        ('{"email": "' + "a" * 250 + '@b.co"}', "email"),
+    ],
+)
+def test_bad_bodies_are_400_naming_the_field_and_change_nothing(client, payload, field):
+    customer = unsubscribed_holder("co")
+    path = (
+        f"{BASE}/co/billing/contracts/{customer['contracts'][0]['contractId']}/paperlessInvoiceInfo"
+    )
+    response = client.post(path, data=payload, content_type="application/json")
+    assert response.status_code == 400 and field in response.get_json()["message"]
+    assert client.get(path).status_code == 404
+
+
+def test_a_retried_create_with_the_same_key_changes_nothing_more(client):
+    customer = unsubscribed_holder("gt")
+    path = (
+        f"{BASE}/gt/billing/contracts/{customer['contracts'][0]['contractId']}/paperlessInvoiceInfo"
+    )
+    headers = {"Idempotency-Key": "paperless-retry-1"}
+    first = client.post(path, data=body(), content_type="application/json", headers=headers)
+    second = client.post(path, data=body(), content_type="application/json", headers=headers)
+    assert first.status_code == second.status_code == 201 and first.get_json() == second.get_json()
+    other = client.post(
+        path, data=body(email="x@example.com"), content_type="application/json", headers=headers
+    )
+    assert other.status_code == 409 and "Idempotency-Key" in other.get_json()["message"]
+    assert client.get(path).get_json()["email"] == "hogar@example.com"
+    client.delete(path, data=body(), content_type="application/json")
+
+
+def test_the_owner_may_subscribe_and_others_may_not(gateway):
+    from werkzeug.test import Client
+
+    customer = unsubscribed_holder("sv")
+    contract = customer["contracts"][0]["contractId"]
+    path = f"{BASE}/sv/billing/contracts/{contract}/paperlessInvoiceInfo"
+    owner = auth.customer_token(customer["documentType"], customer["customerId"])
+    reader = auth.customer_token(
+        customer["documentType"], customer["customerId"], scopes=["selfcare.read"]
+    )
+    other = demo.demo_customers("sv", AS_OF)[0]
+    stranger = auth.customer_token(other["documentType"], other["customerId"])
+    web = Client(gateway)
+
+    def post(token: str):
+        return web.post(
+            path,
+            data=body(),
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    assert post(reader).status_code == 403
+    assert post(stranger).status_code == 403
+    assert post(owner).status_code == 201
+    web.delete(
+        path,
+        data=body(),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {owner}"},
+    )

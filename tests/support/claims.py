@@ -1,0 +1,28 @@
+"""Sandbox customers for tests that change data: each test claims its own, from the end of
+the dataset (read tests use the demo identities and the first matches), so tests sharing a
+stack in one process never change each other's data."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from local import demo
+from tests.conftest import AS_OF
+
+_claimed: set[tuple[str, str]] = set()
+_lock = threading.Lock()
+DEMO_IDENTITIES = 6
+
+
+def claim(
+    country: str, wanted: Callable[[dict[str, Any]], bool] = lambda customer: True
+) -> dict[str, Any]:
+    with _lock:
+        for customer in reversed(demo.customers(country, AS_OF)[DEMO_IDENTITIES:]):
+            key = (country, customer["customerId"])
+            if key not in _claimed and wanted(customer):
+                _claimed.add(key)
+                return customer
+    raise LookupError(f"no unclaimed {country} customer left for this test")
