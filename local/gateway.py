@@ -28,7 +28,10 @@ BASE = ("v1", "tigo", "home")
 StartResponse = Callable[..., Any]
 Answer = tuple[int, list[tuple[str, str]], bytes]
 Decision = dict[str, Any]
-_env_lock = threading.Lock()
+_env_lock = threading.RLock()
+# Powertools keeps the current event on a class attribute shared by every resolver in the
+# process: in-process invocations run one at a time (Lambda gives each its own container).
+_invoking = threading.Lock()
 
 
 @dataclass
@@ -55,58 +58,40 @@ class LambdaContext:
 
 
 class FunctionHost:
-    """One function and its warm containers. Like Lambda, a container serves one request at
-    a time: a request finding none idle starts another (a cold start: the handler module is
-    imported again, under the function's own environment), up to `max_containers`."""
+    """One function's container: its handler module imported once (the cold start) under
+    the function's own environment, then invoked warm, one request at a time."""
 
-    def __init__(self, country: str, function: Function, max_containers: int = 8) -> None:
+    def __init__(self, country: str, function: Function) -> None:
         self.function = function
         self.name = f"{function.name}-{country}"
         module_name, _, self.attribute = function.handler.rpartition(".")
         self.module_path = function.code_dir / f"{module_name}.py"
         self.module_key = f"_local_{country}_{function.name}_{module_name}"
         self.environment = function.environment
-        self.cold_starts = 0
-        self._idle: list[Callable[[dict[str, Any], Any], dict[str, Any]]] = []
-        self._lock = threading.Lock()
-        self._capacity = threading.BoundedSemaphore(max_containers)
+        self._handler: Callable[[dict[str, Any], Any], dict[str, Any]] | None = None
 
     def handler(self) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-        """A warm container's handler (started if none is), returned to the idle pool."""
-        handler = self._acquire()
-        self._release(handler)
-        return handler
-
-    def _acquire(self) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-        with self._lock:
-            if self._idle:
-                return self._idle.pop()
-            self.cold_starts += 1
-            number = self.cold_starts
-        return self._import(number)
-
-    def _release(self, handler: Callable[[dict[str, Any], Any], dict[str, Any]]) -> None:
-        with self._lock:
-            self._idle.append(handler)
-
-    def _import(self, number: int) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-        code_dir = str(self.function.code_dir)
-        key = f"{self.module_key}_{number}"
         with _env_lock:
-            if code_dir not in sys.path:
-                sys.path.insert(0, code_dir)
-            saved = dict(os.environ)
-            os.environ.update(self.environment)
-            try:
-                spec = importlib.util.spec_from_file_location(key, self.module_path)
-                if spec is None or spec.loader is None:
-                    raise ImportError(self.module_path)
-                module = importlib.util.module_from_spec(spec)
-                sys.modules[key] = module
-                spec.loader.exec_module(module)
-            finally:
-                os.environ.clear()
-                os.environ.update(saved)
+            if self._handler is None:
+                self._handler = self._import()
+            return self._handler
+
+    def _import(self) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+        code_dir = str(self.function.code_dir)
+        if code_dir not in sys.path:
+            sys.path.insert(0, code_dir)
+        saved = dict(os.environ)
+        os.environ.update(self.environment)
+        try:
+            spec = importlib.util.spec_from_file_location(self.module_key, self.module_path)
+            if spec is None or spec.loader is None:
+                raise ImportError(self.module_path)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[self.module_key] = module
+            spec.loader.exec_module(module)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
         handler: Callable[[dict[str, Any], Any], dict[str, Any]] = getattr(module, self.attribute)
         return handler
 
@@ -114,12 +99,9 @@ class FunctionHost:
         context = LambdaContext(
             self.name, self.function.memory_mb, self.function.timeout_s, str(uuid.uuid4())
         )
-        with self._capacity:
-            handler = self._acquire()
-            try:
-                return handler(event, context)
-            finally:
-                self._release(handler)
+        handler = self.handler()
+        with _invoking:
+            return handler(event, context)
 
 
 class Gateway:

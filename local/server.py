@@ -40,13 +40,17 @@ def identity_parameters(jwks_url: str) -> dict[str, str]:
 
 
 def build(
-    countries: tuple[str, ...], as_of: date, overrides: dict[str, str], seed: bool = True
+    countries: tuple[str, ...],
+    as_of: date,
+    overrides: dict[str, str],
+    seed: bool = True,
+    stage: str = "local",
 ) -> dict[str, Stack]:
     from local.seed import seed as seed_stack
 
     stacks = {}
     for country in countries:
-        stack = Stack(country, overrides=overrides)
+        stack = Stack(country, stage=stage, overrides=overrides)
         stack.provision()
         if seed:
             started = time.perf_counter()

@@ -11,10 +11,10 @@ from aws_lambda_powertools.event_handler.api_gateway import Response
 
 from billing import calls, customers, invoices, paperless, spool
 from selfcare import params
-from selfcare.api import Api, error_response
+from selfcare.api import JSON, Api, error_response
 from selfcare.errors import NotFound
 from selfcare.stores import checkout
-from selfcare.stores.paperless import PaperlessStore
+from selfcare.stores.paperless import PaperlessStore, Target
 
 api = Api("billing")
 app = api.app
@@ -206,17 +206,18 @@ def delete_paperless_invoice_info_by_id_type(contractId: str, idType: str, id: s
     return _paperless_change("delete", idType, id)
 
 
-def _paperless_read(id_type: str | None = None, id_: str | None = None) -> Any:
+def _paperless_read(id_type: str | None = None, id_: str | None = None) -> Response:
     contract = api.scope.need_contract()
     if id_type is not None:
         paperless.check_id_type(api.country, contract, id_type, id_ or "")
-    found = paperless_store().get(contract.contract_id, id_type, id_)
+    found = paperless_store().read(Target(contract.contract_id, id_type, id_))
     if found is None:
         inner = f"{id_type}/{id_} of " if id_type else ""
         raise NotFound(
             f"{inner}contract {contract.contract_id} is not subscribed to paperless invoices"
         )
-    return found
+    info, version = found
+    return Response(200, JSON, info, headers={"ETag": paperless.etag(version)})
 
 
 def _paperless_change(action: str, id_type: str | None = None, id_: str | None = None) -> Any:
@@ -227,26 +228,31 @@ def _paperless_change(action: str, id_type: str | None = None, id_: str | None =
     if id_type is not None:
         paperless.check_id_type(api.country, contract, id_type, id_ or "")
     request = parse(api.event, paperlessInvoiceInfoRequest)
+    expected = paperless.if_match(app.current_event.headers.get("If-Match"))
     store = paperless_store()
     found = paperless.targets(
         api.scope, api.directory, id_type, bool(request.affectRelatedContracts)
     )
     details = paperless.audit_details(api.scope.caller, request)
 
-    def produce() -> tuple[Any, int]:
+    def change() -> tuple[Any, int, int | None]:
+        version: int | None = None
         if action == "delete":
-            answer = paperless.delete(store, found, details)
+            answer = paperless.delete(store, found, details, expected)
         else:
             info = paperless.subscription(request, contract, api.country)
-            change = paperless.create if action == "create" else paperless.update
-            answer = change(store, found, info, details)
+            if action == "create":
+                answer, version = paperless.create(store, found, info, details)
+            else:
+                answer, version = paperless.update(store, found, info, details, expected)
         paperless.reflect_on_invoices(store, api.backend.set_invoice_flags, found, api.logger)
-        return answer, 201 if action == "create" else 200
+        return answer, 201 if action == "create" else 200, version
 
     if action == "create":
-        return api.once(produce)
-    answer, _ = produce()
-    return answer
+        return api.once(lambda: change()[:2])
+    answer, status, version = change()
+    headers = {"ETag": paperless.etag(version)} if version is not None else {}
+    return Response(status, JSON, answer, headers=headers)
 
 
 # Checkout -----------------------------------------------------------------------------------

@@ -99,16 +99,8 @@ def test_an_added_then_removed_offering_shows_in_every_read_at_once(client, coun
     assert added[0]["priceAmount"] == float(offer["amount"])
     assert offer["offeringId"] not in [o["offeringId"] for o in left]
     assert call(client, "GET", country, f"{path}/subscriptions/{subscription}")[1] == shown
-    assert (
-        shown
-        in call(
-            client,
-            "GET",
-            country,
-            f"/portfolio/contracts/{contract['contractId']}/products",
-            query_string={"limit": 99},
-        )[1]
-    )
+    of_contract = f"/portfolio/contracts/{contract['contractId']}/products"
+    assert shown in call(client, "GET", country, of_contract, query_string={"limit": 99})[1]
     assert shown in call(client, "GET", country, by_customer, query_string={"limit": 99})[1]
 
     status, answer = call(client, "DELETE", country, path, {"offeringId": offer["offeringId"]})
@@ -151,11 +143,11 @@ def test_refusals_name_what_is_wrong_and_change_nothing(client):
     before = state(client, "co", contract, product)
     for method, where, offering_id, status, named in (
         ("POST", path, "99999", 404, "99999"),  # not among the product's offers
-        ("POST", missing, offers[0]["offeringId"], 404, "999"),
+        ("POST", missing, offers[0]["offeringId"], 404, "product 999"),
         ("POST", path, held, 409, held),  # already on the product
         ("DELETE", path, base, 409, "base offering"),
         ("DELETE", path, "99999", 404, "99999"),
-        ("DELETE", missing, base, 404, "999"),
+        ("DELETE", missing, base, 404, "product 999"),
     ):
         got, answer = call(client, method, "co", where, {"offeringId": offering_id})
         assert (got, named in answer["message"]) == (status, True), (method, offering_id, answer)
@@ -226,3 +218,40 @@ def test_the_owner_may_add_to_its_contract_but_not_without_the_write_scope(gatew
     assert not active(as_(reader, "GET")[1], body["offeringId"])
     assert as_(writer, "POST", body=body)[0] == 201
     assert active(as_(reader, "GET")[1], body["offeringId"])
+
+
+def test_the_next_monthly_invoice_bills_an_added_offering(client, stacks):
+    """The sandbox's monthly run (python -m local.bill) issues later invoices from what the
+    products cost then, so an offering added today is on the next one."""
+    import json as _json
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from local import samples as _samples
+    from selfcare.adapters.items import DynamoItems
+    from selfcare.adapters.sandbox.backend import SandboxBackend
+    from selfcare.countries import get_country
+    from tests.conftest import AS_OF
+    from tests.support.claims import claim
+
+    sample = _samples.BY_OPERATION["AddOfferingByContractIdAndProductId"]
+    customer = claim("gt", sample.suits)
+    values = sample.values("gt", customer)
+    backend = SandboxBackend(DynamoItems(stacks["gt"].table_name("SandboxTable")))
+    before = backend.monthly_charges(values["contractId"])
+    added = client.post(
+        f"/v1/tigo/home/gt/portfolio/contracts/{values['contractId']}/products/{values['productId']}",
+        data=_json.dumps(sample.body("gt", customer)),
+        content_type="application/json",
+    )
+    assert added.status_code == 201
+    after = backend.monthly_charges(values["contractId"])
+    assert after > before
+    invoice = backend.issue_monthly_invoice(
+        values["contractId"], AS_OF + timedelta(days=31), get_country("gt")
+    )
+    newest = client.get(
+        f"/v1/tigo/home/gt/billing/contracts/{values['contractId']}/invoices"
+    ).get_json()[0]
+    assert newest["invoiceId"] == invoice["invoiceId"]
+    assert Decimal(str(newest["invoiceAmount"])) == after

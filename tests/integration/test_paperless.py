@@ -139,7 +139,9 @@ def test_id_type_subscriptions_have_their_own_lifecycle(client, country, id_type
     assert client.delete(path, data=body(), content_type="application/json").status_code == 200
 
 
-def test_concurrent_creates_give_one_201_and_concurrent_updates_one_winner(gateway, agent_token):
+def test_concurrent_creates_give_one_201_and_updates_of_one_version_one_winner(
+    gateway, agent_token
+):
     from tests.conftest import TokenClient
 
     customer = unsubscribed_holder("sv")
@@ -147,7 +149,7 @@ def test_concurrent_creates_give_one_201_and_concurrent_updates_one_winner(gatew
         f"{BASE}/sv/billing/contracts/{customer['contracts'][0]['contractId']}/paperlessInvoiceInfo"
     )
 
-    def fire(method: str, n: int) -> list[int]:
+    def fire(method: str, n: int, headers: dict[str, str]) -> list[int]:
         statuses: list[int] = []
         barrier = threading.Barrier(n)
 
@@ -159,6 +161,7 @@ def test_concurrent_creates_give_one_201_and_concurrent_updates_one_winner(gatew
                 method=method,
                 data=body(email=f"r{i}@example.com"),
                 content_type="application/json",
+                headers={"Authorization": f"Bearer {agent_token}", **headers},
             )
             statuses.append(response.status_code)
 
@@ -169,15 +172,21 @@ def test_concurrent_creates_give_one_201_and_concurrent_updates_one_winner(gatew
             thread.join()
         return statuses
 
-    created = fire("POST", 8)
-    assert sorted(created) == [201] + [409] * 7
-    updated = fire("PUT", 8)
-    assert 200 in updated and set(updated) <= {200, 409}
-    winners = updated.count(200)
-    from local.gateway import Gateway  # noqa: F401 (the same stack answers below)
-
-    final = TokenClient(gateway, agent_token).get(path).get_json()["email"]
-    assert final.startswith("r") and winners >= 1
+    assert sorted(fire("POST", 8, {})) == [201] + [409] * 7
+    read = TokenClient(gateway, agent_token).get(path)
+    etag = read.headers["ETag"]
+    assert etag == '"1"'
+    assert sorted(fire("PUT", 8, {"If-Match": etag})) == [200] + [409] * 7
+    after = TokenClient(gateway, agent_token).get(path)
+    assert after.headers["ETag"] == '"2"' and after.get_json()["email"].startswith("r")
+    stale = TokenClient(gateway, agent_token).delete(
+        path, data=body(), content_type="application/json", headers={"If-Match": etag}
+    )
+    assert stale.status_code == 409 and "If-Match" in stale.get_json()["message"]
+    bad = TokenClient(gateway, agent_token).put(
+        path, data=body(), content_type="application/json", headers={"If-Match": "soon"}
+    )
+    assert bad.status_code == 400 and "If-Match" in bad.get_json()["message"]
 
 
 @pytest.mark.parametrize(

@@ -107,21 +107,45 @@ def _who(caller: Caller) -> dict[str, str | None]:
 
 def create(
     store: PaperlessStore, found: list[Target], info: Record, details: dict[str, Any]
-) -> Record:
-    store.create(found, info, details)
-    return {"response": "OK", "message": f"Paperless invoice subscribed for {_contracts(found)}"}
+) -> tuple[Record, int]:
+    version = store.create(found, info, details)
+    message = f"Paperless invoice subscribed for {_contracts(found)}"
+    return {"response": "OK", "message": message}, version
 
 
 def update(
-    store: PaperlessStore, found: list[Target], info: Record, details: dict[str, Any]
+    store: PaperlessStore,
+    found: list[Target],
+    info: Record,
+    details: dict[str, Any],
+    expected: int | None,
+) -> tuple[Record, int]:
+    version = store.update(found, info, details, expected)
+    return {
+        "response": "OK",
+        "message": f"Paperless invoice updated for {_contracts(found)}",
+    }, version
+
+
+def delete(
+    store: PaperlessStore, found: list[Target], details: dict[str, Any], expected: int | None
 ) -> Record:
-    store.update(found, info, details)
-    return {"response": "OK", "message": f"Paperless invoice updated for {_contracts(found)}"}
-
-
-def delete(store: PaperlessStore, found: list[Target], details: dict[str, Any]) -> Record:
-    store.delete(found, details)
+    store.delete(found, details, expected)
     return {"response": "OK", "message": f"Paperless invoice removed for {_contracts(found)}"}
+
+
+def if_match(header: str | None) -> int | None:
+    """The version a client read (the ETag of its GET), to change only that version."""
+    if header is None:
+        return None
+    value = header.strip().removeprefix("W/").strip('"')
+    if not value.isdigit() or len(value) > 12:
+        raise InvalidParameter("If-Match", 'expected the ETag of a paperless subscription: "3"')
+    return int(value)
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
 
 
 def _contracts(found: list[Target]) -> str:

@@ -128,6 +128,7 @@ class Api:
             body.text(self.event),
             produce,
             dumps,
+            self.app.lambda_context,
         )
         return Response(status_code=status, content_type=JSON, body=text)
 

@@ -30,6 +30,7 @@ def once(
     body: str,
     produce: Callable[[], Answer],
     dumps: Callable[[Any], str],
+    context: Any = None,
 ) -> Answer:
     """Run `produce` once per (scope, key); `scope` names the caller and the operation so
     keys of different callers or routes never meet."""
@@ -47,6 +48,8 @@ def once(
         payload_validation_jmespath="body",
         expires_after_seconds=24 * 3600,
     )
+    if context is not None:  # an in-progress record then expires with the invocation
+        config.register_lambda_context(context)
 
     @idempotent_function(
         data_keyword_argument="request", persistence_store=_persistence(table), config=config

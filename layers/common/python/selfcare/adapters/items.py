@@ -144,9 +144,8 @@ class DynamoItems:
                 raise ConditionFailed(0) from None
             except client.exceptions.TransactionCanceledException as exc:
                 reasons = exc.response.get("CancellationReasons", [])
-                failed = [
-                    i for i, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"
-                ]
+                lost = ("ConditionalCheckFailed", "TransactionConflict")  # both: another writer won
+                failed = [i for i, r in enumerate(reasons) if r.get("Code") in lost]
                 if failed:
                     raise ConditionFailed(failed[0]) from None
                 raise

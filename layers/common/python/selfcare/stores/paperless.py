@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from selfcare.adapters.items import ConditionFailed, Items, Write
+from selfcare.adapters.items import ConditionFailed, Item, Items, Write
 from selfcare.errors import Conflict, NotFound
 from selfcare.ports import Record
 
@@ -53,8 +53,13 @@ class PaperlessStore:
     def get(
         self, contract_id: str, id_type: str | None = None, id_: str | None = None
     ) -> Record | None:
-        item = self.items.get(f"CONTRACT#{contract_id}", subscription_sk(id_type, id_))
-        return item["info"] if item else None
+        found = self.read(Target(contract_id, id_type, id_))
+        return found[0] if found else None
+
+    def read(self, target: Target) -> tuple[Record, int] | None:
+        """The subscription and its version (the ETag clients may send back as If-Match)."""
+        item = self.items.get(target.pk, target.sk)
+        return (item["info"], int(item.get("version", 0))) if item else None
 
     def has_any(self, contract_id: str) -> bool:
         return bool(self.items.query(f"CONTRACT#{contract_id}", prefix="PAPERLESS"))
@@ -62,7 +67,7 @@ class PaperlessStore:
     def audit(self, contract_id: str) -> list[Record]:
         return self.items.query(f"CONTRACT#{contract_id}", prefix="AUDIT#")
 
-    def create(self, targets: Sequence[Target], info: Record, audit: Mapping[str, Any]) -> None:
+    def create(self, targets: Sequence[Target], info: Record, audit: Mapping[str, Any]) -> int:
         """Subscribe every target, none of which may be subscribed yet (409 otherwise)."""
         now = _now()
         writes = []
@@ -78,17 +83,25 @@ class PaperlessStore:
             raise Conflict(
                 f"{targets[failed.index // 2].describe()} is already subscribed"
             ) from None
+        return 1
 
-    def update(self, targets: Sequence[Target], info: Record, audit: Mapping[str, Any]) -> None:
-        """Replace every target's subscription, each from the version read here: a writer
-        who changed one meanwhile wins, and this one answers 409 without writing anything."""
+    def update(
+        self,
+        targets: Sequence[Target],
+        info: Record,
+        audit: Mapping[str, Any],
+        expected: int | None = None,
+    ) -> int:
+        """Replace every target's subscription from the version read here (for the first,
+        the version the caller read, `expected`, when it sent one): whoever changed one
+        meanwhile wins, and this answers 409 writing nothing. Returns the first's version."""
         now = _now()
-        writes = []
-        for target in targets:
-            current = self.items.get(target.pk, target.sk)
-            if current is None:
-                raise NotFound(f"{target.describe()} is not subscribed to paperless invoices")
+        writes: list[Write] = []
+        versions = []
+        for n, target in enumerate(targets):
+            current = self._current(target, expected if n == 0 else None)
             version = int(current.get("version", 0))
+            versions.append(version + 1)
             item = {
                 "pk": target.pk,
                 "sk": target.sk,
@@ -101,19 +114,28 @@ class PaperlessStore:
                 _audit(target, "update", current["info"], info, audit, now),
             ]
         self._commit(writes, targets)
+        return versions[0]
 
-    def delete(self, targets: Sequence[Target], audit: Mapping[str, Any]) -> None:
+    def delete(
+        self, targets: Sequence[Target], audit: Mapping[str, Any], expected: int | None = None
+    ) -> None:
         now = _now()
-        writes = []
-        for target in targets:
-            current = self.items.get(target.pk, target.sk)
-            if current is None:
-                raise NotFound(f"{target.describe()} is not subscribed to paperless invoices")
+        writes: list[Write] = []
+        for n, target in enumerate(targets):
+            current = self._current(target, expected if n == 0 else None)
             writes += [
                 Write.delete(target.pk, target.sk, version=int(current.get("version", 0))),
                 _audit(target, "delete", current["info"], None, audit, now),
             ]
         self._commit(writes, targets)
+
+    def _current(self, target: Target, expected: int | None) -> Item:
+        current = self.items.get(target.pk, target.sk)
+        if current is None:
+            raise NotFound(f"{target.describe()} is not subscribed to paperless invoices")
+        if expected is not None and int(current.get("version", 0)) != expected:
+            raise Conflict(f"{target.describe()} changed since it was read (If-Match)")
+        return current
 
     def _commit(self, writes: list[Write], targets: Sequence[Target]) -> None:
         try:

@@ -30,13 +30,14 @@ def dataset_items() -> tuple[dict, ...]:
 
 @cache
 def contract_id() -> str:
-    """A contract with two emails, so that one may be removed."""
+    """A contract with two emails (one may go) and at least two phones."""
     customers = generate_dataset("co", AS_OF)["customers"]
     return next(
         k["contractId"]
         for c in customers
         for k in c["contracts"]
         if len(k["contactInformation"]["customerEmailList"]) == 2
+        and len(k["contactInformation"]["customerPhoneList"]) >= 2
     )
 
 

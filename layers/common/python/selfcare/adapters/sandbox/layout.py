@@ -105,11 +105,14 @@ def _customer_items(customer: Mapping[str, Any]) -> Iterator[Item]:
     for token in customer.get("cardTokens", []):
         card = {k: v for k, v in token.items() if k != "createdAt"}
         yield _item(pk, f"{CARD}{token['createdAt']}#{token['cardToken']}", token=card)
+    cards = {t["cardInfo"]: t["cardToken"] for t in customer.get("cardTokens", [])}
     for contract in contracts:
-        yield from _contract_items(contract, doc_type, customer_id)
+        yield from _contract_items(contract, doc_type, customer_id, cards)
 
 
-def _contract_items(contract: Mapping[str, Any], doc_type: str, customer_id: str) -> Iterator[Item]:
+def _contract_items(
+    contract: Mapping[str, Any], doc_type: str, customer_id: str, cards: Mapping[str, str]
+) -> Iterator[Item]:
     contract_id = contract["contractId"]
     pk = contract_pk(contract_id)
     calls = contract.get("calls", [])
@@ -129,8 +132,10 @@ def _contract_items(contract: Mapping[str, Any], doc_type: str, customer_id: str
     )
     yield _item(billing_account_pk(str(contract["billingAccountId"])), REF, contractId=contract_id)
     yield _item(pk, CONTACT, contactInformation=contract["contactInformation"])
-    if contract.get("recurringBilling"):
-        yield _item(pk, RECURRING, recurringBilling=contract["recurringBilling"])
+    recurring = contract.get("recurringBilling")
+    if recurring:  # a card enrolment charges one of the holder's tokens (debits charge none)
+        token = cards.get(str(recurring.get("cardInfo")))
+        yield _item(pk, RECURRING, recurringBilling=recurring, cardToken=token)
     for invoice in contract["invoices"]:
         body = {k: v for k, v in invoice.items() if k != "paymentInfo"}
         sk = f"{INVOICE}{storable(invoice['creationDate'])}#{invoice['invoiceId']}"

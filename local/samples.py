@@ -1,0 +1,296 @@
+"""A valid request for every change the contract offers, built from the sandbox dataset:
+which customer it suits, its path values and its body. The events in events/ and the
+authorization tests use them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from selfcare.countries import get_country
+
+Customer = dict[str, Any]
+
+NEW_PHONE = {"co": "3104445566", "gt": "55554444", "sv": "77778888"}
+NEW_EMAIL = "nuevo.contacto@example.com"
+
+
+@dataclass(frozen=True)
+class Sample:
+    operation_id: str
+    method: str
+    template: str  # contract path, as api/openapi.yaml spells it
+    suits: Callable[[Customer], bool]
+    values: Callable[[str, Customer], dict[str, str]]
+    body: Callable[[str, Customer], dict[str, Any] | None]
+    status: int  # the success status the contract declares
+
+
+def first(customer: Customer) -> dict[str, Any]:
+    return dict(customer["contracts"][0])
+
+
+def _contract(country: str, customer: Customer) -> dict[str, str]:
+    contract = first(customer)
+    id_type = get_country(country).paperless_id_type or "subscriptions"
+    own = (
+        contract["subscriptionNumber"]
+        if id_type == "subscriptions"
+        else contract["billingAccountId"]
+    )
+    return {"contractId": contract["contractId"], "idType": id_type, "id": str(own)}
+
+
+def _customer(country: str, customer: Customer) -> dict[str, str]:
+    return {"docTypeId": customer["documentType"].lower(), "customerId": customer["customerId"]}
+
+
+def _owing(customer: Customer) -> bool:
+    return any(not i["hasPayment"] for i in first(customer)["invoices"])
+
+
+def _card(customer: Customer) -> str:
+    return str(customer["cardTokens"][0]["cardToken"])
+
+
+def _recurring_by_card(customer: Customer) -> bool:
+    recurring = first(customer).get("recurringBilling") or {}
+    return any(t["cardInfo"] == recurring.get("cardInfo") for t in customer.get("cardTokens", []))
+
+
+def _recurring_token(customer: Customer) -> str:
+    info = first(customer)["recurringBilling"]["cardInfo"]
+    return next(str(t["cardToken"]) for t in customer["cardTokens"] if t["cardInfo"] == info)
+
+
+def _offer(customer: Customer) -> tuple[str, str] | None:
+    """(productId, offeringId) of an offer the first contract may add."""
+    contract = first(customer)
+    products = {str(p["productId"]) for p in contract["products"]}
+    for product_id, offers in contract.get("availableOffers", {}).items():
+        if product_id in products and offers and not offers[0].get("promotionCode"):
+            return product_id, str(offers[0]["offeringId"])
+    return None
+
+
+def _extra(customer: Customer) -> tuple[str, str] | None:
+    """(productId, offeringId) of an active additional offering of the first product of
+    its id (the one the routes change)."""
+    seen: set[int] = set()
+    for product in first(customer)["products"]:
+        if product["productId"] in seen:
+            continue
+        seen.add(product["productId"])
+        for offering in product.get("offeringList", [])[1:]:
+            if offering.get("active") and offering.get("offeringType") != "Principal":
+                return str(product["productId"]), str(offering["offeringId"])
+    return None
+
+
+def _must(found: tuple[str, str] | None) -> tuple[str, str]:
+    if found is None:
+        raise LookupError("this customer does not suit the sample")
+    return found
+
+
+def _phones(customer: Customer) -> list[str]:
+    return [p["phone"] for p in first(customer)["contactInformation"].get("customerPhoneList", [])]
+
+
+def _emails(customer: Customer) -> list[str]:
+    return [e["email"] for e in first(customer)["contactInformation"].get("customerEmailList", [])]
+
+
+def _paperless(customer: Customer) -> bool:
+    return bool(first(customer).get("paperless"))
+
+
+def _paperless_body(country: str, customer: Customer) -> dict[str, Any]:
+    return {"email": "factura.hogar@example.com", "registeringAppName": "MiTigoWeb"}
+
+
+CONTRACT = "/billing/contracts/{contractId}"
+PAPERLESS = CONTRACT + "/paperlessInvoiceInfo"
+BY_ID_TYPE = CONTRACT + "/{idType}/{id}/paperlessInvoiceInfo"
+RECURRING = CONTRACT + "/recurringBillingInfo"
+PRODUCT = "/portfolio/contracts/{contractId}/products/{productId}"
+CONTACT = "/customer/contracts/{contractId}/contactinformation"
+
+SAMPLES = [
+    Sample(
+        "CreateInvoiceByContractId",
+        "POST",
+        CONTRACT + "/invoices/",
+        _owing,
+        _contract,
+        lambda c, cu: {"amount": 1},
+        201,
+    ),
+    Sample(
+        "CreateRecurringBillingInfoByContractId",
+        "POST",
+        RECURRING,
+        lambda cu: bool(cu.get("cardTokens")) and not first(cu).get("recurringBilling"),
+        _contract,
+        lambda c, cu: {"cardToken": _card(cu)},
+        201,
+    ),
+    Sample(
+        "UpdateRecurringBillingInfoByContractId",
+        "PUT",
+        RECURRING,
+        _recurring_by_card,
+        _contract,
+        lambda c, cu: {
+            "cardToken": _recurring_token(cu),
+            "recurringBillingInfo": {"cardIssuingBank": "Banco"},
+        },
+        200,
+    ),
+    Sample(
+        "DeleteRecurringBillingInfoByContractId",
+        "DELETE",
+        RECURRING,
+        _recurring_by_card,
+        _contract,
+        lambda c, cu: {"cardToken": _recurring_token(cu)},
+        200,
+    ),
+    Sample(
+        "CreatePaperlessInvoiceInfoByContractId",
+        "POST",
+        PAPERLESS,
+        lambda cu: not _paperless(cu),
+        _contract,
+        _paperless_body,
+        201,
+    ),
+    Sample(
+        "UpdatePaperlessInvoiceInfoByContractId",
+        "PUT",
+        PAPERLESS,
+        _paperless,
+        _contract,
+        _paperless_body,
+        200,
+    ),
+    Sample(
+        "DeletePaperlessInvoiceInfoByContractId",
+        "DELETE",
+        PAPERLESS,
+        _paperless,
+        _contract,
+        _paperless_body,
+        200,
+    ),
+    Sample(
+        "CreatePaperlessInvoiceInfoByContractIdandAndIdTypeAndId",
+        "POST",
+        BY_ID_TYPE,
+        lambda cu: not _paperless(cu),
+        _contract,
+        _paperless_body,
+        201,
+    ),
+    Sample(
+        "UpdatePaperlessInvoiceInfoByContractIdAndIdTypeAndId",
+        "PUT",
+        BY_ID_TYPE,
+        _paperless,
+        _contract,
+        _paperless_body,
+        200,
+    ),
+    Sample(
+        "DeletePaperlessInvoiceInfoByContractIdandSubscriptionNumber",
+        "DELETE",
+        BY_ID_TYPE,
+        _paperless,
+        _contract,
+        _paperless_body,
+        200,
+    ),
+    Sample(
+        "AddOfferingByContractIdAndProductId",
+        "POST",
+        PRODUCT,
+        lambda cu: _offer(cu) is not None,
+        lambda c, cu: {**_contract(c, cu), "productId": _must(_offer(cu))[0]},
+        lambda c, cu: {"offeringId": _must(_offer(cu))[1]},
+        201,
+    ),
+    Sample(
+        "DeleteOfferingByContractIdAndProductId",
+        "DELETE",
+        PRODUCT,
+        lambda cu: _extra(cu) is not None,
+        lambda c, cu: {**_contract(c, cu), "productId": _must(_extra(cu))[0]},
+        lambda c, cu: {"offeringId": _must(_extra(cu))[1]},
+        201,
+    ),
+    Sample(
+        "AddPhonesContactInformationByContractId",
+        "POST",
+        CONTACT + "/phones/",
+        lambda cu: len(_phones(cu)) < 10,
+        _contract,
+        lambda c, cu: {"phone": NEW_PHONE[c], "phoneType": "Casa"},
+        200,
+    ),
+    Sample(
+        "UpdatePhonesContactInformationByContractId",
+        "PUT",
+        CONTACT + "/phones/",
+        lambda cu: bool(_phones(cu)),
+        _contract,
+        lambda c, cu: {
+            "oldPhone": _phones(cu)[0],
+            "newPhone": NEW_PHONE[c],
+            "newPhoneType": "Móvil",
+        },
+        200,
+    ),
+    Sample(
+        "RemovePhonesContactInformationByContractId",
+        "DELETE",
+        CONTACT + "/phones/",
+        lambda cu: bool(_phones(cu)),
+        _contract,
+        lambda c, cu: {"phone": _phones(cu)[-1]},
+        200,
+    ),
+    Sample(
+        "AddEmailContactInformationByContractId",
+        "POST",
+        CONTACT + "/emails/",
+        lambda cu: len(_emails(cu)) < 10,
+        _contract,
+        lambda c, cu: {"email": NEW_EMAIL},
+        200,
+    ),
+    Sample(
+        "UpdateEmailsContactInformationByContractId",
+        "PUT",
+        CONTACT + "/emails/",
+        lambda cu: bool(_emails(cu)),
+        _contract,
+        lambda c, cu: {"oldEmail": _emails(cu)[0], "newEmail": NEW_EMAIL},
+        200,
+    ),
+    Sample(
+        "RemoveEmailContactInformationByContractId",
+        "DELETE",
+        CONTACT + "/emails/",
+        lambda cu: len(_emails(cu)) > 1,
+        _contract,
+        lambda c, cu: {"email": _emails(cu)[-1]},
+        200,
+    ),
+]
+
+BY_OPERATION = {sample.operation_id: sample for sample in SAMPLES}
+
+
+def customer_values(country: str, customer: Customer) -> dict[str, str]:
+    return _customer(country, customer)
