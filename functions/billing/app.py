@@ -11,8 +11,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Response
 
 from billing import calls, customers, invoices, paperless, spool
 from selfcare import params
-from selfcare.api import JSON, Api, error_response
-from selfcare.errors import NotFound
+from selfcare.api import JSON, Api, public_base_url
+from selfcare.errors import InvalidParameter, NotFound
 from selfcare.stores import checkout
 from selfcare.stores.paperless import PaperlessStore, Target
 
@@ -256,13 +256,57 @@ def _paperless_change(action: str, id_type: str | None = None, id_: str | None =
 
 
 # Checkout -----------------------------------------------------------------------------------
+@cache
+def _gateway_for(credentials: Any) -> Any:
+    import os
+
+    from selfcare.adapters.items import DynamoItems
+    from selfcare.adapters.payments import build_gateway
+
+    items = DynamoItems(api.settings.require("sandbox_table"), "The sandbox gateway")
+    return build_gateway(credentials, items, dict(os.environ))
+
+
+def gateway() -> Any:
+    """The stack's payment gateway, as its secret (cached 5 minutes) configures it."""
+    from selfcare.adapters.payments import load_credentials
+
+    return _gateway_for(load_credentials(api.settings.require("gateway_secret")))
+
+
+@app.post("/billing/contracts/<contractId>/invoices/<invoiceId>/checkOut")
+def create_checkout_for_contract_id_and_invoice_id(contractId: str, invoiceId: str) -> Any:
+    from billing import checkout as pay
+    from selfcare.body import parse
+    from selfcare.models.billing import CheckOutInfo
+
+    request = parse(api.event, CheckOutInfo)
+    if request.invoiceId != invoiceId:
+        raise InvalidParameter("invoiceId", "must be the invoice of the path")
+    for name in ("returnUrl", "cancelUrl"):
+        pay.check_url(name, getattr(request, name), api.settings.allowed_return_hosts)
+    contract = api.scope.need_contract()
+    invoice = invoices.one(api.backend, contract, invoiceId)
+    base = public_base_url(api.event)
+
+    def produce() -> tuple[Any, int]:
+        found = gateway()
+        urls = (f"{base}/payments/notifications/{found.name}", base)
+        created = pay.create(
+            checkout_store(), found, api.backend, contract, invoice, request, api.country, urls,
+            api.settings.checkout_minutes,
+        )  # fmt: skip
+        return created, 201
+
+    return api.once(produce)
+
+
 def _checkout_answer(attempt: dict[str, Any] | None, what: str) -> Any:
-    if attempt is None:
-        raise NotFound(what)
-    status = checkout.status_of(attempt)
-    if status == "pending":
-        return error_response(202, "The payment is in process; ask again shortly")
-    return checkout.checkout_info(attempt, status)
+    from billing import checkout as pay
+
+    found = gateway() if attempt is not None and attempt.get("checkOutId") else None
+    answer, status = pay.answer(checkout_store(), found, api.backend, attempt, what)
+    return Response(status, JSON, answer)
 
 
 @app.get("/billing/contracts/<contractId>/invoices/<invoiceId>/checkOut")
@@ -277,6 +321,68 @@ def get_checkout_by_payment_token(contractId: str, invoiceId: str, paymentToken:
     invoices.one(api.backend, api.scope.need_contract(), invoiceId)
     attempt = checkout_store().get(contractId, invoiceId, paymentToken)
     return _checkout_answer(attempt, f"No payment attempt {paymentToken} for invoice {invoiceId}")
+
+
+# The gateways' side (outside the contract, no bearer token) -----------------------------------
+@app.post("/payments/notifications/<name>")
+def payment_notification(name: str) -> Any:
+    from billing import checkout as pay
+    from selfcare.body import text
+
+    found = gateway()
+    if name != found.name:
+        raise NotFound(f"This stack's gateway is not '{name}'")
+    headers = dict(app.current_event.headers)
+    return pay.receive(checkout_store(), found, api.backend, headers, text(api.event), api.logger)
+
+
+@app.get("/payments/sandbox/checkout/<checkOutId>")
+def sandbox_gateway_page(checkOutId: str) -> Response:
+    from selfcare.adapters.payments import sandbox_page
+
+    session = _sandbox().session(checkOutId)
+    return Response(200, "text/html; charset=utf-8", sandbox_page.page(session, api.country))
+
+
+@app.post("/payments/sandbox/checkout/<checkOutId>")
+def sandbox_gateway_decision(checkOutId: str) -> Response:
+    from urllib.parse import parse_qs
+
+    from billing import checkout as pay
+    from selfcare.adapters.payments import sandbox_page
+    from selfcare.body import text
+
+    form = {k: v[0] for k, v in parse_qs(text(api.event)).items()}
+    sandbox = _sandbox()
+    decision = sandbox.decide(checkOutId, form.get("action", ""), form.get("cardNumber", ""))
+    # The gateway's notification, signed and verified like any other (delivered in process:
+    # the sandbox gateway lives in this function).
+    pay.receive(checkout_store(), sandbox, api.backend, decision.headers, decision.body, api.logger)
+    if decision.redirect:
+        target = sandbox_page.back_to(decision.redirect, decision.outcome)
+        return Response(303, "text/html; charset=utf-8", "", headers={"Location": target})
+    return Response(200, "text/html; charset=utf-8", sandbox_page.result(decision.outcome))
+
+
+def _sandbox() -> Any:
+    found = gateway()
+    if found.name != "sandbox":
+        raise NotFound("This stack does not use the sandbox gateway")
+    return found
+
+
+@app.get("/payments/payu/checkout/<paymentToken>")
+def payu_checkout_page(paymentToken: str) -> Response:
+    from billing import checkout as pay
+
+    found = gateway()
+    if found.name != "payu":
+        raise NotFound("This stack does not use PayU")
+    attempt = checkout_store().by_token(paymentToken)
+    if attempt is None:
+        raise NotFound("No such payment attempt")
+    page = found.checkout_page(pay.start_of(attempt, public_base_url(api.event), api.country))
+    return Response(200, "text/html; charset=utf-8", page)
 
 
 # Spool documents ----------------------------------------------------------------------------
@@ -300,7 +406,7 @@ def get_spool_url_by_invoice_id(contractId: str, invoiceId: str) -> Any:
 
 
 def _link(contract: Any, invoice_id: str) -> Any:
-    base = spool.base_url(app.current_event.raw_event)
+    base = public_base_url(api.event)
     return spool.link(base, spool_key(), contract, invoice_id, api.settings.spool_url_ttl)
 
 

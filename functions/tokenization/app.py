@@ -2,20 +2,76 @@
 
 from __future__ import annotations
 
+import os
+from datetime import datetime
+from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from selfcare import params
 from selfcare.api import Api
+from selfcare.payments import Credentials, PaymentGateway
 from tokenization import cards
 
 api = Api("tokenization")
 app = api.app
 
 
+def credentials() -> Credentials:
+    """The gateway secret (503 when missing or malformed; its value is never logged)."""
+    from selfcare.adapters.payments import load_credentials
+
+    return load_credentials(api.settings.require("gateway_secret"))
+
+
+@cache
+def payment_gateway() -> PaymentGateway:
+    from selfcare.adapters.items import DynamoItems
+    from selfcare.adapters.payments import build_gateway
+
+    table = api.settings.sandbox_table  # where the sandbox gateway keeps its vault
+    items = DynamoItems(table, "The payment gateway") if table else None
+    return build_gateway(credentials(), items, dict(os.environ))
+
+
 @app.get("/tokenization/doc-type/<docTypeId>/customers/<customerId>/cardtokens")
 def get_card_tokens_by_customer_id(docTypeId: str, customerId: str) -> Any:
     limit = params.limit(api.query, *cards.LIMIT)
     return cards.tokens(api.backend, api.scope.need_customer(), limit)
+
+
+@app.post("/tokenization/doc-type/<docTypeId>/customers/<customerId>/cardtokens")
+def create_card_token_for_customer_id(docTypeId: str, customerId: str) -> Any:
+    from selfcare import body
+    from selfcare.models.tokenization import CreateCardTokenizationRequest
+    from tokenization import validation
+
+    request = body.parse(api.event, CreateCardTokenizationRequest)
+    today = datetime.now(ZoneInfo(api.country.timezone)).date()
+    card = validation.card(request, api.scope.need_customer(), api.country, today)
+    gateway = payment_gateway()
+    # Idempotency records hash the body they are given: give them a keyed fingerprint, not
+    # the card number and CVV (see cards.fingerprint).
+    api.event.update(body=cards.fingerprint(body.text(api.event), credentials()))
+    api.event.update(isBase64Encoded=False)
+    return api.once(lambda: (cards.create(gateway, card), 201))
+
+
+@app.delete("/tokenization/doc-type/<docTypeId>/customers/<customerId>/cardtokens")
+def delete_card_token_by_customer_id(docTypeId: str, customerId: str) -> Any:
+    from selfcare.body import parse
+    from selfcare.errors import InvalidParameter
+    from selfcare.models.tokenization import cardTokenizationRequest
+    from tokenization import validation
+
+    request = parse(api.event, cardTokenizationRequest)
+    customer = api.scope.need_customer()
+    validation.check_customer(
+        request.documentType, request.customerId, customer, api.country, "customerId"
+    )
+    if not request.cardToken:
+        raise InvalidParameter("cardToken", "required: the card token to delete")
+    return cards.delete(api.backend, payment_gateway(), customer, request.cardToken)
 
 
 handler = api.handler

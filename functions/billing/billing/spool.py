@@ -12,9 +12,7 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Mapping
 from datetime import date
-from typing import Any
 
 from selfcare.errors import Forbidden, InvalidParameter, NotFound
 from selfcare.ports import BillingSystem, ContractRef, Record
@@ -73,14 +71,3 @@ def check_token_shape(token: str) -> None:
 
 def link(base_url: str, key: bytes, contract: ContractRef, invoice_id: str, ttl: int) -> Record:
     return {"URL": base_url + DOCUMENTS + sign(key, contract.contract_id, invoice_id, ttl)}
-
-
-def base_url(event: Mapping[str, Any]) -> str:
-    """The API's public base URL as this request reached it (stage and base path included)."""
-    context = event.get("requestContext") or {}
-    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-    scheme = headers.get("x-forwarded-proto", "https")
-    host = context.get("domainName") or headers.get("host", "localhost")
-    full_path = str(context.get("path") or event.get("path") or "")
-    prefix = full_path.split("/billing/", 1)[0]
-    return f"{scheme}://{host}{prefix}"

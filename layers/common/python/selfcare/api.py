@@ -7,7 +7,7 @@ import json
 import os
 import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property, partial
@@ -43,6 +43,21 @@ def _default(value: Any) -> Any:
 
 
 dumps = partial(json.dumps, separators=(",", ":"), ensure_ascii=False, default=_default)
+
+
+def public_base_url(event: Mapping[str, Any]) -> str:
+    """The API's public base URL as this request reached it, through
+    /v1/tigo/home/<country> (the stage too, on an execute-api domain)."""
+    context = event.get("requestContext") or {}
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    scheme = headers.get("x-forwarded-proto", "https")
+    host = context.get("domainName") or headers.get("host", "localhost")
+    path = str(context.get("path") or event.get("path") or "")
+    at = path.find("/v1/tigo/home/")
+    if at < 0:
+        return f"{scheme}://{host}"
+    base = BASE_PATH.match(path[at:])
+    return f"{scheme}://{host}{path[:at]}{base.group(0) if base else ''}"
 
 
 def _tracing_enabled() -> bool:

@@ -23,6 +23,8 @@ _PATH_GRAMMAR = {
     "productId": PRODUCT_ID,
     "measuringElement": LINE,
     "paymentToken": TOKEN,
+    "checkOutId": TOKEN,
+    "gateway": re.compile(r"[a-z]{2,16}"),
 }
 
 

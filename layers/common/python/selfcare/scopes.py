@@ -14,7 +14,15 @@ ALL = (READ, WRITE, PAY, AGENT)
 
 BASE = "/v1/tigo/home/{country}"
 # Routes that carry their own credential instead of a bearer token.
-PUBLIC = frozenset({("GET", "/billing/spool/documents/{token}")})
+PUBLIC = frozenset(
+    {
+        ("GET", "/billing/spool/documents/{token}"),  # a signed, expiring link
+        ("POST", "/payments/notifications/{gateway}"),  # signed by the gateway
+        ("GET", "/payments/sandbox/checkout/{checkOutId}"),  # the payer's browser
+        ("POST", "/payments/sandbox/checkout/{checkOutId}"),
+        ("GET", "/payments/payu/checkout/{paymentToken}"),
+    }
+)
 
 
 def contract_path(resource: str) -> str:

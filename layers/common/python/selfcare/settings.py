@@ -27,6 +27,8 @@ class Settings:
     gateway_secret: str | None
     spool_secret: str | None
     spool_url_ttl: int
+    allowed_return_hosts: tuple[str, ...] = ()
+    checkout_minutes: int = 30
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -41,8 +43,12 @@ class Settings:
             raise SettingsError(f"BACKEND must be one of {', '.join(BACKENDS)}, not {backend!r}")
         try:
             ttl = int(env.get("SPOOL_URL_TTL_SECONDS", "900"))
+            minutes = int(env.get("CHECKOUT_MINUTES", "30"))
         except ValueError as exc:
-            raise SettingsError("SPOOL_URL_TTL_SECONDS must be an integer") from exc
+            raise SettingsError("SPOOL_URL_TTL_SECONDS and CHECKOUT_MINUTES are integers") from exc
+        hosts = tuple(
+            h.strip().lower() for h in env.get("ALLOWED_RETURN_HOSTS", "").split(",") if h.strip()
+        )
         return cls(
             country=country,
             stage=env.get("STAGE", "local"),
@@ -54,6 +60,8 @@ class Settings:
             gateway_secret=env.get("GATEWAY_SECRET_ARN") or None,
             spool_secret=env.get("SPOOL_SECRET_ARN") or None,
             spool_url_ttl=ttl,
+            allowed_return_hosts=hosts,
+            checkout_minutes=minutes,
         )
 
     def require(self, name: str) -> str:

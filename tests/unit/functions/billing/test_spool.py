@@ -1,6 +1,7 @@
 import pytest
 
 from billing import spool
+from selfcare.api import public_base_url
 from selfcare.errors import Forbidden, InvalidParameter
 
 KEY = b"k" * 32
@@ -40,6 +41,6 @@ def test_base_url_is_the_one_the_request_came_through():
         },
     }
     assert (
-        spool.base_url(event)
+        public_base_url(event)
         == "https://abc.execute-api.us-east-1.amazonaws.com/prod/v1/tigo/home/co"
     )

@@ -178,6 +178,39 @@ class SandboxBilling:
         self.items.write(Write.put(_invoice_item(pk, invoice), absent=True))
         return invoice
 
+    def record_payment(self, contract_id: str, invoice_id: str, payment: Record) -> None:
+        """The invoice receives a payment once (by paymentId): dueAmount drops by its amount,
+        hasPayment when nothing is left, paymentInfo shows it."""
+        for _ in range(5):
+            item = next(
+                (
+                    i
+                    for i in self.items.query(
+                        layout.contract_pk(contract_id), prefix=layout.INVOICE
+                    )
+                    if i["invoice"]["invoiceId"] == invoice_id
+                ),
+                None,
+            )
+            if item is None:
+                raise NotFound(f"No invoice {invoice_id} in contract {contract_id}")
+            if (item.get("paymentInfo") or {}).get("paymentId") == payment["paymentId"]:
+                return  # already recorded
+            invoice = dict(item["invoice"])
+            due = max(Decimal(invoice["dueAmount"]) - Decimal(payment["paymentAmount"]), Decimal(0))
+            invoice["dueAmount"] = due
+            invoice["hasPayment"] = due == 0
+            if invoice.get("minPaymentAmount") is not None:
+                invoice["minPaymentAmount"] = min(Decimal(invoice["minPaymentAmount"]), due)
+            version = int(item.get("version", 0))
+            changed = {**item, "invoice": invoice, "paymentInfo": payment, "version": version + 1}
+            try:
+                self.items.write(Write.put(layout.storable(changed), version=version))
+                return
+            except ConditionFailed:
+                continue  # the invoice moved on meanwhile: read it again
+        raise Conflict(f"Invoice {invoice_id} kept changing; the payment will be recorded on retry")
+
     def set_invoice_flags(self, contract_id: str, **flags: bool) -> None:
         """hasRecurringBilling / hasPaperlessInvoice as the contract now stands, on every
         invoice (re-applying is harmless, so a retry after a failure converges)."""

@@ -1,0 +1,68 @@
+"""Payment gateway adapters and their credentials (the stack's gateway secret)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from selfcare.errors import Unavailable
+from selfcare.payments import Credentials, PaymentGateway
+
+FIELDS = {
+    "gateway": "gateway",
+    "merchantId": "merchant_id",
+    "accountId": "account_id",
+    "apiKey": "api_key",
+    "apiLogin": "api_login",
+    "notificationSecret": "notification_secret",
+    "signatureAlgorithm": "signature_algorithm",
+}
+REQUIRED = {
+    "sandbox": ("notification_secret",),
+    "payu": ("merchant_id", "account_id", "api_key", "api_login"),
+}
+NOT_CONFIGURED = "The payment gateway is not configured; retry later"
+
+
+def parse_credentials(raw: Any) -> Credentials:
+    """The secret's JSON as Credentials; Unavailable (503) when missing or malformed. The
+    message never carries the secret's value."""
+    try:
+        values = json.loads(raw) if isinstance(raw, str | bytes) else raw
+    except ValueError:
+        raise Unavailable(NOT_CONFIGURED) from None
+    if not isinstance(values, dict):
+        raise Unavailable(NOT_CONFIGURED)
+    found = {attr: str(values.get(key) or "") for key, attr in FIELDS.items()}
+    gateway = found["gateway"] or "sandbox"
+    if gateway not in REQUIRED or any(not found[attr] for attr in REQUIRED[gateway]):
+        raise Unavailable(NOT_CONFIGURED)
+    found["gateway"] = gateway
+    found["signature_algorithm"] = (found["signature_algorithm"] or "MD5").upper()
+    if found["signature_algorithm"] not in ("MD5", "SHA256"):
+        raise Unavailable(NOT_CONFIGURED)
+    test = values.get("test", True)
+    return Credentials(**found, test=test is True or str(test).lower() in ("1", "true"))
+
+
+def load_credentials(secret: str) -> Credentials:
+    """Read through Powertools parameters, cached for 5 minutes per warm container."""
+    from aws_lambda_powertools.utilities.parameters import get_secret
+    from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+
+    try:
+        raw = get_secret(secret, max_age=300)
+    except GetParameterError:
+        raise Unavailable(NOT_CONFIGURED) from None
+    return parse_credentials(raw)
+
+
+def build_gateway(credentials: Credentials, items: Any, env: dict[str, str]) -> PaymentGateway:
+    """The gateway the secret names. `items` keeps the sandbox gateway's own state."""
+    if credentials.gateway == "payu":
+        from selfcare.adapters.payments.payu import PayuGateway
+
+        return PayuGateway(credentials, env)
+    from selfcare.adapters.payments.sandbox import SandboxGateway
+
+    return SandboxGateway(credentials, items)

@@ -1,0 +1,215 @@
+"""The sandbox payment gateway: a test-mode gateway kept in the sandbox table. It serves
+its own hosted payment page, decides by test card numbers, signs its notifications
+(HMAC-SHA256 with the secret's notificationSecret) and answers status queries.
+
+  GATEWAY#<checkOutId>   #SESSION   the attempt as the gateway sees it
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from selfcare.adapters.items import ConditionFailed, Items, Write
+from selfcare.adapters.sandbox.layout import storable
+from selfcare.errors import InvalidParameter, NotFound, Unauthorized
+from selfcare.payments import Card, CardToken, CheckoutSession, CheckoutStart, Credentials, Outcome
+
+SIGNATURE = "X-Sandbox-Signature"
+FRESH = timedelta(minutes=5)  # a notification older than this is a replay
+
+# Test cards: the number decides what the "bank" answers.
+DECLINED, NO_FUNDS, PENDING = "4000000000000002", "4000000000009995", "4000000000000259"
+OUTCOMES = {
+    DECLINED: ("declined", "Tarjeta rechazada"),
+    NO_FUNDS: ("declined", "Fondos insuficientes"),
+    PENDING: ("pending", "Pago en validación"),
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: Outcome
+    headers: dict[str, str]  # the signed notification the gateway sends
+    body: str
+    redirect: str | None
+
+
+class SandboxGateway:
+    name = "sandbox"
+
+    def __init__(self, credentials: Credentials, items: Items) -> None:
+        self.credentials = credentials
+        self.items = items
+
+    # Checkout -------------------------------------------------------------------------------
+    def start_checkout(self, start: CheckoutStart) -> CheckoutSession:
+        checkout_id = f"SBX-{secrets.token_urlsafe(16)}"
+        session = {
+            "pk": f"GATEWAY#{checkout_id}",
+            "sk": "#SESSION",
+            "checkOutId": checkout_id,
+            "paymentToken": start.payment_token,
+            "amount": start.amount,
+            "currency": start.currency,
+            "description": start.description,
+            "returnUrl": start.return_url,
+            "cancelUrl": start.cancel_url,
+            "status": "pending",
+            "createdAt": _now().isoformat(),
+        }
+        self.items.write(Write.put(storable(session), absent=True))
+        return CheckoutSession(
+            checkout_id, f"{start.pages_url}/payments/sandbox/checkout/{checkout_id}"
+        )
+
+    def session(self, checkout_id: str) -> dict[str, Any]:
+        found = self.items.get(f"GATEWAY#{checkout_id}", "#SESSION")
+        if found is None:
+            raise NotFound("No such payment session")
+        return found
+
+    def decide(self, checkout_id: str, action: str, card_number: str = "") -> Decision:
+        """The payer's choice on the hosted page: pay with a (test) card, or cancel."""
+        session = self.session(checkout_id)
+        if session["status"] != "pending":
+            raise InvalidParameter("checkOutId", "this payment was already decided")
+        if action == "cancel":
+            status, brand, detail = "declined", None, "Pago cancelado por el usuario"
+        elif action == "pay":
+            number = "".join(ch for ch in card_number if ch.isdigit())
+            if not _luhn(number) or not 13 <= len(number) <= 19:
+                raise InvalidParameter("cardNumber", "not a valid card number")
+            status, detail = OUTCOMES.get(number, ("approved", "Pago aprobado"))
+            brand = _brand(number)
+        else:
+            raise InvalidParameter("action", "expected pay or cancel")
+        decided = {**session, "status": status, "detail": detail, "cardBrand": brand}
+        decided["decidedAt"] = _now().isoformat()
+        decided["version"] = int(session.get("version", 0)) + 1
+        try:
+            self.items.write(Write.put(storable(decided), version=int(session.get("version", 0))))
+        except ConditionFailed:
+            raise InvalidParameter("checkOutId", "this payment was already decided") from None
+        outcome = Outcome(
+            payment_token=session["paymentToken"],
+            status=status,  # type: ignore[arg-type]
+            amount=Decimal(session["amount"]),
+            currency=session["currency"],
+            transaction_id=f"SBXTX-{uuid.uuid4().hex[:16].upper()}"
+            if status == "approved"
+            else None,
+            payment_method=brand or "SANDBOX",
+            card_brand=brand,
+            notification_id=uuid.uuid4().hex,
+            at=_now(),
+        )
+        headers, body = self.sign(outcome, checkout_id)
+        redirect = session.get("returnUrl") if status != "declined" else session.get("cancelUrl")
+        return Decision(outcome, headers, body, redirect or session.get("returnUrl"))
+
+    # Notifications --------------------------------------------------------------------------
+    def sign(self, outcome: Outcome, checkout_id: str) -> tuple[dict[str, str], str]:
+        body = json.dumps(
+            {
+                "notificationId": outcome.notification_id,
+                "checkOutId": checkout_id,
+                "reference": outcome.payment_token,
+                "state": outcome.status,
+                "amount": None if outcome.amount is None else str(outcome.amount),
+                "currency": outcome.currency,
+                "transactionId": outcome.transaction_id,
+                "paymentMethod": outcome.payment_method,
+                "cardBrand": outcome.card_brand,
+                "timestamp": (outcome.at or _now()).isoformat(),
+            },
+            separators=(",", ":"),
+        )
+        return {SIGNATURE: self._signature(body), "Content-Type": "application/json"}, body
+
+    def verify_notification(self, headers: dict[str, str], body: str) -> Outcome:
+        given = next((v for k, v in headers.items() if k.lower() == SIGNATURE.lower()), "")
+        if not given or not hmac.compare_digest(given, self._signature(body)):
+            raise Unauthorized("Notification signature does not verify")
+        try:
+            data = json.loads(body)
+            at = datetime.fromisoformat(data["timestamp"])
+            outcome = Outcome(
+                payment_token=str(data["reference"]),
+                status=data["state"],
+                amount=None if data.get("amount") is None else Decimal(data["amount"]),
+                currency=data.get("currency"),
+                transaction_id=data.get("transactionId"),
+                payment_method=data.get("paymentMethod"),
+                card_brand=data.get("cardBrand"),
+                notification_id=str(data["notificationId"]),
+                at=at,
+            )
+        except (ValueError, KeyError, TypeError, ArithmeticError):
+            raise Unauthorized("Notification is malformed") from None
+        if outcome.status not in ("pending", "approved", "declined", "expired"):
+            raise Unauthorized("Notification is malformed")
+        if abs(_now() - at) > FRESH:
+            raise Unauthorized("Notification is stale (a replay?)")
+        return outcome
+
+    def _signature(self, body: str) -> str:
+        key = self.credentials.notification_secret.encode()
+        return hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
+
+    def query(self, payment_token: str, checkout_id: str) -> Outcome | None:
+        found = self.items.get(f"GATEWAY#{checkout_id}", "#SESSION")
+        if found is None or found["paymentToken"] != payment_token:
+            return None
+        return Outcome(
+            payment_token=payment_token,
+            status=found["status"],
+            amount=Decimal(found["amount"]),
+            currency=found["currency"],
+            card_brand=found.get("cardBrand"),
+            payment_method=found.get("cardBrand"),
+        )
+
+    # Cards ------------------------------------------------------------------------------------
+    def tokenize(self, card: Card) -> CardToken:
+        from selfcare.adapters.payments import sandbox_vault
+
+        return sandbox_vault.tokenize(self.items, card)
+
+    def forget_token(self, document_type: str, customer_id: str, card_token: str) -> None:
+        from selfcare.adapters.payments import sandbox_vault
+
+        sandbox_vault.forget(self.items, document_type, customer_id, card_token)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _luhn(number: str) -> bool:
+    if not number.isdigit():
+        return False
+    total = 0
+    for i, digit in enumerate(reversed(number)):
+        n = int(digit) * (2 if i % 2 else 1)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0
+
+
+def _brand(number: str) -> str:
+    if number.startswith("4"):
+        return "VISA"
+    if number[:2] in ("34", "37"):
+        return "AMEX"
+    if 51 <= int(number[:2]) <= 55 or 2221 <= int(number[:4]) <= 2720:
+        return "MASTERCARD"
+    if number[:2] in ("36", "38") or 300 <= int(number[:3]) <= 305:
+        return "DINERS"
+    return "CARD"

@@ -1,0 +1,325 @@
+"""Paying an invoice through the sandbox gateway: the attempt is recorded before money
+moves, the outcome arrives signed (or is asked for), and an approval shows up everywhere,
+once."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+from decimal import Decimal
+from urllib.parse import parse_qs, urlsplit
+
+import boto3
+import pytest
+
+from tests.support.claims import claim
+
+BASE = "/v1/tigo/home"
+RETURN = "https://mi.tigo.com.co/pagos/resultado"
+CANCEL = "https://mi.tigo.com.co/pagos/cancelado"
+
+
+def owing(country: str):
+    """A holder whose first contract's newest unpaid invoice can be paid in full."""
+    return claim(country, lambda c: any(not i["hasPayment"] for i in c["contracts"][0]["invoices"]))
+
+
+def unpaid(client, country: str, contract: str) -> dict:
+    found = client.get(f"{BASE}/{country}/billing/contracts/{contract}/invoices?limit=5").get_json()
+    return next(i for i in found if not i["hasPayment"] and i["dueAmount"] > 0)
+
+
+def checkout(client, country: str, contract: str, invoice: dict, **overrides):
+    body = {
+        "invoiceId": invoice["invoiceId"],
+        "paymentAmount": invoice["dueAmount"],
+        "customerInfo": {
+            "customerId": "1",
+            "name": "Ana",
+            "lastName": "Pérez",
+            "email": "ana@example.com",
+        },
+        "returnUrl": RETURN,
+        "cancelUrl": CANCEL,
+        **overrides,
+    }
+    path = f"{BASE}/{country}/billing/contracts/{contract}/invoices/{invoice['invoiceId']}/checkOut"
+    return path, client.post(path, data=json.dumps(body), content_type="application/json")
+
+
+def local(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def test_approve_on_the_hosted_page_pays_the_invoice_once(client):
+    customer = owing("co")
+    contract = customer["contracts"][0]["contractId"]
+    invoice = unpaid(client, "co", contract)
+    balance = f"{BASE}/co/billing/contracts/{contract}/balance"
+    before = client.get(balance).get_json()
+    path, created = checkout(client, "co", contract, invoice)
+    assert created.status_code == 201, created.get_json()
+    reference = created.get_json()
+    assert (
+        set(reference) == {"paymentToken", "checkOutId", "redirectUrl"}
+        and len(reference["paymentToken"]) >= 32
+    )
+    assert client.get(path).status_code == 202
+    assert client.get(f"{path}/{reference['paymentToken']}").get_json()["code"] == 202
+    page = client.get(local(reference["redirectUrl"]))
+    assert page.status_code == 200 and "text/html" in page.headers["Content-Type"]
+    decided = client.post(
+        local(reference["redirectUrl"]), data={"action": "pay", "cardNumber": "4111 1111 1111 1111"}
+    )
+    assert decided.status_code == 303
+    back = urlsplit(decided.headers["Location"])
+    assert f"{back.scheme}://{back.netloc}{back.path}" == RETURN
+    assert parse_qs(back.query) == {
+        "paymentToken": [reference["paymentToken"]],
+        "status": ["approved"],
+    }
+    info = client.get(path).get_json()
+    assert info["paymentApproved"] is True and info["paymentStatus"] == 4
+    assert (
+        info["checkOutId"] == reference["checkOutId"] and info["invoiceId"] == invoice["invoiceId"]
+    )
+    paid = client.get(
+        f"{BASE}/co/billing/contracts/{contract}/invoices/{invoice['invoiceId']}"
+    ).get_json()
+    assert paid["hasPayment"] is True and paid["dueAmount"] == 0
+    payment = client.get(
+        f"{BASE}/co/billing/contracts/{contract}/invoices/{invoice['invoiceId']}/paymentInfo"
+    ).get_json()
+    assert payment["paymentAmount"] == invoice["dueAmount"] and payment["cardBrand"] == "VISA"
+    assert payment["ExternalReference"].startswith("SBXTX-")
+    after = client.get(balance).get_json()
+    assert Decimal(str(after["dueAmount"])) == Decimal(str(before["dueAmount"])) - Decimal(
+        str(invoice["dueAmount"])
+    )
+    assert after["dueInvoicesCount"] == before["dueInvoicesCount"] - 1
+    again = client.post(
+        local(reference["redirectUrl"]), data={"action": "pay", "cardNumber": "4111111111111111"}
+    )
+    assert again.status_code == 400  # the page was already decided
+    assert client.get(balance).get_json() == after
+    repeat = checkout(client, "co", contract, invoice)[1]
+    assert repeat.status_code == 409  # already paid
+
+
+def test_a_duplicated_notification_changes_nothing_and_forged_or_stale_ones_are_401(
+    client, gateway
+):
+    from selfcare.adapters.items import DynamoItems
+    from selfcare.adapters.payments import parse_credentials
+    from selfcare.adapters.payments.sandbox import SandboxGateway
+    from selfcare.payments import Outcome
+
+    customer = owing("gt")
+    contract = customer["contracts"][0]["contractId"]
+    invoice = unpaid(client, "gt", contract)
+    path, created = checkout(client, "gt", contract, invoice, returnUrl=None, cancelUrl=None)
+    reference = created.get_json()
+    secret = boto3.client("secretsmanager").get_secret_value(
+        SecretId="home-self-care/gt/local/payment-gateway"
+    )
+    stack = gateway.stacks["gt"]
+    sandbox = SandboxGateway(
+        parse_credentials(secret["SecretString"]), DynamoItems(stack.table_name("SandboxTable"))
+    )
+    outcome = Outcome(
+        reference["paymentToken"],
+        "approved",
+        Decimal(str(invoice["dueAmount"])),
+        "GTQ",
+        transaction_id="TX-1",
+        payment_method="VISA",
+        card_brand="VISA",
+        notification_id="notif-1",
+    )
+    headers, body = sandbox.sign(outcome, reference["checkOutId"])
+    notify = f"{BASE}/gt/payments/notifications/sandbox"
+    forged = client.post(notify, data=body, headers={**headers, "X-Sandbox-Signature": "0" * 64})
+    assert forged.status_code == 401 and client.get(path).status_code == 202
+    unknown_headers, unknown_body = sandbox.sign(
+        Outcome("no-such-attempt-123456", "approved", Decimal(1), "GTQ", notification_id="n-0"),
+        "SBX-x",
+    )
+    assert client.post(notify, data=unknown_body, headers=unknown_headers).status_code == 404
+    first = client.post(notify, data=body, headers=headers)
+    assert first.status_code == 200
+    balance = client.get(f"{BASE}/gt/billing/contracts/{contract}/balance").get_json()
+    duplicate = client.post(notify, data=body, headers=headers)
+    assert duplicate.status_code == 200 and "already" in duplicate.get_json()["message"]
+    assert client.get(f"{BASE}/gt/billing/contracts/{contract}/balance").get_json() == balance
+    late_decline = Outcome(
+        reference["paymentToken"], "declined", Decimal(1), "GTQ", notification_id="notif-2"
+    )
+    h2, b2 = sandbox.sign(late_decline, reference["checkOutId"])
+    assert client.post(notify, data=b2, headers=h2).status_code == 200
+    assert client.get(path).get_json()["paymentApproved"] is True  # status only moves forward
+    an_hour_ago = datetime.fromtimestamp(time.time() - 3600, UTC)
+    old = Outcome(
+        reference["paymentToken"],
+        "approved",
+        Decimal(1),
+        "GTQ",
+        notification_id="notif-3",
+        at=an_hour_ago,
+    )
+    h3, b3 = sandbox.sign(old, reference["checkOutId"])
+    stale = client.post(notify, data=b3, headers=h3)
+    assert stale.status_code == 401 and "stale" in stale.get_json()["message"]
+
+
+def test_declined_and_cancelled_attempts_leave_the_invoice_unpaid(client):
+    customer = owing("sv")
+    contract = customer["contracts"][0]["contractId"]
+    invoice = unpaid(client, "sv", contract)
+    path, created = checkout(
+        client,
+        "sv",
+        contract,
+        invoice,
+        returnUrl="https://mi.tigo.com.sv/ok",
+        cancelUrl="https://mi.tigo.com.sv/no",
+    )
+    url = local(created.get_json()["redirectUrl"])
+    declined = client.post(url, data={"action": "pay", "cardNumber": "4000000000000002"})
+    assert declined.status_code == 303 and declined.headers["Location"].startswith(
+        "https://mi.tigo.com.sv/no"
+    )
+    info = client.get(path).get_json()
+    assert info["paymentApproved"] is False and info["paymentStatus"] == 6
+    assert (
+        client.get(
+            f"{BASE}/sv/billing/contracts/{contract}/invoices/{invoice['invoiceId']}"
+        ).get_json()["hasPayment"]
+        is False
+    )
+    retry = checkout(client, "sv", contract, invoice, returnUrl=None, cancelUrl=None)[1]
+    assert retry.status_code == 201  # a declined attempt does not block a new one
+    cancelled = client.post(local(retry.get_json()["redirectUrl"]), data={"action": "cancel"})
+    assert cancelled.status_code == 200 and "no aprobado" in cancelled.get_data(as_text=True)
+    assert client.get(path).get_json()["paymentStatus"] == 6
+
+
+def test_a_pending_payment_answers_202_and_an_abandoned_one_reads_expired(client, gateway):
+    customer = owing("co")
+    contract = customer["contracts"][0]["contractId"]
+    invoice = unpaid(client, "co", contract)
+    path, created = checkout(client, "co", contract, invoice)
+    token = created.get_json()["paymentToken"]
+    pending = client.post(
+        local(created.get_json()["redirectUrl"]),
+        data={"action": "pay", "cardNumber": "4000000000000259"},
+    )
+    assert pending.status_code == 303 and "status=pending" in pending.headers["Location"]
+    assert client.get(path).status_code == 202
+    assert (
+        checkout(client, "co", contract, invoice)[1].status_code == 409
+    )  # one payment in process at a time
+    table = gateway.stacks["co"].table_name("CheckoutTable")
+    boto3.client("dynamodb").update_item(  # time passes: the attempt's deadline is behind us
+        TableName=table,
+        Key={
+            "pk": {"S": f"INVOICE#{contract}#{invoice['invoiceId']}"},
+            "sk": {"S": f"ATTEMPT#{token}"},
+        },
+        UpdateExpression="SET expiresAt = :past",
+        ExpressionAttributeValues={":past": {"N": str(int(time.time()) - 1)}},
+    )
+    expired = client.get(path)
+    assert expired.status_code == 200 and expired.get_json()["paymentStatus"] == 5
+    assert client.get(f"{path}/{token}").get_json()["paymentStatus"] == 5
+    assert checkout(client, "co", contract, invoice)[1].status_code == 201
+
+
+def test_a_late_notification_is_replaced_by_asking_the_gateway(client, gateway):
+    from selfcare.adapters.items import DynamoItems
+    from selfcare.adapters.payments import parse_credentials
+    from selfcare.adapters.payments.sandbox import SandboxGateway
+
+    customer = owing("sv")
+    contract = customer["contracts"][0]["contractId"]
+    invoice = unpaid(client, "sv", contract)
+    path, created = checkout(client, "sv", contract, invoice)
+    secret = boto3.client("secretsmanager").get_secret_value(
+        SecretId="home-self-care/sv/local/payment-gateway"
+    )
+    sandbox = SandboxGateway(
+        parse_credentials(secret["SecretString"]),
+        DynamoItems(gateway.stacks["sv"].table_name("SandboxTable")),
+    )
+    sandbox.decide(
+        created.get_json()["checkOutId"], "pay", "5555555555554444"
+    )  # its notification is lost
+    info = client.get(path).get_json()
+    assert info["paymentApproved"] is True
+    assert (
+        client.get(
+            f"{BASE}/sv/billing/contracts/{contract}/invoices/{invoice['invoiceId']}"
+        ).get_json()["hasPayment"]
+        is True
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "field"),
+    [
+        ({"paymentAmount": 0}, 400, "paymentAmount"),
+        ({"paymentAmount": -1}, 400, "paymentAmount"),
+        ({"paymentAmount": 10**12}, 400, "paymentAmount"),
+        ({"paymentAmount": 100.5}, 400, "paymentAmount"),  # COP has no cents
+        ({"paymentAmount": "100"}, 400, "paymentAmount"),
+        ({"invoiceId": "another-1"}, 400, "invoiceId"),
+        ({"returnUrl": "https://evil.example.com/"}, 400, "returnUrl"),
+        ({"cancelUrl": "http://mi.tigo.com.co/x"}, 400, "cancelUrl"),
+        ({"customerInfo": None}, 400, "customerInfo"),
+    ],
+)
+def test_bad_checkouts_are_refused_and_record_nothing(client, change, status, field):
+    customer = owing("co")
+    contract = customer["contracts"][0]["contractId"]
+    invoice = unpaid(client, "co", contract)
+    path, response = checkout(client, "co", contract, invoice, **change)
+    assert response.status_code == status and field in response.get_json()["message"]
+    assert client.get(path).status_code in (404, 200)  # no new pending attempt
+    assert client.get(path).status_code != 202
+
+
+def test_partial_payment_needs_financing(client):
+    customer = claim(
+        "co",
+        lambda c: (
+            any(not i["hasPayment"] for i in c["contracts"][0]["invoices"])
+            and not c["contracts"][0]["financing"]["isAvailable"]
+        ),
+    )
+    contract = customer["contracts"][0]["contractId"]
+    invoice = unpaid(client, "co", contract)
+    _, response = checkout(
+        client, "co", contract, invoice, paymentAmount=int(invoice["dueAmount"] // 2)
+    )
+    assert response.status_code == 400 and "whole amount" in response.get_json()["message"]
+
+
+def test_a_retried_post_with_its_key_returns_the_same_attempt(client):
+    customer = owing("gt")
+    contract = customer["contracts"][0]["contractId"]
+    invoice = unpaid(client, "gt", contract)
+    body = {
+        "invoiceId": invoice["invoiceId"],
+        "paymentAmount": invoice["dueAmount"],
+        "customerInfo": {"customerId": "1"},
+    }
+    path = f"{BASE}/gt/billing/contracts/{contract}/invoices/{invoice['invoiceId']}/checkOut"
+    headers = {"Idempotency-Key": "pay-once-1"}
+    first = client.post(
+        path, data=json.dumps(body), content_type="application/json", headers=headers
+    )
+    second = client.post(
+        path, data=json.dumps(body), content_type="application/json", headers=headers
+    )
+    assert first.status_code == second.status_code == 201 and first.get_json() == second.get_json()
