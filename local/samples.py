@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from selfcare.countries import get_country
@@ -110,6 +111,32 @@ def _paperless_body(country: str, customer: Customer) -> dict[str, Any]:
     return {"email": "factura.hogar@example.com", "registeringAppName": "MiTigoWeb"}
 
 
+def _oldest_unpaid(customer: Customer) -> dict[str, Any]:
+    """The oldest unpaid invoice of the first contract (seeding may leave a payment in
+    process on the newest one of demo customers)."""
+    return next(i for i in first(customer)["invoices"] if not i["hasPayment"])
+
+
+def _number(value: Any) -> int | float:
+    amount = Decimal(value)
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
+
+
+def _checkout_values(country: str, customer: Customer) -> dict[str, str]:
+    return {**_contract(country, customer), "invoiceId": _oldest_unpaid(customer)["invoiceId"]}
+
+
+def _checkout_body(country: str, customer: Customer) -> dict[str, Any]:
+    invoice = _oldest_unpaid(customer)
+    info = customer["customer"]["customerInfo"]
+    return {
+        "invoiceId": invoice["invoiceId"],
+        "paymentAmount": _number(invoice["dueAmount"]),
+        "customerInfo": {"customerId": customer["customerId"], "email": info.get("email")},
+        "paymentDescription": f"Pago factura {invoice['invoiceId']}",
+    }
+
+
 CONTRACT = "/billing/contracts/{contractId}"
 PAPERLESS = CONTRACT + "/paperlessInvoiceInfo"
 BY_ID_TYPE = CONTRACT + "/{idType}/{id}/paperlessInvoiceInfo"
@@ -118,6 +145,15 @@ PRODUCT = "/portfolio/contracts/{contractId}/products/{productId}"
 CONTACT = "/customer/contracts/{contractId}/contactinformation"
 
 SAMPLES = [
+    Sample(
+        "CreateCheckOutForContractIdAndInvoiceId",
+        "POST",
+        CONTRACT + "/invoices/{invoiceId}/checkOut",
+        _owing,
+        _checkout_values,
+        _checkout_body,
+        201,
+    ),
     Sample(
         "CreateInvoiceByContractId",
         "POST",

@@ -379,10 +379,10 @@ def payu_checkout_page(paymentToken: str) -> Response:
     if found.name != "payu":
         raise NotFound("This stack does not use PayU")
     attempt = checkout_store().by_token(paymentToken)
-    if attempt is None:
-        raise NotFound("No such payment attempt")
+    if attempt is None or checkout.status_of(attempt) != "pending":
+        raise NotFound("No payment in process with that token")
     page = found.checkout_page(pay.start_of(attempt, public_base_url(api.event), api.country))
-    return Response(200, "text/html; charset=utf-8", page)
+    return Response(200, "text/html; charset=utf-8", page, headers={"Cache-Control": "no-store"})
 
 
 # Spool documents ----------------------------------------------------------------------------

@@ -100,3 +100,45 @@ def test_the_pdf_arrives_as_binary_and_unknown_routes_as_error_body(server):
         "code": 404,
         "message": "No such route",
     }
+
+
+def test_an_invoice_is_paid_through_the_hosted_page_over_http(server):
+    customer = demo.demo_customers("co", date.today())[0]
+    contract = customer["contracts"][0]["contractId"]
+    base = f"{server}/v1/tigo/home/co/billing/contracts/{contract}"
+    invoices = requests.get(f"{base}/invoices?limit=5", headers=bearer(), timeout=10).json()
+    invoice = [i for i in invoices if not i["hasPayment"]][
+        -1
+    ]  # the newest has a payment in process
+    before = requests.get(f"{base}/balance", headers=bearer(), timeout=10).json()
+    created = requests.post(
+        f"{base}/invoices/{invoice['invoiceId']}/checkOut",
+        json={
+            "invoiceId": invoice["invoiceId"],
+            "paymentAmount": invoice["dueAmount"],
+            "customerInfo": {"customerId": customer["customerId"], "email": "pago@example.com"},
+            "returnUrl": "http://127.0.0.1/gracias",
+        },
+        headers=bearer(),
+        timeout=10,
+    )
+    assert created.status_code == 201, created.text
+    reference = created.json()
+    assert reference["redirectUrl"].startswith(server)
+    page = requests.get(reference["redirectUrl"], timeout=10)  # the payer's browser
+    assert page.status_code == 200 and "Pagar" in page.text
+    paid = requests.post(
+        reference["redirectUrl"],
+        data={"action": "pay", "cardNumber": "4111111111111111"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert paid.status_code == 303 and "status=approved" in paid.headers["Location"]
+    status = requests.get(
+        f"{base}/invoices/{invoice['invoiceId']}/checkOut/{reference['paymentToken']}",
+        headers=bearer(),
+        timeout=10,
+    )
+    assert status.status_code == 200 and status.json()["paymentApproved"] is True
+    after = requests.get(f"{base}/balance", headers=bearer(), timeout=10).json()
+    assert after["dueAmount"] == before["dueAmount"] - invoice["dueAmount"]

@@ -126,8 +126,13 @@ def settle(
 ) -> Record:
     """Apply a final outcome once (pending -> final) and record an approved payment once."""
     if outcome.status != "pending":
-        paid = outcome.amount if outcome.status == "approved" else None
-        if paid is not None and Decimal(paid) != Decimal(attempt["paymentAmount"]):
+        if outcome.status == "approved" and (
+            (
+                outcome.amount is not None
+                and Decimal(outcome.amount) != Decimal(attempt["paymentAmount"])
+            )
+            or (outcome.currency is not None and outcome.currency != attempt["currencyId"])
+        ):
             raise Conflict("The gateway reports another amount than the attempt's")
         store.advance(attempt, outcome)
     current = (

@@ -78,10 +78,12 @@ class CheckoutStore:
     def abandon(self, attempt: Record, reason: str) -> None:
         """The gateway never took it: nobody can pay it, so it ends expired."""
         with contextlib.suppress(ConditionFailed):
-            self._put(attempt, status="expired", detail=reason, only_pending=True)
+            self._put(attempt, status="expired", detail=reason, only_from=("pending",))
 
     def advance(self, attempt: Record, outcome: Outcome) -> Record | None:
-        """pending -> the outcome's final status, once; None when it already moved on."""
+        """pending -> the outcome's final status, once; None when it already moved on. An
+        approval also ends a declined or expired attempt (a payer may retry on the gateway's
+        page after a decline, and money taken is never lost); nothing ends an approval."""
         changes: dict[str, Any] = {"status": outcome.status, "decidedAt": _now()}
         for key, value in (
             ("transactionId", outcome.transaction_id),
@@ -93,8 +95,11 @@ class CheckoutStore:
                 changes[key] = value
         if outcome.status == "approved":
             changes["paymentDate"] = (outcome.at or datetime.now(UTC)).date().isoformat()
+        movable = (
+            ("pending", "declined", "expired") if outcome.status == "approved" else ("pending",)
+        )
         try:
-            return self._put(attempt, only_pending=True, **changes)
+            return self._put(attempt, only_from=movable, **changes)
         except ConditionFailed:
             return None
 
@@ -117,9 +122,9 @@ class CheckoutStore:
         with contextlib.suppress(ConditionFailed):
             self.items.write(Write.put(seen, absent=True))
 
-    def _put(self, attempt: Record, only_pending: bool = False, **changes: Any) -> Item:
+    def _put(self, attempt: Record, only_from: tuple[str, ...] = (), **changes: Any) -> Item:
         current = self.get(attempt["contractId"], attempt["invoiceId"], attempt["paymentToken"])
-        if current is None or (only_pending and current["status"] != "pending"):
+        if current is None or (only_from and current["status"] not in only_from):
             raise ConditionFailed(0)
         version = int(current.get("version", 0))
         item = storable({**current, **changes, "version": version + 1})

@@ -122,7 +122,9 @@ class PayuGateway:
         try:
             self.timeout = float(env.get("PAYU_TIMEOUT_SECONDS") or TIMEOUT_SECONDS)
         except ValueError:
-            raise Unavailable(NOT_CONFIGURED) from None
+            self.timeout = 0.0
+        if not 0 < self.timeout <= 30:
+            raise Unavailable(NOT_CONFIGURED)
         self._opener = urllib.request.build_opener(_NoRedirect)
 
     def _endpoint(self, url: str) -> str:
@@ -144,14 +146,14 @@ class PayuGateway:
         """The WebCheckout form: (action URL, fields). Amounts are formatted once by
         `payu_signatures.form_amount` and the signature is computed over that same string."""
         currency = start.currency.upper()
+        if start.tax < 0 or start.tax > start.amount:
+            raise InvalidParameter("amount", "tax must be between 0 and the amount")
         try:
             amount = sig.form_amount(start.amount, currency)
             tax = sig.form_amount(start.tax, currency)
             base = sig.form_amount(start.amount - start.tax if start.tax else Decimal(0), currency)
         except ValueError as err:
             raise InvalidParameter("amount", str(err)) from None
-        if start.tax > start.amount:
-            raise InvalidParameter("amount", "tax is larger than the amount")
         reference = start.payment_token
         fields = {
             "merchantId": self.credentials.merchant_id,
