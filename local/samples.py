@@ -137,6 +137,38 @@ def _checkout_body(country: str, customer: Customer) -> dict[str, Any]:
     }
 
 
+def _free_token(customer: Customer) -> str | None:
+    """A card token of the customer that no recurring billing charges."""
+    charged = {
+        str((k.get("recurringBilling") or {}).get("cardInfo")) for k in customer["contracts"]
+    }
+    return next(
+        (
+            str(t["cardToken"])
+            for t in customer.get("cardTokens", [])
+            if t["cardInfo"] not in charged
+        ),
+        None,
+    )
+
+
+def _card_body(country: str, customer: Customer) -> dict[str, Any]:
+    return {
+        "customerInfo": {
+            "customerId": customer["customerId"],
+            "documentType": customer["documentType"],
+        },
+        "cardDetails": {
+            "cardNumber": "4111111111111111",
+            "cardExpirationDate": "203012",
+            "cardVerificationValue": "123",
+            "cardBrand": "VISA",
+            "cardPrintedName": "TITULAR DE PRUEBA",
+        },
+        "transactionId": "tx-card-1",
+    }
+
+
 CONTRACT = "/billing/contracts/{contractId}"
 PAPERLESS = CONTRACT + "/paperlessInvoiceInfo"
 BY_ID_TYPE = CONTRACT + "/{idType}/{id}/paperlessInvoiceInfo"
@@ -144,12 +176,32 @@ RECURRING = CONTRACT + "/recurringBillingInfo"
 PRODUCT = "/portfolio/contracts/{contractId}/products/{productId}"
 CONTACT = "/customer/contracts/{contractId}/contactinformation"
 
+CARDS = "/tokenization/doc-type/{docTypeId}/customers/{customerId}/cardtokens/"
+
 SAMPLES = [
+    Sample(
+        "CreateCardTokenForCustomerId",
+        "POST",
+        CARDS,
+        lambda cu: len(cu.get("cardTokens", [])) < 5,
+        lambda c, cu: {},
+        _card_body,
+        201,
+    ),
+    Sample(
+        "DeleteCardTokenByCustomerId",
+        "DELETE",
+        CARDS,
+        lambda cu: _free_token(cu) is not None,
+        lambda c, cu: {},
+        lambda c, cu: {"cardToken": _free_token(cu)},
+        200,
+    ),
     Sample(
         "CreateCheckOutForContractIdAndInvoiceId",
         "POST",
         CONTRACT + "/invoices/{invoiceId}/checkOut",
-        _owing,
+        lambda cu: _owing(cu) and not cu.get("demo"),  # demo holders have a payment in process
         _checkout_values,
         _checkout_body,
         201,

@@ -46,6 +46,7 @@ def build(
     seed: bool = True,
     stage: str = "local",
 ) -> dict[str, Stack]:
+    from local import demo
     from local.seed import seed as seed_stack
 
     stacks = {}
@@ -60,6 +61,7 @@ def build(
                 stack.table_name("SandboxTable"),
                 stack.table_name("PaperlessTable"),
                 stack.table_name("CheckoutTable"),
+                customers=demo.CUSTOMERS,
             )
             print(
                 f"  {country}: seeded {counts} in {time.perf_counter() - started:.1f}s", flush=True

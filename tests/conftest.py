@@ -14,6 +14,15 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # The dataset date the committed events/ were built for: tests seed the same data.
 AS_OF = date.fromisoformat(json.loads((ROOT / "events" / "manifest.json").read_text())["asOf"])
+# More customers than `make run` seeds (the first 40 are the same people): tests that change
+# data each claim customers of their own (tests/support/claims.py).
+TEST_CUSTOMERS = 70
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from local import demo
+
+    demo.CUSTOMERS = TEST_CUSTOMERS
 
 
 @pytest.fixture(scope="session")

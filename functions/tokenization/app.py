@@ -52,9 +52,8 @@ def create_card_token_for_customer_id(docTypeId: str, customerId: str) -> Any:
     gateway = payment_gateway()
     # Idempotency records hash the body they are given: give them a keyed fingerprint, not
     # the card number and CVV (see cards.fingerprint).
-    api.event.update(body=cards.fingerprint(body.text(api.event), credentials()))
-    api.event.update(isBase64Encoded=False)
-    return api.once(lambda: (cards.create(gateway, card), 201))
+    fingerprint = cards.fingerprint(body.text(api.event), credentials())
+    return api.once(lambda: (cards.create(gateway, card), 201), payload=fingerprint)
 
 
 @app.delete("/tokenization/doc-type/<docTypeId>/customers/<customerId>/cardtokens")

@@ -10,27 +10,19 @@ from werkzeug.test import Client
 
 from local import auth, demo
 from tests.conftest import AS_OF
+from tests.support.claims import claim
 from tests.support.openapi import ContractSpec
 
 SPEC = ContractSpec.load()
 BASE = "/v1/tigo/home"
 NEW_PHONE = {"co": "3104445566", "gt": "55123456", "sv": "71234567"}
 CALLING_CODE = {"co": "57", "gt": "502", "sv": "503"}
-_taken: set[tuple[str, str]] = set()
 
 
 def fresh_contract(country: str) -> dict:
-    """A contract no other test reads or changes: non-demo customers from the end of the
-    dataset (reads elsewhere pick the first ones), a different one per call."""
-    for customer in reversed(demo.customers(country, AS_OF)):
-        if customer.get("demo"):
-            continue
-        for contract in customer["contracts"]:
-            key = (country, contract["contractId"])
-            if key not in _taken:
-                _taken.add(key)
-                return {**contract, "owner": customer}
-    raise LookupError("no contract left")
+    """A contract no other test reads or changes (a customer claimed for this test)."""
+    customer = claim(country)
+    return {**customer["contracts"][0], "owner": customer}
 
 
 def path(country: str, contract: dict, what: str = "") -> str:

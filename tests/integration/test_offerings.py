@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from local import auth, demo
+from local import auth
 from tests.conftest import AS_OF
+from tests.support.claims import claim
 from tests.support.openapi import ContractSpec
 
 BASE = "/v1/tigo/home"
@@ -25,17 +26,14 @@ _picked: dict[tuple[str, str], tuple] = {}
 
 
 def pick(country: str, purpose: str, wanted=lambda contract, product, offers: True):
-    """(customer, contract, product, its offers) for `purpose`: a contract no other purpose
-    uses, from the middle of the dataset on, whose first product with offers `wanted`
-    accepts (the routes act on the first product of an id)."""
+    """(customer, contract, product, its offers) for `purpose`: a customer claimed for it
+    (no other test changes it), whose first product with offers `wanted` accepts (the
+    routes act on the first product of an id)."""
     if (country, purpose) in _picked:
         return _picked[country, purpose]
-    taken = {found[1]["contractId"] for found in _picked.values()}
-    customers = demo.customers(country, AS_OF)
-    for customer in customers[len(customers) // 2 :]:
+
+    def suitable(customer: Record) -> tuple | None:
         for contract in customer["contracts"]:
-            if customer.get("demo") or contract["contractId"] in taken:
-                continue
             seen: set[int] = set()
             for product in contract["products"]:
                 if product["productId"] in seen:
@@ -43,9 +41,12 @@ def pick(country: str, purpose: str, wanted=lambda contract, product, offers: Tr
                 seen.add(product["productId"])
                 offers = contract["availableOffers"].get(str(product["productId"]))
                 if offers and wanted(contract, product, offers):
-                    _picked[country, purpose] = (customer, contract, product, offers)
-                    return _picked[country, purpose]
-    raise LookupError(f"no contract for {purpose}")
+                    return customer, contract, product, offers
+        return None
+
+    customer = claim(country, lambda c: suitable(c) is not None)
+    _picked[country, purpose] = suitable(customer)  # type: ignore[assignment]
+    return _picked[country, purpose]
 
 
 def call(client, method: str, country: str, path: str, body: Any = None, **kwargs):
@@ -231,7 +232,6 @@ def test_the_next_monthly_invoice_bills_an_added_offering(client, stacks):
     from selfcare.adapters.items import DynamoItems
     from selfcare.adapters.sandbox.backend import SandboxBackend
     from selfcare.countries import get_country
-    from tests.conftest import AS_OF
     from tests.support.claims import claim
 
     sample = _samples.BY_OPERATION["AddOfferingByContractIdAndProductId"]

@@ -125,8 +125,10 @@ class Api:
         event: dict[str, Any] = self.app.current_event.raw_event
         return event
 
-    def once(self, produce: Callable[[], tuple[Any, int]]) -> Response:
-        """Answer a POST; with an `Idempotency-Key` header, answer it once per key and body."""
+    def once(self, produce: Callable[[], tuple[Any, int]], payload: str | None = None) -> Response:
+        """Answer a POST; with an `Idempotency-Key` header, answer it once per key and body.
+        `payload` replaces the body in the idempotency record (a keyed fingerprint for
+        bodies that must not be kept, even hashed: card data)."""
         event = self.app.current_event
         key = event.headers.get("Idempotency-Key") or event.headers.get("idempotency-key")
         if key is None:
@@ -140,7 +142,7 @@ class Api:
             self.settings.require("idempotency_table"),
             scope,
             key,
-            body.text(self.event),
+            body.text(self.event) if payload is None else payload,
             produce,
             dumps,
             self.app.lambda_context,

@@ -61,5 +61,6 @@ class InvalidParameter(BadRequest):
     """A path, query or body value is malformed; the message names it."""
 
     def __init__(self, name: str, problem: str) -> None:
-        super().__init__(f"Invalid parameter '{name}': {problem}")
+        # no "name: value" shape, which log and answer redaction would take for a secret's value
+        super().__init__(f"Invalid parameter '{name}', {problem}")
         self.parameter = name

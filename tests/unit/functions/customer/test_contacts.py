@@ -140,7 +140,7 @@ def test_phone_requests_missing_or_invalid_fields_are_refused_by_name(crm, chang
         change(crm, CO, CONTRACT, request_)
     assert refusal.value.parameter == field and crm.calls == []
     message = refusal.value.message
-    assert message.startswith(f"Invalid parameter '{field}': ") and message.count("'") == 2
+    assert message.startswith(f"Invalid parameter '{field}', ") and message.count("'") == 2
 
 
 @pytest.mark.parametrize(

@@ -76,7 +76,13 @@ class SandboxBackend(SandboxContacts, SandboxOfferings, SandboxBilling):
         found = self.items.query(
             layout.contract_pk(contract_id), between=layout.call_bounds(line, start, end)
         )
-        return [item["call"] for item in found]
+        first, last = start.isoformat(), end.isoformat()
+        return [
+            call
+            for month in found
+            for call in month["calls"]
+            if first <= str(call["dateTimeStart"])[:10] <= last
+        ]
 
     # Product catalogue -------------------------------------------------------------------
     def products(self, contract_id: str, limit: int | None = None) -> list[Record]:

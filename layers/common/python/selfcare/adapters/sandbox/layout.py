@@ -14,7 +14,7 @@ resource is one GetItem or one Query:
                          PROD#<productId>#<sub>    product (Product)
                          OFFERS#<productId>        offers (CommercialOffering list)
                          SR#<creationDate>#<id>    serviceRequest (ServiceRequest)
-                         CALL#<line>#<start>#<n>   call (CallDetail)
+                         CALL#<line>#<YYYY-MM>     calls (the line's CallDetails that month)
   BILLINGACCOUNT#<id>    #REF                      contractId
 """
 
@@ -59,7 +59,8 @@ def offers_sk(product_id: int) -> str:
 
 
 def call_bounds(line: str, start: date, end: date) -> tuple[str, str]:
-    return f"{CALL}{line}#{start.isoformat()} 00:00:00", f"{CALL}{line}#{end.isoformat()} 23:59:59~"
+    """The months holding a line's calls between two dates (one Query reads them all)."""
+    return f"{CALL}{line}#{start:%Y-%m}", f"{CALL}{line}#{end:%Y-%m}"
 
 
 def storable(value: Any) -> Any:
@@ -150,10 +151,12 @@ def _contract_items(
     for request in contract.get("serviceRequests", []):
         sk = f"{REQUEST}{request['creationDate']}#{request['serviceRequestId']}"
         yield _item(pk, sk, serviceRequest=request)
-    for n, call in enumerate(calls):
-        detail = {k: v for k, v in call.items() if k != "measuringElement"}
-        sk = f"{CALL}{call['measuringElement']}#{call['dateTimeStart']}#{n:05d}"
-        yield _item(pk, sk, call=detail)
+    months: dict[str, list[dict[str, Any]]] = {}
+    for call in sorted(calls, key=lambda c: str(c["dateTimeStart"])):
+        sk = f"{CALL}{call['measuringElement']}#{str(call['dateTimeStart'])[:7]}"
+        months.setdefault(sk, []).append({k: v for k, v in call.items() if k != "measuringElement"})
+    for sk, detail in months.items():
+        yield _item(pk, sk, calls=detail)
 
 
 def _subscription_of(product: Mapping[str, Any]) -> str:
