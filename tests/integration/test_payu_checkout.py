@@ -138,3 +138,19 @@ def test_a_forged_confirmation_is_401_and_changes_nothing(payu, api):
     assert wrong_gateway == 404
     answer = api.get(path).get_json()  # PayU itself (asked) says approved, for the real amount
     assert answer["paymentApproved"] is True and answer["paymentAmount"] == invoice["dueAmount"]
+
+
+@pytest.mark.parametrize(("fault", "status"), [("http500", 502), ("garbage", 502), ("slow", 504)])
+def test_a_failing_gateway_answers_5xx_and_the_attempt_survives(payu, api, fault, status):
+    _, standin = payu
+    customer = claim("co", owing)
+    path, _, reference = start(api, customer)
+    hand_to_payu(api, standin, reference)
+    standin.decide(reference["paymentToken"], "approved", deliver=False)
+    standin.fault, standin.delay = fault, 7.0
+    try:
+        failed = api.get(path)
+        assert failed.status_code == status and failed.get_json()["code"] == status
+    finally:
+        standin.fault = None
+    assert api.get(path).get_json()["paymentApproved"] is True  # recovered, paid once
