@@ -239,10 +239,12 @@ def _paperless_change(action: str, id_type: str | None = None, id_: str | None =
         version: int | None = None
         if action == "delete":
             answer = paperless.delete(store, found, details, expected)
+            api.count("PaperlessCancellations", len(found))
         else:
             info = paperless.subscription(request, contract, api.country)
             if action == "create":
                 answer, version = paperless.create(store, found, info, details)
+                api.count("PaperlessSubscriptions", len(found))
             else:
                 answer, version = paperless.update(store, found, info, details, expected)
         paperless.reflect_on_invoices(store, api.backend.set_invoice_flags, found, api.logger)
@@ -294,7 +296,7 @@ def create_checkout_for_contract_id_and_invoice_id(contractId: str, invoiceId: s
         urls = (f"{base}/payments/notifications/{found.name}", base)
         created = pay.create(
             checkout_store(), found, api.backend, contract, invoice, request, api.country, urls,
-            api.settings.checkout_minutes,
+            api.settings.checkout_minutes, api.count,
         )  # fmt: skip
         return created, 201
 
@@ -305,7 +307,7 @@ def _checkout_answer(attempt: dict[str, Any] | None, what: str) -> Any:
     from billing import checkout as pay
 
     found = gateway() if attempt is not None and attempt.get("checkOutId") else None
-    answer, status = pay.answer(checkout_store(), found, api.backend, attempt, what)
+    answer, status = pay.answer(checkout_store(), found, api.backend, attempt, what, api.count)
     return Response(status, JSON, answer)
 
 
@@ -333,7 +335,9 @@ def payment_notification(name: str) -> Any:
     if name != found.name:
         raise NotFound(f"This stack's gateway is not '{name}'")
     headers = dict(app.current_event.headers)
-    return pay.receive(checkout_store(), found, api.backend, headers, text(api.event), api.logger)
+    return pay.receive(
+        checkout_store(), found, api.backend, headers, text(api.event), api.logger, api.count
+    )
 
 
 @app.get("/payments/sandbox/checkout/<checkOutId>")
@@ -357,7 +361,15 @@ def sandbox_gateway_decision(checkOutId: str) -> Response:
     decision = sandbox.decide(checkOutId, form.get("action", ""), form.get("cardNumber", ""))
     # The gateway's notification, signed and verified like any other (delivered in process:
     # the sandbox gateway lives in this function).
-    pay.receive(checkout_store(), sandbox, api.backend, decision.headers, decision.body, api.logger)
+    pay.receive(
+        checkout_store(),
+        sandbox,
+        api.backend,
+        decision.headers,
+        decision.body,
+        api.logger,
+        api.count,
+    )
     if decision.redirect:
         target = sandbox_page.back_to(decision.redirect, decision.outcome)
         return Response(303, "text/html; charset=utf-8", "", headers={"Location": target})

@@ -48,3 +48,40 @@ def test_a_refused_request_is_logged_as_json_with_its_correlation_id(gateway):
     assert refused[0]["correlation_id"] == "req-1234"
     assert refused[0]["service"] == "portfolio" and refused[0]["status"] == 404
     assert refused[0]["function_name"] == "PortfolioFunction-sv"
+
+
+def test_business_metrics_are_emitted_as_emf(client, capsys, monkeypatch):
+    """Checkouts created, payments approved and paperless subscriptions reach CloudWatch as
+    Powertools EMF lines in the country's namespace (the dashboard and alarms read them)."""
+    from tests.support.claims import claim
+
+    monkeypatch.delenv("POWERTOOLS_METRICS_DISABLED", raising=False)
+    customer = claim(
+        "sv", lambda c: any(not i["hasPayment"] for i in c["contracts"][0]["invoices"])
+    )
+    contract = customer["contracts"][0]
+    invoice = next(i for i in contract["invoices"] if not i["hasPayment"])
+    base = f"/v1/tigo/home/sv/billing/contracts/{contract['contractId']}"
+    capsys.readouterr()
+    created = client.post(
+        f"{base}/invoices/{invoice['invoiceId']}/checkOut",
+        data=json.dumps(
+            {
+                "invoiceId": invoice["invoiceId"],
+                "paymentAmount": float(invoice["dueAmount"]),
+                "customerInfo": {"customerId": customer["customerId"]},
+            }
+        ),
+        content_type="application/json",
+    )
+    assert created.status_code == 201
+    url = created.get_json()["redirectUrl"].split("/v1/", 1)[1]
+    client.post(f"/v1/{url}", data={"action": "pay", "cardNumber": "4111111111111111"})
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    names = {
+        m["Name"] for line in emf for d in line["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]
+    }
+    assert {"CheckoutsCreated", "PaymentsApproved"} <= names
+    assert {d["Namespace"] for line in emf for d in line["_aws"]["CloudWatchMetrics"]} == {
+        "HomeSelfCare-sv"
+    }

@@ -4,6 +4,7 @@ whose outcome arrives signed (or is asked for), and whose approval is recorded o
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
@@ -66,6 +67,7 @@ def create(
     country: Country,
     urls: tuple[str, str],
     minutes: int,
+    count: Callable[[str], None] | None = None,
 ) -> Record:
     """Record the attempt as pending, then ask the gateway to collect it (201)."""
     amount = amount_to_pay(backend, contract, invoice, Decimal(request.paymentAmount), country)
@@ -112,8 +114,10 @@ def create(
         session = gateway.start_checkout(start)
     except ServiceError:
         store.abandon(attempt, "the gateway did not take the attempt")
+        _count(count, "CheckoutFailures")
         raise
     store.started(attempt, session.checkout_id, session.redirect_url)
+    _count(count, "CheckoutsCreated")
     return {
         "paymentToken": token,
         "checkOutId": session.checkout_id,
@@ -122,7 +126,12 @@ def create(
 
 
 def settle(
-    store: CheckoutStore, backend: Backend, attempt: Record, outcome: Outcome, log: Any = None
+    store: CheckoutStore,
+    backend: Backend,
+    attempt: Record,
+    outcome: Outcome,
+    log: Any = None,
+    count: Callable[[str], None] | None = None,
 ) -> Record:
     """Apply a final outcome once (pending -> final) and record an approved payment once."""
     if outcome.status != "pending":
@@ -134,12 +143,21 @@ def settle(
             or (outcome.currency is not None and outcome.currency != attempt["currencyId"])
         ):
             raise Conflict("The gateway reports another amount than the attempt's")
-        store.advance(attempt, outcome)
+        if store.advance(attempt, outcome) is not None:
+            _count(
+                count, "PaymentsApproved" if outcome.status == "approved" else "PaymentsDeclined"
+            )
     current = (
         store.get(attempt["contractId"], attempt["invoiceId"], attempt["paymentToken"]) or attempt
     )
     if current["status"] == "approved" and not current.get("paymentRecorded"):
-        backend.record_payment(current["contractId"], current["invoiceId"], payment_info(current))
+        try:
+            backend.record_payment(
+                current["contractId"], current["invoiceId"], payment_info(current)
+            )
+        except ServiceError:
+            _count(count, "CheckoutFailures")  # approved, not yet recorded: retried next time
+            raise
         store.recorded(current)
         if log is not None:
             log.info(
@@ -190,6 +208,7 @@ def answer(
     backend: Backend,
     attempt: Record | None,
     what: str,
+    count: Callable[[str], None] | None = None,
 ) -> tuple[Any, int]:
     """GET checkOut: 200 CheckOutInfo once final, 202 errorBody while in process (asking
     the gateway when its notification is late), 404 when there is none."""
@@ -199,10 +218,11 @@ def answer(
     if status == "pending" and gateway is not None and attempt.get("checkOutId"):
         outcome = gateway.query(attempt["paymentToken"], attempt["checkOutId"])
         if outcome is not None and outcome.status != "pending":
-            attempt = settle(store, backend, attempt, outcome)
+            attempt = settle(store, backend, attempt, outcome, count=count)
             status = status_of(attempt)
     elif status == "approved" and not attempt.get("paymentRecorded"):
-        attempt = settle(store, backend, attempt, Outcome(attempt["paymentToken"], "approved"))
+        repair = Outcome(attempt["paymentToken"], "approved")
+        attempt = settle(store, backend, attempt, repair, count=count)
     if status == "pending":
         return {"code": 202, "message": "The payment is in process; ask again shortly"}, 202
     return checkout_info(attempt, status), 200
@@ -215,6 +235,7 @@ def receive(
     headers: dict[str, str],
     body: str,
     log: Any,
+    count: Callable[[str], None] | None = None,
 ) -> Record:
     """A gateway's server-to-server notification: authentic (401 otherwise), about an
     attempt we know (404 otherwise), applied once (a repeat changes nothing)."""
@@ -224,7 +245,12 @@ def receive(
         raise NotFound("No payment attempt with that reference")
     if outcome.notification_id and store.seen(gateway.name, outcome.notification_id):
         return {"response": "OK", "message": "Notification already processed"}
-    settle(store, backend, attempt, outcome, log)  # idempotent: a racing duplicate changes nothing
+    settle(store, backend, attempt, outcome, log, count)  # idempotent: racing duplicates too
     if outcome.notification_id:
         store.mark_seen(gateway.name, outcome.notification_id)
     return {"response": "OK", "message": f"Notification applied: {outcome.status}"}
+
+
+def _count(count: Callable[[str], None] | None, metric: str) -> None:
+    if count is not None:
+        count(metric)

@@ -120,6 +120,12 @@ class Api:
     def query(self) -> dict[str, str]:
         return self.app.current_event.query_string_parameters or {}
 
+    def count(self, metric: str, value: int = 1) -> None:
+        """A business metric (Powertools Metrics, EMF): checkouts, payments, subscriptions."""
+        from aws_lambda_powertools.metrics import MetricUnit
+
+        self.metrics.add_metric(name=metric, unit=MetricUnit.Count, value=value)
+
     @property
     def event(self) -> dict[str, Any]:
         event: dict[str, Any] = self.app.current_event.raw_event
