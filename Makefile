@@ -13,11 +13,12 @@ PY := $(VENV)/bin/python
 SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
 SCAN_VENV := .venv-scan
+ACTIONLINT_VENV := .venv-actionlint
 REGION ?= us-east-1
 export SAM_CLI_TELEMETRY = 0
 export AWS_DEFAULT_REGION ?= $(REGION)
 
-.PHONY: help venv run test lint validate scan build seed events token ci clean
+.PHONY: help venv run test lint validate scan actionlint build seed events token ci clean
 
 help:
 	@echo "make run       serve the API on http://127.0.0.1:3000 (sandbox data, no AWS, no Docker)"
@@ -25,6 +26,7 @@ help:
 	@echo "make lint      ruff and mypy"
 	@echo "make validate  sam validate --lint and cfn-lint"
 	@echo "make scan      checkov over template.yaml (suppressions carry their reasons)"
+	@echo "make actionlint  lint the GitHub Actions workflows"
 	@echo "make build     sam build (needs python3.13)"
 	@echo "make token ARGS='customer cc 10307011'   mint a local token (or ARGS='agent call-centre')"
 	@echo "make seed COUNTRY=gt SANDBOX_TABLE=... [PAPERLESS_TABLE=... CHECKOUT_TABLE=...]"
@@ -53,6 +55,14 @@ $(SCAN_VENV)/.installed: requirements-scan.txt
 
 scan: $(SCAN_VENV)/.installed
 	$(SCAN_VENV)/bin/checkov --file template.yaml --framework cloudformation --compact --quiet
+
+$(ACTIONLINT_VENV)/.installed: requirements-actionlint.txt
+	$(PYTHON313) -m venv $(ACTIONLINT_VENV)
+	$(ACTIONLINT_VENV)/bin/python -m pip install --quiet -r requirements-actionlint.txt
+	touch $@
+
+actionlint: $(ACTIONLINT_VENV)/.installed
+	$(ACTIONLINT_VENV)/bin/actionlint .github/workflows/*.yml
 
 token: venv
 	@$(PY) -m local.token $(ARGS)
@@ -85,7 +95,7 @@ seed: venv
 events: venv
 	$(PY) -m local.events
 
-ci: lint test validate scan build
+ci: lint test validate scan actionlint build
 
 clean:
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache
