@@ -18,7 +18,7 @@ REGION ?= us-east-1
 export SAM_CLI_TELEMETRY = 0
 export AWS_DEFAULT_REGION ?= $(REGION)
 
-.PHONY: help venv run test lint validate scan actionlint build seed events token ci clean
+.PHONY: help venv run test lint validate scan actionlint build seed events token bench bench-quick ci clean
 
 help:
 	@echo "make run       serve the API on http://127.0.0.1:3000 (sandbox data, no AWS, no Docker)"
@@ -31,6 +31,8 @@ help:
 	@echo "make token ARGS='customer cc 10307011'   mint a local token (or ARGS='agent call-centre')"
 	@echo "make seed COUNTRY=gt SANDBOX_TABLE=... [PAPERLESS_TABLE=... CHECKOUT_TABLE=...]"
 	@echo "make events    regenerate events/ from template.yaml and the sandbox demo data"
+	@echo "make bench     benchmark suite: cold starts, warm cost, AWS calls, memory, size, load (~6 min)"
+	@echo "make bench-quick  the same with few repeats (~1 min, CI)"
 
 $(VENV)/.installed: requirements-dev.txt layers/common/requirements.txt functions/*/requirements.txt
 	@test -n "$(PYTHON313)" || { echo "python3.13 not found (pyenv install 3.13, or set PYTHON313=...)"; exit 1; }
@@ -94,6 +96,12 @@ seed: venv
 
 events: venv
 	$(PY) -m local.events
+
+bench: venv
+	$(PY) -m bench
+
+bench-quick: venv
+	$(PY) -m bench --quick
 
 ci: lint test validate scan actionlint build
 

@@ -18,6 +18,7 @@ import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from bench.common import AS_OF, COUNTRY, ROOT, Row, run_worker, table
@@ -66,8 +67,9 @@ def single_resource_reads() -> dict[str, bool]:
         get = operations.get("get")
         if not get or get.get("x-non-contract"):
             continue
-        content = get["responses"]["200"].get("content", {})
-        schema = next(iter(content.values()), {}).get("schema", {})
+        content: dict[str, Any] = get["responses"]["200"].get("content", {})
+        first: dict[str, Any] = next(iter(content.values()), {})
+        schema: dict[str, Any] = first.get("schema", {})
         while "$ref" in schema:
             schema = schemas[schema["$ref"].rsplit("/", 1)[1]]
         found[get["operationId"]] = schema.get("type") != "array"
@@ -228,8 +230,8 @@ def count(config: dict[str, Any]) -> dict[str, Any]:
             host.module_key = f"{old.module_key}_cold{next(fresh)}"
             gateway.hosts[(item.country, function)] = host
             parameters.clear_caches()
-            cold = counter.during(lambda item=item: send(item.cold))
-            warm = counter.during(lambda w=item.warm: send(w)) if item.warm else None
+            cold = counter.during(partial(send, item.cold))
+            warm = counter.during(partial(send, item.warm)) if item.warm else None
             rows.append(
                 {
                     "operation": item.operation_id,

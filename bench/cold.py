@@ -52,7 +52,9 @@ FIRST_ROUTE = {
     "customer": "GetContactInformationByContractId",
 }
 TRACED = {
-    "_X_AMZN_TRACE_ID": "Root=1-6744f3b0-5d7a1c0e9b2f4a6c8e0d1b3f;Parent=53995c3f42cd8ad8;Sampled=1",
+    "_X_AMZN_TRACE_ID": (
+        "Root=1-6744f3b0-5d7a1c0e9b2f4a6c8e0d1b3f;Parent=53995c3f42cd8ad8;Sampled=1"
+    ),
     "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",
     "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
 }
@@ -67,6 +69,7 @@ class Variant:
     env: dict[str, str]
     events: list[dict[str, Any]]
     memory_mb: int = 256
+    traced: bool = False
     samples: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
 
@@ -121,26 +124,28 @@ def variants(
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_mb),
         }
 
-    billing = functions["billing"]
-    first = _op(FIRST_ROUTE["billing"]).event()
-    found.append(Variant("floor: imports only json", "floor", PYTHON, [str(REFERENCE / "floor")], lambda_env(billing), [first]))  # fmt: skip
-    reference = [str(REFERENCE / "powertools")]
-    found.append(Variant("reference: usual Powertools", "reference", PYTHON, reference, lambda_env(billing), [first]))  # fmt: skip
+    def traced_env(env: dict[str, str], root: str) -> dict[str, str]:
+        return {**env, "LAMBDA_TASK_ROOT": root, **TRACED}
+
+    billing = lambda_env(functions["billing"])
+    first = [_op(FIRST_ROUTE["billing"]).event()]
+    floor, reference = [str(REFERENCE / "floor")], [str(REFERENCE / "powertools")]
+    found.append(Variant("floor: imports only json", "floor", PYTHON, floor, billing, first))
+    found.append(
+        Variant("reference: usual Powertools", "reference", PYTHON, reference, billing, first)
+    )
     if traced:
-        env = {**lambda_env(billing), "LAMBDA_TASK_ROOT": reference[0], **TRACED}
-        found.append(Variant("reference, traced", "reference", PYTHON, reference, env, [first]))
+        env = traced_env(billing, reference[0])
+        found.append(
+            Variant("reference, traced", "reference", PYTHON, reference, env, first, traced=True)
+        )
     if compare:
         python, reason = compare_python()
-        fastapi = Variant(
-            "FastAPI + Mangum",
-            "fastapi",
-            python or "",
-            [str(REFERENCE / "fastapi")],
-            lambda_env(billing),
-            [first],
-            error=reason or None,
-        )
-        found.append(fastapi)
+        fastapi = [str(REFERENCE / "fastapi")]
+        found.append(
+            Variant("FastAPI + Mangum", "fastapi", python or "", fastapi, billing, first,
+                    error=reason or None)
+        )  # fmt: skip
     token = auth.agent_token(ttl=3600)
     for group in groups:
         function = functions[group]
@@ -153,9 +158,11 @@ def variants(
             events = [_op(FIRST_ROUTE[group]).event()]
         env = lambda_env(function)
         found.append(Variant(group, "ours", PYTHON, code, env, events, function.memory_mb))
-        if traced and group == "billing":
-            traced_env = {**env, "LAMBDA_TASK_ROOT": code[0], **TRACED}
-            found.append(Variant(f"{group}, traced", "ours", PYTHON, code, traced_env, events))
+        if traced and group != "authorizer":  # the authorizer has no Tracer
+            env = traced_env(env, code[0])
+            name = f"{group}, traced"
+            memory = function.memory_mb
+            found.append(Variant(name, "ours", PYTHON, code, env, events, memory, traced=True))
     return found
 
 
@@ -208,12 +215,15 @@ def run(
             except (RuntimeError, subprocess.SubprocessError) as exc:
                 variant.error = str(exc)[:160]
     rows = [_row(v) for v in found]
-    reference = next((r for r in rows if r["kind"] == "reference" and r["first_ms"]), None)
+    references = {r["traced"]: r for r in rows if r["kind"] == "reference" and r["first_ms"]}
     fastapi = next((r for r in rows if r["kind"] == "fastapi" and r["first_ms"]), None)
     for row in rows:
-        row["vs_reference"] = ratio(row["first_ms"], reference and reference["first_ms"])
-        row["vs_fastapi"] = ratio(row["first_ms"], fastapi and fastapi["first_ms"])
-        row["import_vs_reference"] = ratio(row["import_ms"], reference and reference["import_ms"])
+        reference = references.get(row["traced"])  # like for like: traced with traced
+        row["vs_reference"] = ratio(row["first_ms"], reference["first_ms"] if reference else None)
+        row["vs_fastapi"] = ratio(row["first_ms"], fastapi["first_ms"] if fastapi else None)
+        row["import_vs_reference"] = ratio(
+            row["import_ms"], reference["import_ms"] if reference else None
+        )
     return rows, render(rows, repeats)
 
 
@@ -224,6 +234,7 @@ def _row(variant: Variant) -> Row:
     return {
         "variant": variant.name,
         "kind": variant.kind,
+        "traced": variant.traced,
         "runs": len(samples),
         "import_ms": median([s["import_ms"] for s in samples]) if samples else None,
         "first_ms": median(firsts) if samples else None,
@@ -241,7 +252,7 @@ def render(rows: list[Row], repeats: int) -> str:
     lines = []
     for r in rows:
         if r["error"] and not r["runs"]:
-            lines.append((r["variant"], "—", "—", "—", "—", "—", "—", "—", "—", f"not measured: {r['error']}"))  # fmt: skip
+            lines.append((r["variant"], *["—"] * 8, f"not measured: {r['error']}"))
             continue
         spread = f"{r['first_min_ms']:.0f}–{r['first_max_ms']:.0f}"
         lines.append(
@@ -258,12 +269,19 @@ def render(rows: list[Row], repeats: int) -> str:
                 " ".join(r["loaded"]) or "none",
             )
         )
-    return table(
+    text = table(
         f"Cold start (ms, median of {repeats} fresh interpreters; timed inside the process)",
         ["variant", "import", "first answer", "min–max", "wall", "÷ reference", "÷ FastAPI",
          "status", "modules", "boto3/pydantic/xray loaded"],
         lines,
     )  # fmt: skip
+    return text + (
+        "\nimport: the handler module; first answer: import + first request (moto over HTTP);"
+        " wall: the whole process, interpreter start and exit included."
+        "\n÷ reference compares like for like (traced with traced). Lambda always sets"
+        " LAMBDA_TASK_ROOT and the template traces (Tracing: Active): the traced rows are"
+        " the deployed configuration."
+    )
 
 
 def _times(value: float | None) -> str:

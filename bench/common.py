@@ -187,7 +187,7 @@ def percentile(values: Sequence[float], p: float) -> float:
 
 
 def ratio(a: float | None, b: float | None) -> float | None:
-    if a is None or b is None or b == 0 or a != a or b != b:  # noqa: PLR0124  (NaN)
+    if a is None or b is None or b == 0 or a != a or b != b:  # a != a: NaN
         return None
     return a / b
 
@@ -210,9 +210,7 @@ def table(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> 
     widths = [len(h) for h in headers]
     for row in cells:
         widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
-    numeric = [
-        all(_numeric(row[i]) for row in cells) and bool(cells) for i in range(len(headers))
-    ]
+    numeric = [all(_numeric(row[i]) for row in cells) and bool(cells) for i in range(len(headers))]
 
     def line(values: Sequence[str]) -> str:
         return "  ".join(

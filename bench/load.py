@@ -164,11 +164,28 @@ def render(found: Row) -> str:
     text = table(
         f"Load: {found['requests']} requests from {found['clients']} clients over HTTP "
         f"(python -m local serve, started in {found['startup_s']:.1f} s)",
-        ["operations in the mix", "seconds", "req/s", "p50 ms", "p99 ms", "max ms", "errors", "5xx"],  # fmt: skip
         [
-            (found["operations"], found["seconds"], found["throughput_rps"], found["p50_ms"],
-             found["p99_ms"], found["max_ms"], found["errors"], found["server_errors"])
-        ],  # fmt: skip
+            "operations in the mix",
+            "seconds",
+            "req/s",
+            "p50 ms",
+            "p99 ms",
+            "max ms",
+            "errors",
+            "5xx",
+        ],
+        [
+            (
+                found["operations"],
+                found["seconds"],
+                found["throughput_rps"],
+                found["p50_ms"],
+                found["p99_ms"],
+                found["max_ms"],
+                found["errors"],
+                found["server_errors"],
+            )
+        ],
     )
     if found["excluded"]:
         text += f"\nleft out of the mix (not 2xx when checked): {', '.join(found['excluded'])}"

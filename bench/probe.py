@@ -56,7 +56,7 @@ def _peak_rss_kb() -> int:
 
 def main() -> None:
     with open(sys.argv[1], "rb") as file:
-        spec = marshal.load(file)
+        spec = marshal.load(file)  # noqa: S302  (written by bench/cold.py)
     sys.path[0:1] = spec["path"]  # the script's own directory is no function's
     events = spec["events"]
     name, memory = spec["function"], spec["memory_mb"]

@@ -4,8 +4,8 @@ From `sam build`'s output (.aws-sam/build) when it is there (`make build`). Othe
 here the way sam builds them, from the distributions installed in this virtual environment
 (the same pinned wheels): the layer is layers/common/requirements.txt's closure plus the
 selfcare package under python/; a function is its code directory plus its requirements.
-Bytecode caches and hidden files are left out, as the layer's Makefile and sam leave them. Zipped with deflate,
-in memory.
+Bytecode caches and hidden files are left out, as the layer's Makefile and sam leave them
+out. Zipped with deflate, in memory.
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ def _tree(root: Path, prefix: str = "") -> Files:
     found = []
     for path in sorted(root.rglob("*")):
         parts = path.relative_to(root).parts
-        if path.is_file() and path.suffix != ".pyc" and "__pycache__" not in parts:
-            if not any(part.startswith(".") for part in parts):
-                found.append((prefix + "/".join(parts), path))
+        hidden = any(part.startswith(".") or part == "__pycache__" for part in parts)
+        if path.is_file() and path.suffix != ".pyc" and not hidden:
+            found.append((prefix + "/".join(parts), path))
     return found
 
 
@@ -112,11 +112,26 @@ def run() -> tuple[list[Row], str, str]:
         )
     text = table(
         f"Package size (MB; {source})",
-        ["artifact", "files", "zipped", "unzipped", "+ layer, unzipped", "÷ 250 MB", "largest (MB unzipped)"],  # fmt: skip
         [
-            (r["artifact"], r["files"], r["zipped_mb"], r["unzipped_mb"],
-             r["with_layer_unzipped_mb"], f"{r['vs_limit']:.0%}", r["largest"])
+            "artifact",
+            "files",
+            "zipped",
+            "unzipped",
+            "+ layer, unzipped",
+            "÷ 250 MB",
+            "largest (MB unzipped)",
+        ],
+        [
+            (
+                r["artifact"],
+                r["files"],
+                f"{r['zipped_mb']:.2f}",
+                f"{r['unzipped_mb']:.2f}",
+                f"{r['with_layer_unzipped_mb']:.1f}",
+                f"{r['vs_limit']:.0%}",
+                r["largest"],
+            )
             for r in rows
-        ],  # fmt: skip
+        ],
     )
     return rows, source, text

@@ -14,6 +14,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from bench.common import AS_OF, COUNTRY, NOWHERE, Row, aws_env, median, ratio, run_worker, table
@@ -59,7 +60,8 @@ def install_fakes(group: str, module: Any) -> Callable[[], int]:
     items = MemoryItems(layout.dataset_items(dataset))
     stores = [items]
     module.api.__dict__["backend"] = SandboxBackend(items)  # `backend` is a cached_property
-    credentials = Credentials(gateway="sandbox", notification_secret="bench-notification-secret")
+    secret = "bench-notification-secret"  # noqa: S105  (the in-memory gateway's own)
+    credentials = Credentials(gateway="sandbox", notification_secret=secret)
     gateway = SandboxGateway(credentials, items)  # its vault in the sandbox table, as deployed
     if group == "billing":
         stores += [MemoryItems(paperless_items(dataset)), MemoryItems(checkout_items(dataset))]
@@ -231,7 +233,7 @@ def measure(config: dict[str, Any]) -> dict[str, Any]:
         before = store_calls()
         ours_us = timed(ours, budget)
         calls = (store_calls() - before) / (len(ours_us) + budget.warmup)
-        bare_us = timed(lambda event=event: bare.handler(event, context), budget)
+        bare_us = timed(partial(bare.handler, event, context), budget)
         rows.append(
             {
                 "operation": op.operation_id,
@@ -247,7 +249,10 @@ def measure(config: dict[str, Any]) -> dict[str, Any]:
             }
         )
     for first, make_second, second in PAIRS.get(group, []):
-        rows.extend(_change(handler, context, store_calls, ops[first].event(), first, make_second, second, budget))  # fmt: skip
+        event = ops[first].event()
+        rows.extend(
+            _change(handler, context, store_calls, event, (first, make_second, second), budget)
+        )
     return {"rows": rows}
 
 
@@ -256,12 +261,11 @@ def _change(
     context: Any,
     store_calls: Callable[[], int],
     event: Event,
-    first: str,
-    make_second: Second | None,
-    second: str | None,
+    pair: tuple[str, Second | None, str | None],
     budget: Budget,
 ) -> list[Row]:
     """Alternate a change and its undoing, timing each call on its own."""
+    first, make_second, second = pair
     timings: dict[str, list[float]] = {first: []}
     statuses: dict[str, set[int]] = {first: set()}
     calls: dict[str, int] = {first: 0}
@@ -271,6 +275,7 @@ def _change(
         calls.setdefault(second, 0)
     clock = time.perf_counter_ns
     deadline = time.perf_counter() + 2 * budget.seconds
+    answer: dict[str, Any] = {}
     for n in range(budget.warmup + budget.calls):
         for name, build in ((first, None), (second, make_second)):
             if name is None:
@@ -343,10 +348,9 @@ def _authorizer(budget: Budget) -> dict[str, Any]:
 
 # Parent side ----------------------------------------------------------------------------------
 def run(groups: tuple[str, ...], budget: Budget) -> tuple[list[Row], str]:
+    from bench.common import function_envs
     from local.server import identity_parameters
     from local.stack import Stack
-
-    from bench.common import function_envs
 
     # The authorizer's key set: the worker serves it and points JWKS_URL at it.
     functions = function_envs(Stack(COUNTRY, overrides=identity_parameters(NOWHERE)))
@@ -386,8 +390,20 @@ def render(rows: list[Row]) -> str:
         for r in rows
     ]
     text = table(
-        "Warm cost per request (µs, median; ports in memory; bare = Powertools route, same payload)",
-        ["fn", "operation", "kind", "status", "bytes", "µs", "bare µs", "÷ bare", "store calls", "n"],
+        "Warm cost per request (µs, median; ports in memory; bare: a Powertools route, same "
+        "payload)",
+        [
+            "fn",
+            "operation",
+            "kind",
+            "status",
+            "bytes",
+            "µs",
+            "bare µs",
+            "÷ bare",
+            "store calls",
+            "n",
+        ],
         lines,
     )
     reads = [r for r in rows if r["kind"] == "read" and r["vs_bare"] is not None]

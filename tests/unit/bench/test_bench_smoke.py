@@ -1,0 +1,109 @@
+"""The benchmark suite still works: each part, run with tiny counts, produces well-formed
+rows. Figures are never judged here (no timed tests)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import ROOT
+
+
+def bench(tmp_path: Path, *args: str) -> dict[str, Any]:
+    out = tmp_path / "bench.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", *args, "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Summary" in done.stdout
+    results: dict[str, Any] = json.loads(out.read_text())
+    assert results["meta"]["python"] and isinstance(results["summary"], list)
+    return results
+
+
+def number(value: Any) -> bool:
+    return isinstance(value, int | float) and value == value and value >= 0
+
+
+def test_size_zips_the_layer_and_every_function(tmp_path):
+    rows = bench(tmp_path, "--parts", "size")["size"]["rows"]
+    assert [r["artifact"] for r in rows] == [
+        "layer", "billing", "portfolio", "tokenization", "cases", "customer", "authorizer",
+    ]  # fmt: skip
+    for row in rows:
+        assert row["files"] > 0 and number(row["zipped_mb"]) and number(row["unzipped_mb"])
+
+
+def test_cold_starts_and_memory_are_measured_in_fresh_interpreters(tmp_path):
+    results = bench(
+        tmp_path,
+        "--parts", "cold,memory", "--functions", "cases,authorizer", "--repeats", "1",
+        "--memory-requests", "3", "--no-compare",
+    )  # fmt: skip
+    cold = {r["variant"]: r for r in results["cold"]}
+    assert set(cold) == {
+        "floor: imports only json", "reference: usual Powertools", "reference, traced",
+        "cases", "cases, traced", "authorizer",
+    }  # fmt: skip
+    for row in cold.values():
+        assert row["error"] is None and row["runs"] == 1 and row["status"] == 200
+        assert number(row["import_ms"]) and number(row["first_ms"]) and number(row["wall_ms"])
+    assert number(cold["cases"]["vs_reference"])
+    memory = {r["function"]: r for r in results["memory"]}
+    assert set(memory) == {"cases", "authorizer"}
+    for row in memory.values():
+        assert row["error"] is None and row["errors"] == 0 and number(row["peak_rss_mb"])
+        assert row["memory_mb"] > 0 and sum(row["statuses"].values()) == 3
+
+
+def test_warm_cost_is_measured_per_route_beside_a_bare_route(tmp_path):
+    rows = bench(
+        tmp_path, "--parts", "warm", "--functions", "customer,authorizer", "--warm-calls", "3",
+        "--warm-seconds", "0.01",
+    )["warm"]  # fmt: skip
+    reads = [r for r in rows if r["kind"] == "read"]
+    changes = [r for r in rows if r["kind"] == "change"]
+    assert len(reads) == 3 and len(changes) == 6
+    assert [r["kind"] for r in rows if r["group"] == "authorizer"] == ["authorizer"]
+    for row in rows:
+        assert row["ok"], row
+        assert number(row["us"]) and row["calls"] > 0
+    assert all(number(r["bare_us"]) and number(r["vs_bare"]) for r in reads)
+
+
+def test_aws_calls_are_counted_cold_and_warm(tmp_path):
+    wanted = [
+        "GetCustomerByCustomerId",
+        "GetPaperlessInvoiceInfoByContractIdAndIdTypeAndId",
+        "AddPhonesContactInformationByContractId",
+    ]
+    calls = bench(tmp_path, "--parts", "calls", "--operations", ",".join(wanted))["calls"]
+    rows = {r["operation"]: r for r in calls["rows"]}
+    assert set(rows) == set(wanted)
+    assert rows["GetPaperlessInvoiceInfoByContractIdAndIdTypeAndId"]["country"] == "gt"
+    for row in rows.values():
+        for side in ("cold", "warm"):
+            counted = row[side]
+            assert 200 <= counted["status"] < 300
+            assert counted["ddb"] == sum(counted["ddb_ops"].values())
+            assert all(number(counted[k]) for k in ("secrets", "gateway", "other"))
+    assert rows["GetCustomerByCustomerId"]["single"] is True
+    assert rows["AddPhonesContactInformationByContractId"]["single"] is None
+    assert number(calls["summary"]["max_warm_ddb_single_read"])
+
+
+def test_load_runs_over_http_against_the_local_runner(tmp_path):
+    load = bench(tmp_path, "--parts", "load", "--load-requests", "20", "--load-clients", "2")[
+        "load"
+    ]
+    assert load["requests"] == 20 and load["operations"] > 30
+    assert number(load["throughput_rps"]) and number(load["p50_ms"]) and number(load["p99_ms"])
+    assert isinstance(load["errors"], int) and isinstance(load["excluded"], list)
