@@ -86,6 +86,9 @@ class Stack:
 
     # Intrinsics -----------------------------------------------------------------------------
     def _ref(self, logical_id: str) -> str:
+        if logical_id.endswith(".Alias"):  # SAM's AutoPublishAlias reference: the function's alias
+            function = logical_id.removesuffix(".Alias")
+            return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{function}:live"
         resource = self.resources[logical_id]
         if resource["Type"] == "AWS::DynamoDB::Table":
             return f"{self.name}-{logical_id}"
@@ -180,7 +183,7 @@ class Stack:
 
     def resources_by_arn(self, arn: str) -> str:
         """The function logical id behind a resolved `!GetAtt X.Arn`."""
-        return arn.rpartition(":function:")[2]
+        return arn.rpartition(":function:")[2].removesuffix(":live")
 
     def api(self) -> dict[str, Any]:
         (logical_id,) = self.of_type("AWS::Serverless::Api")

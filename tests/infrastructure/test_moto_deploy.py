@@ -185,7 +185,7 @@ def test_tables_have_their_keys_and_owned_data_is_deletion_protected(stacks, env
         "SandboxTable": (pk_sk, False),
         "CheckoutTable": (pk_sk, True),
         "PaperlessTable": (pk_sk, True),
-        "IdempotencyTable": ([{"AttributeName": "id", "KeyType": "HASH"}], False),
+        "IdempotencyTable": ([{"AttributeName": "id", "KeyType": "HASH"}], True),
     }
     for logical_id, (keys, protected) in expected.items():
         table = dynamodb.describe_table(TableName=physical(stacks, env, logical_id))["Table"]

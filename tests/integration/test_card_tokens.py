@@ -278,9 +278,8 @@ def capture_logs() -> tuple[io.StringIO, list]:
     for logger in [logging.getLogger(), *map(logging.getLogger, logging.root.manager.loggerDict)]:
         for handler in getattr(logger, "handlers", []):
             if type(handler) is logging.StreamHandler:
-                previous = handler.setStream(stream)
-                if previous is not None:
-                    swapped.append((handler, previous))
+                swapped.append((handler, handler.stream))
+                handler.stream = stream  # no flush of a stream a finished test may have closed
     return stream, swapped
 
 
@@ -326,7 +325,7 @@ def test_a_misconfigured_gateway_secret_is_503_and_its_value_is_not_logged(
         ]
     finally:
         for handler, previous in swapped:
-            handler.setStream(previous)
+            handler.stream = previous
     for answer in answers:
         assert answer.status_code == 503, answer.get_json()
         assert answer.get_json() == {

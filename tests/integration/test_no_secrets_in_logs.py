@@ -22,9 +22,8 @@ def capture_every_log_stream() -> tuple[io.StringIO, list]:
     for logger in [logging.getLogger(), *map(logging.getLogger, logging.root.manager.loggerDict)]:
         for handler in getattr(logger, "handlers", []):
             if type(handler) is logging.StreamHandler:  # Powertools' (not pytest's own capture)
-                previous = handler.setStream(stream)
-                if previous is not None:
-                    swapped.append((handler, previous))
+                swapped.append((handler, handler.stream))
+                handler.stream = stream  # no flush of a stream a finished test may have closed
     return stream, swapped
 
 
@@ -61,7 +60,7 @@ def test_card_numbers_tokens_and_secrets_never_reach_logs_or_answers(client, gat
                 answers.append(response.get_data(as_text=True))
     finally:
         for handler, previous in swapped:
-            handler.setStream(previous)
+            handler.stream = previous
     logged = stream.getvalue() + capsys.readouterr().out
     secret = boto3.client("secretsmanager").get_secret_value(
         SecretId="home-self-care/co/local/spool-signing-key"

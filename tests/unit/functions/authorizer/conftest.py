@@ -69,9 +69,11 @@ def logs() -> Iterator[io.StringIO]:
     handler = logging.getLogger("authorizer").handlers[0]
     assert isinstance(handler, logging.StreamHandler)
     captured = io.StringIO()
-    previous = handler.setStream(captured)
+    # swap without setStream: it flushes the old stream, which an earlier test's capture
+    # may already have closed
+    previous, handler.stream = handler.stream, captured
     yield captured
-    handler.setStream(previous)
+    handler.stream = previous
 
 
 class Authorizer:
