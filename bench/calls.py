@@ -1,10 +1,11 @@
 """AWS calls per request, for each of the contract's 55 operations: one cold request (a
 fresh container of the function that serves it: its app.py imported anew, Powertools'
 parameter cache empty) and one warm request right after, through the local runner's
-gateway (local.gateway.Gateway) on the seeded stacks in moto (in process), with a channel
-token from local.auth.
+gateway (local.gateway.Gateway) on the seeded stacks in moto (its server, in this process),
+with a channel token from local.auth.
 
-Every boto3 call is counted where all of them pass (`BaseClient._make_api_call`);
+Every DynamoDB call is counted where all of them pass (`selfcare.adapters.aws.listeners`),
+every boto3 call likewise (`BaseClient._make_api_call`);
 payment gateway calls are counted at the gateway port, and the DynamoDB calls the sandbox
 gateway makes for itself (a real gateway answers over HTTP) are not counted as ours.
 Reads are asked in Colombia, or in Guatemala where the route has `{idType}` (Colombia has
@@ -132,6 +133,7 @@ class CallCounter:
     def install(self) -> None:
         import botocore.client
 
+        from selfcare.adapters import aws
         from selfcare.adapters.payments.sandbox import SandboxGateway
 
         original = botocore.client.BaseClient._make_api_call
@@ -143,6 +145,9 @@ class CallCounter:
             return original(client, operation, params)
 
         botocore.client.BaseClient._make_api_call = counted
+        aws.listeners.append(lambda service, operation: counter.calls.append(
+            (service, operation, counter._depth > 0)
+        ))  # fmt: skip
         for name in GATEWAY_METHODS:
             setattr(SandboxGateway, name, self._gateway_call(getattr(SandboxGateway, name)))
 
@@ -182,20 +187,23 @@ def count(config: dict[str, Any]) -> dict[str, Any]:
 
     from werkzeug.test import Client
 
+    from bench.common import free_port
     from local import auth, demo
-    from local.embedded_aws import serialized_mock
+    from local.embedded_aws import EmbeddedAwsServer
     from local.gateway import BASE, FunctionHost, Gateway, _match
     from local.server import build, embedded_aws_env, identity_parameters, local_function_env
     from selfcare.adapters import aws
 
     demo.CUSTOMERS = 70  # two customers of their own for each change (the first 40 as seeded)
-    os.environ.update(embedded_aws_env("http://unused.invalid"))
-    os.environ.pop("AWS_ENDPOINT_URL")  # mock_aws intercepts in process
+    port = free_port()
+    moto = EmbeddedAwsServer(ip_address="127.0.0.1", port=port, verbose=False)
+    moto.start()
+    os.environ.update(embedded_aws_env(f"http://127.0.0.1:{port}"))
     wanted = set(config.get("operations") or [])
     planned = [p for p in plan() if not wanted or p.operation_id in wanted]
     countries = tuple(sorted({p.country for p in planned}))
     rows: list[Row] = []
-    with serialized_mock(), auth.serve_jwks() as jwks:
+    with auth.serve_jwks() as jwks:
         aws.reset_clients()
         stacks = build(countries, AS_OF, identity_parameters(jwks.url))
         gateway = Gateway(stacks, COUNTRY, local_function_env())
@@ -229,6 +237,7 @@ def count(config: dict[str, Any]) -> dict[str, Any]:
             host = FunctionHost(item.country, old.function)  # a new container: a cold start
             host.module_key = f"{old.module_key}_cold{next(fresh)}"
             gateway.hosts[(item.country, function)] = host
+            aws.reset_clients()  # its DynamoDB connection is new too
             parameters.clear_caches()
             cold = counter.during(partial(send, item.cold))
             warm = counter.during(partial(send, item.warm)) if item.warm else None
@@ -242,6 +251,7 @@ def count(config: dict[str, Any]) -> dict[str, Any]:
                     "warm": warm,
                 }
             )
+    moto.stop()
     return {"rows": rows}
 
 

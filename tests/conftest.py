@@ -33,18 +33,28 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def embedded_aws() -> Iterator[None]:
-    from local.embedded_aws import serialized_mock
+def embedded_aws() -> Iterator[str]:
+    """moto's server on a free local port, as `make run` serves it: the functions reach it
+    over HTTP like DynamoDB (their client is not botocore, which `mock_aws` patches), and
+    boto3 (tests, Powertools idempotency and parameters) through AWS_ENDPOINT_URL."""
+    import socket
+
+    from local.embedded_aws import EmbeddedAwsServer
     from local.server import embedded_aws_env
     from selfcare.adapters import aws
 
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = EmbeddedAwsServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
     saved = dict(os.environ)
-    os.environ.update(embedded_aws_env("http://unused.invalid"))
-    os.environ.pop("AWS_ENDPOINT_URL")  # mock_aws intercepts in process
-    with serialized_mock():
-        aws.reset_clients()
-        yield
+    os.environ.update(embedded_aws_env(endpoint))
     aws.reset_clients()
+    yield endpoint
+    aws.reset_clients()
+    server.stop()
     os.environ.clear()
     os.environ.update(saved)
 

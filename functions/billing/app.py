@@ -313,15 +313,19 @@ def _checkout_answer(attempt: dict[str, Any] | None, what: str) -> Any:
 
 @app.get("/billing/contracts/<contractId>/invoices/<invoiceId>/checkOut")
 def get_checkout_by_contract_id_and_invoice_id(contractId: str, invoiceId: str) -> Any:
-    invoices.one(api.backend, api.scope.need_contract(), invoiceId)
+    contract = api.scope.need_contract()
     attempt = checkout_store().latest(contractId, invoiceId)
+    if attempt is None:  # attempts exist only for the contract's invoices: else ask which 404
+        invoices.one(api.backend, contract, invoiceId)
     return _checkout_answer(attempt, f"No payment attempt for invoice {invoiceId}")
 
 
 @app.get("/billing/contracts/<contractId>/invoices/<invoiceId>/checkOut/<paymentToken>")
 def get_checkout_by_payment_token(contractId: str, invoiceId: str, paymentToken: str) -> Any:
-    invoices.one(api.backend, api.scope.need_contract(), invoiceId)
+    contract = api.scope.need_contract()
     attempt = checkout_store().get(contractId, invoiceId, paymentToken)
+    if attempt is None:
+        invoices.one(api.backend, contract, invoiceId)
     return _checkout_answer(attempt, f"No payment attempt {paymentToken} for invoice {invoiceId}")
 
 
@@ -445,13 +449,10 @@ def _pdf(contract_id: str, invoice_id: str) -> Response:
     contract = api.directory.find_contract(contract_id)
     if contract is None:
         raise NotFound(f"No contract {contract_id}")
-    invoice = invoices.one(api.backend, contract, invoice_id)
-    document = pdf.render(
-        api.country,
-        invoice,
-        customers.of_contract(api.backend, contract),
-        api.backend.payment_info(contract_id, invoice_id),
-    )
+    found = api.backend.invoice_with_payment(contract_id, invoice_id)  # the one read
+    if found is None:
+        raise NotFound(f"No invoice {invoice_id} in contract {contract_id}")
+    document = pdf.render(api.country, contract, *found)
     return Response(
         status_code=200,
         content_type="application/pdf",

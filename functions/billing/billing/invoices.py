@@ -52,7 +52,7 @@ def balance(billing: BillingSystem, contract: ContractRef, country: Country) -> 
     result: dict[str, Any] = {
         "dueAmount": country.money(sum((Decimal(i["dueAmount"]) for i in due), Decimal(0))),
         "dueInvoicesCount": len(due),
-        "hasRecurringBilling": billing.recurring_billing(contract.contract_id) is not None,
+        "hasRecurringBilling": _has_recurring_billing(billing, contract, invoices),
     }
     minimums = [Decimal(i["minPaymentAmount"]) for i in due if i.get("minPaymentAmount")]
     if minimums:
@@ -64,6 +64,17 @@ def balance(billing: BillingSystem, contract: ContractRef, country: Country) -> 
         result["period"] = newest.get("period")
         result["lastUpdateDate"] = newest.get("creationDate")
     return {k: v for k, v in result.items() if v is not None}
+
+
+def _has_recurring_billing(
+    billing: BillingSystem, contract: ContractRef, invoices: list[Record]
+) -> bool:
+    """The newest invoice carries the flag as the contract now stands (kept so on every
+    change), which spares a read; a contract with no invoice yet is asked directly."""
+    flag = invoices[0].get("hasRecurringBilling") if invoices else None
+    if isinstance(flag, bool):
+        return flag
+    return billing.recurring_billing(contract.contract_id) is not None
 
 
 def recurring(billing: BillingSystem, contract: ContractRef) -> Record:

@@ -18,6 +18,9 @@ Answer = tuple[Any, int]  # (JSON-ready body, status)
 
 @cache
 def _persistence(table: str) -> Any:
+    from selfcare import tracing
+
+    tracing.patch_botocore()
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
     return DynamoDBPersistenceLayer(table_name=table)

@@ -5,9 +5,7 @@ from decimal import Decimal
 
 import boto3
 import pytest
-from moto import mock_aws
 
-from selfcare.adapters import aws
 from selfcare.adapters.items import ConditionFailed, DynamoItems, MemoryItems, Write
 
 ITEMS = [
@@ -20,32 +18,29 @@ ITEMS = [
 
 
 @pytest.fixture(params=["memory", "dynamodb"])
-def store(request, monkeypatch):
+def store(request):
     if request.param == "memory":
         yield MemoryItems(ITEMS)
         return
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    with mock_aws():
-        aws.reset_clients()
-        table = f"items-{uuid.uuid4().hex}"  # other tests may share this moto backend
-        boto3.client("dynamodb").create_table(
-            TableName=table,
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        items = DynamoItems(table)
-        items.put_all(
-            [{**i, "nested": {"x": [Decimal("1.5"), "y"]}} if "nested" in i else i for i in ITEMS]
-        )
-        yield items
-        aws.reset_clients()
+    request.getfixturevalue("embedded_aws")
+    table = f"items-{uuid.uuid4().hex}"  # other tests may share this moto backend
+    boto3.client("dynamodb").create_table(
+        TableName=table,
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    items = DynamoItems(table)
+    items.put_all(
+        [{**i, "nested": {"x": [Decimal("1.5"), "y"]}} if "nested" in i else i for i in ITEMS]
+    )
+    yield items
 
 
 def test_get_returns_the_item_with_decimal_numbers(store):

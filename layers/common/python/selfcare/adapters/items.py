@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from selfcare.adapters import aws
+from selfcare.adapters.attributes import dump, load
 
 Item = dict[str, Any]
 
@@ -86,9 +87,11 @@ class DynamoItems:
 
     def get(self, pk: str, sk: str) -> Item | None:
         with aws.translate_errors(self.what):
-            answer = aws.client("dynamodb").get_item(
-                TableName=self.table, Key={"pk": {"S": pk}, "sk": {"S": sk}}, ConsistentRead=True
-            )
+            answer = aws.dynamodb().call(
+                "GetItem",
+                {"TableName": self.table, "Key": {"pk": {"S": pk}, "sk": {"S": sk}},
+                 "ConsistentRead": True},
+            )  # fmt: skip
         found = answer.get("Item")
         return _from_dynamo(found) if found else None
 
@@ -119,10 +122,10 @@ class DynamoItems:
         if limit is not None:
             request["Limit"] = limit
         found: list[Item] = []
-        client = aws.client("dynamodb")
+        client = aws.dynamodb()
         with aws.translate_errors(self.what):
             while True:
-                page = client.query(**request)
+                page = client.call("Query", request)
                 found.extend(_from_dynamo(item) for item in page.get("Items", []))
                 more = page.get("LastEvaluatedKey")
                 if not more or (limit is not None and len(found) >= limit):
@@ -131,22 +134,24 @@ class DynamoItems:
         return found[:limit] if limit is not None else found
 
     def write(self, *writes: Write) -> None:
-        client = aws.client("dynamodb")
+        client = aws.dynamodb()
         requests = [self._request(w) for w in writes]
         with aws.translate_errors(self.what):
             try:
                 if len(requests) == 1:
                     kind, request = requests[0]
-                    getattr(client, "put_item" if kind == "Put" else "delete_item")(**request)
+                    client.call(f"{kind}Item", request)
                 else:
-                    client.transact_write_items(TransactItems=[{k: r} for k, r in requests])
-            except client.exceptions.ConditionalCheckFailedException:
-                raise ConditionFailed(0) from None
-            except client.exceptions.TransactionCanceledException as exc:
-                reasons = exc.response.get("CancellationReasons", [])
+                    client.call(
+                        "TransactWriteItems", {"TransactItems": [{k: r} for k, r in requests]}
+                    )
+            except aws.AwsError as exc:
+                if exc.code == "ConditionalCheckFailedException":
+                    raise ConditionFailed(0) from None
+                reasons = exc.body.get("CancellationReasons", [])
                 lost = ("ConditionalCheckFailed", "TransactionConflict")  # both: another writer won
                 failed = [i for i, r in enumerate(reasons) if r.get("Code") in lost]
-                if failed:
+                if exc.code == "TransactionCanceledException" and failed:
                     raise ConditionFailed(failed[0]) from None
                 raise
 
@@ -174,7 +179,7 @@ class DynamoItems:
         return "Delete", request
 
     def put_all(self, items: Iterable[Item]) -> int:
-        client = aws.client("dynamodb")
+        client = aws.dynamodb()
         batch: list[dict[str, Any]] = []
         count = 0
         with aws.translate_errors(self.what):
@@ -188,25 +193,19 @@ class DynamoItems:
         return count
 
 
-def _write(client: Any, table: str, batch: list[dict[str, Any]]) -> int:
+def _write(client: aws.DynamoDB, table: str, batch: list[dict[str, Any]]) -> int:
     pending = {table: batch}
     while pending:
-        answer = client.batch_write_item(RequestItems=pending)
+        answer = client.call("BatchWriteItem", {"RequestItems": pending})
         pending = answer.get("UnprocessedItems") or {}
     return len(batch)
 
 
 def _from_dynamo(item: dict[str, Any]) -> Item:
-    from boto3.dynamodb.types import TypeDeserializer
-
-    load = TypeDeserializer().deserialize
     return {key: load(value) for key, value in item.items()}
 
 
 def _to_dynamo(item: Item) -> dict[str, Any]:
-    from boto3.dynamodb.types import TypeSerializer
-
-    dump = TypeSerializer().serialize
     return {key: dump(value) for key, value in item.items()}
 
 

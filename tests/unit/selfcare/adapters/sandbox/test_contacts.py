@@ -11,9 +11,7 @@ from functools import cache
 
 import boto3
 import pytest
-from moto import mock_aws
 
-from selfcare.adapters import aws
 from selfcare.adapters.items import ConditionFailed, DynamoItems, MemoryItems, Write
 from selfcare.adapters.sandbox import contacts, layout
 from selfcare.adapters.sandbox.backend import SandboxBackend
@@ -249,29 +247,25 @@ def test_threads_racing_lose_no_change_and_add_no_duplicate(same):
     assert len(added) == 1 if same else added
 
 
-def test_versions_hold_on_dynamodb_from_items_that_never_had_one(monkeypatch):
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    with mock_aws():
-        aws.reset_clients()
-        table = f"contacts-{uuid.uuid4().hex}"
-        boto3.client("dynamodb").create_table(
-            TableName=table,
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        pk = layout.contract_pk(contract_id())
-        items = DynamoItems(table)
-        items.put_all(i for i in dataset_items() if i["pk"] == pk)
-        crm = SandboxBackend(items)
-        crm.add_email(contract_id(), {"email": "one@example.com"})
-        crm.remove_phone(contract_id(), phones(crm)[0]["phone"])
-        assert version(items) == 2
-        assert {"email": "one@example.com", "validated": False} in emails(crm)
-        aws.reset_clients()
+def test_versions_hold_on_dynamodb_from_items_that_never_had_one(embedded_aws):
+    table = f"contacts-{uuid.uuid4().hex}"
+    boto3.client("dynamodb").create_table(
+        TableName=table,
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    pk = layout.contract_pk(contract_id())
+    items = DynamoItems(table)
+    items.put_all(i for i in dataset_items() if i["pk"] == pk)
+    crm = SandboxBackend(items)
+    crm.add_email(contract_id(), {"email": "one@example.com"})
+    crm.remove_phone(contract_id(), phones(crm)[0]["phone"])
+    assert version(items) == 2
+    assert {"email": "one@example.com", "validated": False} in emails(crm)

@@ -47,6 +47,9 @@ def parse_credentials(raw: Any) -> Credentials:
 
 def load_credentials(secret: str) -> Credentials:
     """Read through Powertools parameters, cached for 5 minutes per warm container."""
+    from selfcare import tracing
+
+    tracing.patch_botocore()
     from aws_lambda_powertools.utilities.parameters import get_secret
     from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 

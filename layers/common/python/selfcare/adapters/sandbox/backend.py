@@ -58,6 +58,12 @@ class SandboxBackend(SandboxContacts, SandboxOfferings, SandboxBilling):
         item = self._invoice_item(contract_id, invoice_id)
         return item.get("paymentInfo") if item else None
 
+    def invoice_with_payment(
+        self, contract_id: str, invoice_id: str
+    ) -> tuple[Record, Record | None] | None:
+        item = self._invoice_item(contract_id, invoice_id)
+        return (item["invoice"], item.get("paymentInfo")) if item else None
+
     def _invoice_item(self, contract_id: str, invoice_id: str) -> dict[str, Any] | None:
         for item in self.items.query(layout.contract_pk(contract_id), prefix=layout.INVOICE):
             if item["invoice"]["invoiceId"] == invoice_id:

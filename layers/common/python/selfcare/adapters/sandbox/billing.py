@@ -213,8 +213,10 @@ class SandboxBilling:
 
     def set_invoice_flags(self, contract_id: str, **flags: bool) -> None:
         """hasRecurringBilling / hasPaperlessInvoice as the contract now stands, on every
-        invoice (re-applying is harmless, so a retry after a failure converges)."""
-        for item in self.items.query(layout.contract_pk(contract_id), prefix=layout.INVOICE):
+        invoice (re-applying is harmless, so a retry after a failure converges). Newest
+        first: the balance reads the flag off the newest invoice."""
+        pk = layout.contract_pk(contract_id)
+        for item in self.items.query(pk, prefix=layout.INVOICE, newest_first=True):
             if all(item["invoice"].get(k) == v for k, v in flags.items()):
                 continue
             version = int(item.get("version", 0))
