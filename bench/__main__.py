@@ -185,9 +185,19 @@ def summary_rows(results: dict[str, Any]) -> list[Row]:
             {
                 "figure": "warm cost per read route ÷ bare Powertools (median / worst)",
                 "value": f"{median([r['vs_bare'] for r in reads]):.1f} / {worst['vs_bare']:.1f}",
-                "detail": f"worst {worst['operation']}",
+                "detail": f"worst {worst['operation']} ({'/'.join(map(str, worst['status']))})",
             }
         )
+        answered = [r for r in reads if all(200 <= s < 300 for s in r["status"])]
+        if answered and len(answered) < len(reads):  # refusals also write a log line
+            worst = max(answered, key=lambda r: r["vs_bare"])
+            found.append(
+                {
+                    "figure": "warm cost per read answered 2xx ÷ bare Powertools (worst)",
+                    "value": f"{worst['vs_bare']:.1f}",
+                    "detail": f"worst {worst['operation']}",
+                }
+            )
     calls = results.get("calls", {}).get("summary")
     if calls:
         found.append(

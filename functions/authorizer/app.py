@@ -16,6 +16,7 @@ from aws_lambda_powertools import Logger
 
 from authorizer.policy import allow
 from authorizer.verify import Refused, Unavailable, Verifier
+from selfcare import snapstart
 from selfcare.redaction import RedactingFormatter
 
 logger = Logger(service="authorizer", logger_formatter=RedactingFormatter())
@@ -37,15 +38,23 @@ def _leeway(raw: str) -> int:
 
 # A misconfigured stack fails here, at cold start (AUTHORIZER_CONFIGURATION_ERROR), not per call.
 USAGE_KEYS = _usage_keys(os.environ.get("USAGE_PLAN_KEYS", ""))
+
+
 # No per-kid key cache (cache_keys): it never expires, so a key the issuer withdrew would
 # stay trusted for the container's life. The key set itself is cached for `lifespan`.
+def _jwks() -> jwt.PyJWKClient:
+    return jwt.PyJWKClient(os.environ["JWKS_URL"], lifespan=300, timeout=3)
+
+
 VERIFIER = Verifier(
     country=os.environ["COUNTRY"],
     issuer=os.environ["JWT_ISSUER"],
     audience=os.environ["JWT_AUDIENCE"],
-    jwks=jwt.PyJWKClient(os.environ["JWKS_URL"], lifespan=300, timeout=3),
+    jwks=_jwks(),
     leeway=_leeway(os.environ.get("JWT_LEEWAY_SECONDS", "30")),
 )
+if snapstart.install():  # a restored copy fetches the issuer's keys afresh
+    snapstart.on_restore(lambda: setattr(VERIFIER, "jwks", _jwks()))
 
 
 @logger.inject_lambda_context(log_event=False, clear_state=True)  # the event holds the token

@@ -17,7 +17,7 @@ from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolv
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.logging import correlation_paths
 
-from selfcare import access, tracing
+from selfcare import access, snapstart, tracing
 from selfcare.countries import Country, get_country
 from selfcare.errors import PayloadTooLarge, ServiceError
 from selfcare.identity import Caller
@@ -98,6 +98,12 @@ class Api:
         self.app.not_found(self._not_found)
         self.app.exception_handler(Exception)(self._unexpected)
         self.handler = self._build_handler()
+        if snapstart.install():
+            snapstart.on_restore(self._forget)
+
+    def _forget(self) -> None:
+        """After a SnapStart restore: ownership looked up before the snapshot may be stale."""
+        self.__dict__.pop("directory", None)
 
     # Backends, created on first use and kept for the life of the container -------------------
     @cached_property

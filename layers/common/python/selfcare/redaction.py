@@ -310,6 +310,17 @@ def redact(value: Any) -> Any:
 # --- Powertools --------------------------------------------------------------------------
 
 
+# Keys Powertools fills from the Lambda context and environment, never from a request.
+_TRUSTED = frozenset(
+    {
+        "level", "location", "timestamp", "service", "sampling_rate", "cold_start",
+        "function_name", "function_memory_size", "function_arn", "function_request_id",
+        "xray_trace_id",
+    }
+)  # fmt: skip
+_SCALARS = (str, int, bool, type(None))
+
+
 class RedactingFormatter(LambdaPowertoolsFormatter):
     """Powertools' JSON formatter, redacting the complete record before serialization.
 
@@ -320,7 +331,19 @@ class RedactingFormatter(LambdaPowertoolsFormatter):
     """
 
     def serialize(self, log: Any) -> str:
-        return super().serialize(_redact(log, self.json_default, 0, set()))
+        if not isinstance(log, dict):
+            return super().serialize(_redact(log, self.json_default, 0, set()))
+        # What Powertools itself fills in from the Lambda context and environment holds no
+        # caller data: only the rest (message, extra and appended keys) is walked.
+        rest = {k: v for k, v in log.items() if k not in _TRUSTED or type(v) not in _SCALARS}
+        redacted = _redact(rest, self.json_default, 0, set())
+        merged = {
+            k: redacted.pop(k) if k in rest else log[k]
+            for k in log
+            if k in redacted or k not in rest
+        }
+        merged.update(redacted)  # keys the redaction renamed (a card number as a key)
+        return super().serialize(merged)
 
     def format(self, record: logging.LogRecord) -> str:
         try:

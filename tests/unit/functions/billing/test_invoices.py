@@ -104,3 +104,30 @@ def test_calls_accept_national_and_e164_lines(line):
     found = calls.calls(billing, CONTRACT, line, query, local_only=True, country=get_country("co"))
     assert [c["destination"] for c in found] == ["1"]
     assert billing.calls_seen == [("100", "6014567890", date(2026, 10, 1), date(2026, 10, 31))]
+
+
+class CountingBilling(Billing):
+    def __init__(self, found: list[dict], recurring: bool = False) -> None:
+        super().__init__(found, recurring)
+        self.recurring_asked = 0
+
+    def recurring_billing(self, contract_id):
+        self.recurring_asked += 1
+        return super().recurring_billing(contract_id)
+
+
+@pytest.mark.parametrize("enrolled", [True, False])
+def test_the_balance_takes_recurring_billing_from_the_newest_invoice_without_another_read(
+    enrolled,
+):
+    flagged = [{**invoice(n, "10", False), "hasRecurringBilling": enrolled} for n in (8, 9)]
+    billing = CountingBilling(flagged, recurring=not enrolled)  # the flag is what counts
+    balance = invoices.balance(billing, CONTRACT, get_country("co"))
+    assert balance["hasRecurringBilling"] is enrolled and billing.recurring_asked == 0
+
+
+def test_a_contract_without_invoices_is_asked_for_its_recurring_billing():
+    billing = CountingBilling([], recurring=True)
+    balance = invoices.balance(billing, CONTRACT, get_country("co"))
+    assert balance["hasRecurringBilling"] is True and billing.recurring_asked == 1
+    assert balance["dueAmount"] == 0 and balance["dueInvoicesCount"] == 0

@@ -16,6 +16,8 @@ NUMBERS = Context(
 
 
 def _number(value: int | Decimal) -> str:
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise TypeError(f"DynamoDB has no number {value}")  # as boto3 refuses it
     return str(NUMBERS.create_decimal(value))
 
 

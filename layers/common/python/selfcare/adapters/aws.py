@@ -80,6 +80,10 @@ class DynamoDB:
             last = attempt == ATTEMPTS
             try:
                 status, body = self._exchange(operation, payload)
+            except _NotSent as unsent:
+                self._drop()  # nothing reached DynamoDB: safe to retry any operation
+                if last:
+                    raise unsent.error from None
             except TimeoutError:
                 self._drop()
                 if last or operation not in READS:  # a change may have happened: never twice
@@ -107,7 +111,10 @@ class DynamoDB:
             "Host": self.netloc,
         }
         headers.update(sign(headers, payload, self.region, "dynamodb", credentials()))
-        connection = self._connection()
+        try:
+            connection = self._connection()
+        except OSError as error:  # refused, unreachable or timed out while connecting
+            raise _NotSent(error) from error
         connection.request("POST", "/", body=payload, headers=headers)
         answer = connection.getresponse()
         data = answer.read()
@@ -119,6 +126,8 @@ class DynamoDB:
 
     def _connection(self) -> http.client.HTTPConnection:
         found: http.client.HTTPConnection | None = getattr(self._local, "connection", None)
+        if found is not None and found.sock is None:  # closed by the other end's answer:
+            found = None  # http.client would reopen it with the connect timeout for reads
         if found is None:
             kind = http.client.HTTPSConnection if self.secure else http.client.HTTPConnection
             found = kind(self.host, self.port, timeout=CONNECT_TIMEOUT)
@@ -133,6 +142,14 @@ class DynamoDB:
         self._local.connection = None
         if found is not None:
             found.close()
+
+
+class _NotSent(Exception):
+    """The connection could not be opened: the request never left."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error)
+        self.error = error
 
 
 # --- the shared client, credentials and signing --------------------------------------------------
@@ -203,11 +220,22 @@ def _container_credentials(env: dict[str, str] | os._Environ[str]) -> Any:
     connection = kind(uri.hostname or "", uri.port, timeout=CONNECT_TIMEOUT)
     try:
         connection.request("GET", uri.path or "/", headers={"Authorization": token})
-        found = json.loads(connection.getresponse().read())
+        answer = connection.getresponse()
+        data = answer.read()
+    except OSError as error:
+        raise Unavailable("The function's credentials could not be fetched") from error
     finally:
         connection.close()
-    expires = datetime.fromisoformat(found["Expiration"].replace("Z", "+00:00")).timestamp()
-    return (found["AccessKeyId"], found["SecretAccessKey"], found.get("Token")), expires
+    try:
+        found = json.loads(data) if answer.status == 200 else {}
+        keys = found["AccessKeyId"], found["SecretAccessKey"], found.get("Token")
+        expiration = found["Expiration"]
+    except (ValueError, KeyError, TypeError):
+        raise Unavailable(
+            f"The function's credentials could not be read (HTTP {answer.status})"
+        ) from None
+    expires = datetime.fromisoformat(str(expiration).replace("Z", "+00:00")).timestamp()
+    return keys, expires
 
 
 def sign(

@@ -290,8 +290,14 @@ def _normalize(value: Any) -> Any:
 
 
 def _copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
+    """A fresh copy, as every DynamoDB read returns (stored values are normalized: only
+    dict, list and immutable scalars, so exact type checks suffice)."""
+    kind = type(value)
+    if kind is dict:
+        return {k: v if type(v) in _IMMUTABLE else _copy(v) for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) in _IMMUTABLE else _copy(v) for v in value]
     return value
+
+
+_IMMUTABLE = frozenset({str, int, bool, Decimal, type(None), bytes})

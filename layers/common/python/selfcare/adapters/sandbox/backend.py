@@ -65,7 +65,8 @@ class SandboxBackend(SandboxContacts, SandboxOfferings, SandboxBilling):
         return (item["invoice"], item.get("paymentInfo")) if item else None
 
     def _invoice_item(self, contract_id: str, invoice_id: str) -> dict[str, Any] | None:
-        for item in self.items.query(layout.contract_pk(contract_id), prefix=layout.INVOICE):
+        pk = layout.contract_pk(contract_id)
+        for item in self.items.query(pk, prefix=layout.invoice_prefix(contract_id, invoice_id)):
             if item["invoice"]["invoiceId"] == invoice_id:
                 return item
         return None

@@ -50,6 +50,15 @@ def billing_account_pk(billing_account_id: str) -> str:
     return f"BILLINGACCOUNT#{billing_account_id}"
 
 
+def invoice_prefix(contract_id: str, invoice_id: str) -> str:
+    """Where invoice `invoice_id` of the contract can be: its id <contractId>-<YYYYMM><nn>
+    names the month it was issued (the sort key's creation date); any invoice otherwise."""
+    month = invoice_id.removeprefix(f"{contract_id}-")
+    if len(month) == 8 and month.isascii() and month.isdigit() and month != invoice_id:
+        return f"{INVOICE}{month[:4]}-{month[4:6]}"
+    return INVOICE
+
+
 def product_prefix(product_id: int) -> str:
     return f"{PRODUCT}{product_id:06d}#"
 

@@ -1,0 +1,623 @@
+"""The hand-written DynamoDB client: botocore's signatures, moto's answers, and retries,
+timeouts, errors and credentials against a scripted local server."""
+
+import http.client
+import json
+import socket
+import string
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
+from unittest import mock
+
+import boto3
+import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from selfcare.adapters import aws
+from selfcare.adapters.attributes import dump, load
+from selfcare.errors import Unavailable, UpstreamError, UpstreamTimeout
+
+THROTTLED = (
+    400,
+    {
+        "__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+        "message": "The level of configured provisioned throughput for the table was exceeded.",
+    },
+)
+FAILED = (500, {"__type": "com.amazonaws.dynamodb.v20120810#InternalServerError"})
+INVALID = (
+    400,
+    {"__type": "com.amazon.coral.validate#ValidationException", "message": "Missing key"},
+)
+FOUND = (200, {"Item": {"pk": {"S": "C#1"}, "n": {"N": "7"}}})
+SILENT = None  # never answers (until the test ends)
+KEY = {"TableName": "items", "Key": {"pk": {"S": "C#1"}}}
+NOW = datetime(2026, 11, 26, 23, 59, 59, tzinfo=UTC)
+PUT = {"TableName": "items", "Item": {"pk": {"S": "C#1"}, "n": {"N": "7"}}}
+
+
+# --- a scripted HTTP server ------------------------------------------------------------------------
+
+
+class Scripted(ThreadingHTTPServer):
+    """127.0.0.1 on a free port answering the n-th request with `answers[n]` (the last one
+    repeats): (status, JSON body[, headers[, seconds to wait first]]) or SILENT. Keeps each
+    request it was sent in `seen`."""
+
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, answers):
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.answers = answers
+        self.seen = []
+        self.arrived = threading.Condition()
+        self.released = threading.Event()
+        self.url = f"http://127.0.0.1:{self.server_port}"
+
+    def wait_for(self, count):
+        """The requests seen, once `count` have arrived."""
+        with self.arrived:
+            assert self.arrived.wait_for(lambda: len(self.seen) >= count, timeout=10)
+        return self.seen
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # kept-alive connections, as DynamoDB's
+
+    def answer(self):
+        server = self.server
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        with server.arrived:
+            index = len(server.seen)
+            server.seen.append(
+                SimpleNamespace(
+                    method=self.command,
+                    path=self.path,
+                    headers=self.headers,
+                    body=body,
+                    peer=self.client_address,
+                )
+            )
+            server.arrived.notify_all()
+        scripted = server.answers[min(index, len(server.answers) - 1)]
+        if scripted is SILENT:
+            server.released.wait(30)
+            self.close_connection = True
+            return
+        status, payload, *more = scripted
+        headers = more[0] if more else {}
+        delay = more[1] if len(more) > 1 else 0
+        server.released.wait(delay)
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/x-amz-json-1.0")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = answer
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def serve():
+    """serve(*answers) starts a Scripted server; all are stopped when the test ends."""
+    started = []
+
+    def start(*answers):
+        server = Scripted(list(answers))
+        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.released.set()
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def keys(monkeypatch):
+    """Credentials in the environment, as Lambda gives them."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDSCRIPTED")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "scripted-secret")
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+
+
+@pytest.fixture
+def backoffs(monkeypatch):
+    """The waits between attempts, recorded instead of slept."""
+    waited = []
+    monkeypatch.setattr(aws, "time", SimpleNamespace(time=time.time, sleep=waited.append))
+    return waited
+
+
+def closed_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# --- signing ---------------------------------------------------------------------------------------
+
+
+def botocore_signature(url, headers, payload, region, service, keys, now):
+    """The headers of a POST to `url` once botocore's SigV4Auth signed it at `now`, and the
+    payload hash botocore computes for it."""
+    request = AWSRequest(method="POST", url=url, data=payload, headers=headers)
+    signer = SigV4Auth(Credentials(*keys), service, region)
+    with mock.patch("botocore.auth.get_current_datetime", return_value=now.replace(tzinfo=None)):
+        signer.add_auth(request)
+    return request.headers, signer.payload(request)
+
+
+@given(
+    payload=st.binary(),
+    region=st.sampled_from(["us-east-1", "eu-west-1", "sa-east-1", "ap-southeast-2"]),
+    operation=st.sampled_from(["GetItem", "PutItem", "Query", "TransactWriteItems"]),
+    access=st.text(string.ascii_uppercase + string.digits, min_size=16, max_size=20),
+    secret=st.text(string.ascii_letters + string.digits + "+/", min_size=1, max_size=40),
+    token=st.none() | st.text(string.ascii_letters + string.digits + "+/=", min_size=1),
+    now=st.datetimes(datetime(2000, 1, 1), datetime(2099, 12, 31), timezones=st.just(UTC)),
+)
+@example(b'{"TableName":"t"}', "us-east-1", "GetItem", "AKIDEXAMPLE", "s3cr3t", None, NOW)
+@example(b"{}", "eu-west-1", "PutItem", "ASIAEXAMPLE", "s3cr3t", "FwoGZXIvYXdzEJr//", NOW)
+def test_signature_is_botocores(payload, region, operation, access, secret, token, now):
+    host = f"dynamodb.{region}.amazonaws.com"
+    headers = {
+        "Content-Type": "application/x-amz-json-1.0",
+        "X-Amz-Target": f"DynamoDB_20120810.{operation}",
+        "Host": host,
+    }
+    ours = aws.sign(headers, payload, region, "dynamodb", (access, secret, token), now)
+    theirs, payload_hash = botocore_signature(
+        f"https://{host}/",
+        {**headers, "X-Amz-Content-Sha256": ours["X-Amz-Content-Sha256"]},
+        payload,
+        region,
+        "dynamodb",
+        (access, secret, token),
+        now,
+    )
+    assert ours["X-Amz-Content-Sha256"] == payload_hash
+    assert ours["X-Amz-Date"] == theirs["X-Amz-Date"]
+    assert ours.get("X-Amz-Security-Token") == theirs.get("X-Amz-Security-Token") == token
+    assert ours["Authorization"] == theirs["Authorization"]
+
+
+def test_the_request_sent_is_signed_as_botocore_would_sign_it(serve, keys):
+    server = serve(FOUND)
+    answer = aws.DynamoDB("us-east-1", server.url).call("GetItem", KEY)
+    assert answer == FOUND[1]
+    (sent,) = server.wait_for(1)
+    assert (sent.method, sent.path) == ("POST", "/")
+    assert sent.headers["X-Amz-Target"] == "DynamoDB_20120810.GetItem"
+    assert sent.headers["Content-Type"] == "application/x-amz-json-1.0"
+    assert json.loads(sent.body) == KEY
+    authorization = sent.headers["Authorization"]
+    assert authorization.startswith("AWS4-HMAC-SHA256 Credential=AKIDSCRIPTED/")
+    assert "/us-east-1/dynamodb/aws4_request, " in authorization
+    # botocore, given the headers as they arrived, signs them to the same signature
+    named = authorization.split("SignedHeaders=")[1].split(",")[0].split(";")
+    assert {"host", "x-amz-date", "x-amz-target", "content-type"} <= set(named)
+    stamp = datetime.strptime(sent.headers["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    theirs, _ = botocore_signature(
+        f"{server.url}/",
+        {name: sent.headers[name] for name in named},
+        sent.body,
+        "us-east-1",
+        "dynamodb",
+        ("AKIDSCRIPTED", "scripted-secret", None),
+        stamp,
+    )
+    assert theirs["Authorization"] == authorization
+
+
+# --- against moto ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def table(embedded_aws):
+    name = f"aws-{uuid.uuid4().hex}"  # other tests may share this moto backend
+    boto3.client("dynamodb").create_table(
+        TableName=name,
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    return name
+
+
+def test_put_get_and_query_on_moto(table):
+    client = aws.dynamodb()
+    for sk, n in [("INV#2", "2"), ("INV#1", "1"), ("PROD#1", "3")]:
+        item = {"pk": {"S": "C#1"}, "sk": {"S": sk}, "n": {"N": n}}
+        assert client.call("PutItem", {"TableName": table, "Item": item}) == {}
+    found = client.call(
+        "GetItem", {"TableName": table, "Key": {"pk": {"S": "C#1"}, "sk": {"S": "INV#1"}}}
+    )
+    assert found["Item"] == {"pk": {"S": "C#1"}, "sk": {"S": "INV#1"}, "n": {"N": "1"}}
+    missing = client.call(
+        "GetItem", {"TableName": table, "Key": {"pk": {"S": "C#1"}, "sk": {"S": "X"}}}
+    )
+    assert "Item" not in missing
+    invoices = client.call(
+        "Query",
+        {
+            "TableName": table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": {"S": "C#1"}, ":prefix": {"S": "INV#"}},
+            "ScanIndexForward": False,
+        },
+    )
+    assert [i["n"]["N"] for i in invoices["Items"]] == ["2", "1"]
+    assert invoices["Count"] == 2
+
+
+def test_every_kind_of_value_survives_a_trip_through_dynamodb(table):
+    item = {
+        "pk": "C#2",
+        "sk": "ALL",
+        "text": "señal ✓",
+        "number": Decimal("-12345678901234567890.123456789012345678"),
+        "tiny": Decimal("1E-130"),
+        "flag": True,
+        "nothing": None,
+        "blob": b"\x00\xffbinary",
+        "blobs": {b"a", b"\x01"},
+        "words": {"a", "b"},
+        "numbers": {1, Decimal("2.5")},
+        "nested": {"list": [1, "two", [b"3"], {"four": False}], "empty": {}},
+    }
+    client = aws.dynamodb()
+    client.call("PutItem", {"TableName": table, "Item": dump(item)["M"]})
+    found = client.call(
+        "GetItem", {"TableName": table, "Key": dump({"pk": "C#2", "sk": "ALL"})["M"]}
+    )
+    assert load({"M": found["Item"]}) == item
+
+
+def test_a_failed_condition_is_an_aws_error_naming_it(table):
+    put = {
+        "TableName": table,
+        "Item": {"pk": {"S": "C#3"}, "sk": {"S": "ONCE"}},
+        "ConditionExpression": "attribute_not_exists(pk)",
+    }
+    aws.dynamodb().call("PutItem", put)
+    with pytest.raises(aws.AwsError) as raised:
+        aws.dynamodb().call("PutItem", put)
+    assert (raised.value.status, raised.value.code) == (400, "ConditionalCheckFailedException")
+
+
+def test_an_unknown_table_is_unavailable(embedded_aws):
+    with pytest.raises(Unavailable) as raised, aws.translate_errors("Invoices"):
+        aws.dynamodb().call("GetItem", {**KEY, "TableName": f"missing-{uuid.uuid4().hex}"})
+    assert raised.value.status == 503 and "Invoices" in raised.value.message
+    assert raised.value.__cause__.code == "ResourceNotFoundException"
+
+
+# --- retries, timeouts and errors ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("first", [THROTTLED, FAILED], ids=["throttled", "server-error"])
+def test_a_busy_or_failing_answer_is_retried(serve, keys, backoffs, first):
+    server = serve(first, FOUND)
+    assert aws.DynamoDB("us-east-1", server.url).call("GetItem", KEY) == FOUND[1]
+    assert len(server.wait_for(2)) == 2
+    assert len(backoffs) == 1
+
+
+def test_three_throttles_are_unavailable(serve, keys, backoffs):
+    server = serve(THROTTLED)
+    client = aws.DynamoDB("us-east-1", server.url)
+    with pytest.raises(aws.AwsError) as raised:
+        client.call("PutItem", PUT)
+    assert (raised.value.status, raised.value.code) == (
+        400,
+        "ProvisionedThroughputExceededException",
+    )
+    assert len(server.wait_for(3)) == 3
+    with pytest.raises(Unavailable) as unavailable, aws.translate_errors("Invoices"):
+        client.call("PutItem", PUT)
+    assert unavailable.value.status == 503
+    assert len(server.wait_for(6)) == 6
+
+
+def test_a_rejected_request_is_not_retried_and_is_an_upstream_error(serve, keys, backoffs):
+    server = serve(INVALID, FOUND)
+    with pytest.raises(UpstreamError) as raised, aws.translate_errors("Invoices"):
+        aws.DynamoDB("us-east-1", server.url).call("GetItem", KEY)
+    assert raised.value.status == 502
+    assert raised.value.__cause__.code == "ValidationException"
+    assert len(server.wait_for(1)) == 1 and backoffs == []
+
+
+def test_a_write_without_an_answer_is_sent_once_and_times_out(serve, keys, backoffs, monkeypatch):
+    monkeypatch.setattr(aws, "READ_TIMEOUT", 0.2)
+    server = serve(SILENT, (200, {}))
+    with pytest.raises(UpstreamTimeout) as raised, aws.translate_errors("Invoices"):
+        aws.DynamoDB("us-east-1", server.url).call("PutItem", PUT)
+    assert raised.value.status == 504
+    assert isinstance(raised.value.__cause__, TimeoutError)
+    assert len(server.wait_for(1)) == 1 and backoffs == []
+
+
+def test_a_read_without_an_answer_is_tried_three_times(serve, keys, backoffs, monkeypatch):
+    monkeypatch.setattr(aws, "READ_TIMEOUT", 0.2)
+    server = serve(SILENT)
+    with pytest.raises(TimeoutError):
+        aws.DynamoDB("us-east-1", server.url).call("GetItem", KEY)
+    assert len(server.wait_for(3)) == 3
+
+
+def test_a_read_that_timed_out_is_answered_by_its_retry(serve, keys, backoffs, monkeypatch):
+    monkeypatch.setattr(aws, "READ_TIMEOUT", 0.2)
+    server = serve(SILENT, FOUND)
+    assert aws.DynamoDB("us-east-1", server.url).call("Query", KEY) == FOUND[1]
+    assert len(server.wait_for(2)) == 2
+
+
+def test_a_refused_connection_is_unavailable(keys, backoffs):
+    client = aws.DynamoDB("us-east-1", f"http://127.0.0.1:{closed_port()}")
+    with pytest.raises(Unavailable) as raised, aws.translate_errors("Invoices"):
+        client.call("PutItem", PUT)
+    assert raised.value.status == 503
+    assert isinstance(raised.value.__cause__, ConnectionRefusedError)
+    assert len(backoffs) == 2  # three attempts
+
+
+def test_a_write_whose_connection_timed_out_is_sent_by_its_retry(
+    serve, keys, backoffs, monkeypatch
+):
+    """A connect timeout means nothing was sent, so even a write may be tried again."""
+    server = serve((200, {}))
+    connect, failed = http.client.HTTPConnection.connect, []
+
+    def slow_once(connection):
+        if not failed:
+            failed.append(connection)
+            raise TimeoutError("timed out")
+        connect(connection)
+
+    monkeypatch.setattr(http.client.HTTPConnection, "connect", slow_once)
+    assert aws.DynamoDB("us-east-1", server.url).call("PutItem", PUT) == {}
+    assert len(server.wait_for(1)) == 1 and len(backoffs) == 1
+
+
+def test_a_reopened_connection_keeps_the_read_timeout(serve, keys, backoffs, monkeypatch):
+    monkeypatch.setattr(aws, "CONNECT_TIMEOUT", 0.2)  # READ_TIMEOUT stays 5 s
+    server = serve((200, {}, {"Connection": "close"}), (200, {}, {}, 1.0))
+    client = aws.DynamoDB("us-east-1", server.url)
+    client.call("PutItem", PUT)
+    assert client.call("PutItem", PUT) == {}  # answered in 1 s, well within 5
+
+
+def test_the_connection_is_kept_between_calls(serve, keys):
+    server = serve(FOUND)
+    client = aws.DynamoDB("us-east-1", server.url)
+    client.call("GetItem", KEY)
+    client.call("GetItem", KEY)
+    first, second = server.wait_for(2)
+    assert first.headers["Host"] == second.headers["Host"] == server.url.removeprefix("http://")
+    assert first.peer == second.peer  # one connection
+
+
+# --- listeners -------------------------------------------------------------------------------------
+
+
+def test_listeners_are_told_of_each_call(serve, keys):
+    server = serve(FOUND)
+    client = aws.DynamoDB("us-east-1", server.url)
+    told = []
+
+    def listener(service, operation):
+        told.append((service, operation))
+
+    aws.listeners.append(listener)
+    try:
+        client.call("PutItem", PUT)
+        client.call("GetItem", KEY)
+    finally:
+        aws.listeners.remove(listener)
+    assert told == [("dynamodb", "PutItem"), ("dynamodb", "GetItem")]
+
+
+# --- credentials -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_keys(monkeypatch):
+    """No credentials in the environment, and none cached before or after the test."""
+    for name in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    ]:
+        monkeypatch.delenv(name, raising=False)
+    aws.reset_clients()
+    yield
+    aws.reset_clients()
+
+
+def container(access="ASIACONTAINER", expires_in=timedelta(hours=1)):
+    expiration = (datetime.now(UTC) + expires_in).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (
+        200,
+        {
+            "AccessKeyId": access,
+            "SecretAccessKey": "container-secret",
+            "Token": "container-token",
+            "Expiration": expiration,
+        },
+    )
+
+
+def test_credentials_from_the_environment_come_first(monkeypatch, no_keys):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDENV")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "env-secret")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "env-token")
+    monkeypatch.setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", f"http://127.0.0.1:{closed_port()}/")
+    assert aws.credentials() == ("AKIDENV", "env-secret", "env-token")
+
+
+def test_credentials_from_the_container_endpoint_sign_requests(serve, monkeypatch, no_keys):
+    endpoint = serve(container())
+    monkeypatch.setenv(
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI", f"{endpoint.url}/2021-04-23/credentials"
+    )
+    monkeypatch.setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "container-auth")
+    dynamodb = serve(FOUND)
+    client = aws.DynamoDB("us-east-1", dynamodb.url)
+    client.call("GetItem", KEY)
+    client.call("GetItem", KEY)
+    (fetch,) = endpoint.wait_for(1)  # fetched once, then cached
+    assert (fetch.method, fetch.path) == ("GET", "/2021-04-23/credentials")
+    assert fetch.headers["Authorization"] == "container-auth"
+    for sent in dynamodb.wait_for(2):
+        assert "Credential=ASIACONTAINER/" in sent.headers["Authorization"]
+        assert sent.headers["X-Amz-Security-Token"] == "container-token"
+
+
+def test_the_container_token_file_is_read(serve, monkeypatch, no_keys, tmp_path):
+    endpoint = serve(container())
+    (tmp_path / "token").write_text("token-from-file\n")
+    monkeypatch.setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", f"{endpoint.url}/creds")
+    monkeypatch.setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", str(tmp_path / "token"))
+    assert aws.credentials() == ("ASIACONTAINER", "container-secret", "container-token")
+    assert endpoint.wait_for(1)[0].headers["Authorization"] == "token-from-file"
+
+
+def test_credentials_about_to_expire_are_fetched_again(serve, monkeypatch, no_keys):
+    endpoint = serve(
+        container("ASIAFIRST", expires_in=timedelta(minutes=4)),
+        container("ASIASECOND", expires_in=timedelta(hours=1)),
+    )
+    monkeypatch.setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", f"{endpoint.url}/creds")
+    assert aws.credentials()[0] == "ASIAFIRST"
+    assert aws.credentials()[0] == "ASIASECOND"
+    assert aws.credentials()[0] == "ASIASECOND"
+    assert len(endpoint.seen) == 2
+
+
+@pytest.mark.parametrize(
+    "answer", [(500, {"message": "busy"}), (200, {"AccessKeyId": "ASIAHALF"}), (404, None)]
+)
+def test_a_failing_container_endpoint_is_unavailable(serve, monkeypatch, no_keys, answer):
+    endpoint = serve(answer)
+    monkeypatch.setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", f"{endpoint.url}/creds")
+    with pytest.raises(Unavailable) as raised:
+        aws.credentials()
+    assert raised.value.status == 503
+
+
+def test_otherwise_botocores_chain_finds_a_profile(monkeypatch, no_keys, tmp_path):
+    (tmp_path / "credentials").write_text(
+        "[selfcare]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = profile-secret\n"
+    )
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_PROFILE", "selfcare")
+    assert aws.credentials() == ("AKIDPROFILE", "profile-secret", None)
+
+
+def test_no_credentials_anywhere_is_unavailable(monkeypatch, no_keys, tmp_path):
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    for name in [
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_ROLE_ARN",
+    ]:
+        monkeypatch.delenv(name, raising=False)
+    client = aws.DynamoDB("us-east-1", f"http://127.0.0.1:{closed_port()}")
+    with pytest.raises(Unavailable):
+        client.call("GetItem", KEY)
+
+
+# --- the shared client's endpoint ------------------------------------------------------------------
+
+
+@pytest.fixture
+def fresh(monkeypatch):
+    """No shared client before or after the test; AWS_* endpoint and region variables unset."""
+    for name in [
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_DYNAMODB",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+    ]:
+        monkeypatch.delenv(name, raising=False)
+    aws.reset_clients()
+    yield
+    aws.reset_clients()
+
+
+def test_the_dynamodb_endpoint_variable_wins(monkeypatch, fresh):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4566")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://localhost:8000")
+    client = aws.dynamodb()
+    assert (client.secure, client.host, client.port) == (False, "localhost", 8000)
+    assert aws.dynamodb() is client
+
+
+def test_the_general_endpoint_variable_is_used_alone(monkeypatch, fresh):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4566")
+    client = aws.dynamodb()
+    assert (client.secure, client.host, client.port) == (False, "127.0.0.1", 4566)
+
+
+@pytest.mark.parametrize(
+    ("variables", "region"),
+    [
+        ({"AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "sa-east-1"}, "eu-west-1"),
+        ({"AWS_DEFAULT_REGION": "sa-east-1"}, "sa-east-1"),
+        ({}, "us-east-1"),
+    ],
+)
+def test_without_an_endpoint_the_regional_aws_endpoint(monkeypatch, fresh, variables, region):
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    client = aws.dynamodb()
+    assert client.region == region
+    assert (client.secure, client.host, client.port) == (
+        True,
+        f"dynamodb.{region}.amazonaws.com",
+        None,
+    )
+    assert client.netloc == f"dynamodb.{region}.amazonaws.com"  # the signed Host
+
+
+def test_reset_forgets_the_client(monkeypatch, fresh):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4566")
+    first = aws.dynamodb()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4567")
+    assert aws.dynamodb() is first
+    aws.reset_clients()
+    assert aws.dynamodb().port == 4567
