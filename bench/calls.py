@@ -318,8 +318,9 @@ def render(rows: list[Row], summary: dict[str, Any]) -> str:
         lines,
     )  # fmt: skip
     text += (
-        "\nddb ops: G GetItem, Q Query, P PutItem, D DeleteItem, T TransactWriteItems"
-        f"\nmax DynamoDB calls per warm single-resource read: "
+        "\nddb ops: "
+        + ", ".join(f"{short} {name}" for name, short in SHORT.items())
+        + f"\nmax DynamoDB calls per warm single-resource read: "
         f"{summary['max_warm_ddb_single_read']} ({summary['max_warm_ddb_single_read_operation']})"
         f"; per warm read of any kind: {summary['max_warm_ddb_read']}"
         f" ({summary['max_warm_ddb_read_operation']})"

@@ -18,5 +18,4 @@ def of_contract(billing: BillingSystem, contract: ContractRef) -> Record:
 
 
 def contracts(billing: BillingSystem, owner: CustomerRef) -> list[Record]:
-    found = (billing.contract(contract_id) for contract_id in owner.contract_ids)
-    return [contract for contract in found if contract is not None]
+    return billing.contracts(owner.contract_ids)

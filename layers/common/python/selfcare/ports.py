@@ -6,6 +6,7 @@ are plain Python (str, int, bool, Decimal, date-strings); None means "no such th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -44,6 +45,10 @@ class Directory(Protocol):
 class BillingSystem(Protocol):
     def customer(self, document_type: str, customer_id: str) -> Record | None: ...
     def contract(self, contract_id: str) -> Record | None: ...
+    def contracts(self, contract_ids: Sequence[str]) -> list[Record]:
+        """The known ones among `contract_ids`, in that order, in one read."""
+        ...
+
     def invoices(self, contract_id: str, limit: int | None = None) -> list[Record]:
         """Most recent first; all of them when limit is None."""
         ...

@@ -1,12 +1,17 @@
 """The in-memory item store behaves like the DynamoDB one (same calls, same answers)."""
 
+import json
 import uuid
 from decimal import Decimal
+from types import SimpleNamespace
 
 import boto3
 import pytest
 
+from selfcare.adapters import aws
+from selfcare.adapters import items as items_module
 from selfcare.adapters.items import ConditionFailed, DynamoItems, MemoryItems, Write
+from selfcare.errors import Unavailable
 
 ITEMS = [
     {"pk": "C#1", "sk": "INV#2026-09-01#A", "n": 1, "nested": {"x": [1.5, "y"]}},
@@ -98,3 +103,87 @@ def test_a_transaction_is_all_or_nothing(store):
     assert store.get("T#1", "A") is None and store.get("T#2", "A") is None
     store.write(*writes[:2])
     assert store.get("T#1", "A") and store.get("T#2", "A")
+
+
+def test_get_many_answers_in_the_order_asked_with_none_for_missing(store):
+    keys = [("C#2", "INV#2026-11-01#D"), ("C#1", "nope"), ("C#1", "INV#2026-09-01#A")]
+    found = store.get_many([*keys, keys[0]])
+    assert [item and item["n"] for item in found] == [5, None, 1, 5]
+    assert store.get_many([]) == []
+
+
+@pytest.fixture
+def dynamodb_calls():
+    seen = []
+    aws.listeners.append(lambda service, operation: seen.append(operation))
+    yield seen
+    aws.listeners.pop()
+
+
+def test_get_many_on_dynamodb_is_one_batch_per_hundred_keys(embedded_aws, dynamodb_calls):
+    table = f"items-{uuid.uuid4().hex}"
+    boto3.client("dynamodb").create_table(
+        TableName=table,
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    items = DynamoItems(table)
+    items.put_all([{"pk": f"C#{n}", "sk": "CONTRACT", "n": n} for n in range(150)])
+    dynamodb_calls.clear()
+    keys = [(f"C#{n}", "CONTRACT") for n in reversed(range(151))]  # C#150 does not exist
+    found = items.get_many(keys)
+    assert [item and item["n"] for item in found] == [None, *reversed(range(150))]
+    assert dynamodb_calls == ["BatchGetItem", "BatchGetItem"]
+
+
+def batch(answered, unprocessed=()):
+    return (
+        200,
+        {
+            "Responses": {"t": [{"pk": {"S": pk}, "sk": {"S": "S"}} for pk in answered]},
+            "UnprocessedKeys": {
+                "t": {"Keys": [{"pk": {"S": pk}, "sk": {"S": "S"}} for pk in unprocessed]}
+            }
+            if unprocessed
+            else {},
+        },
+    )
+
+
+@pytest.fixture
+def endpoint(serve, keys, monkeypatch):
+    """A scripted DynamoDB as the shared client's endpoint; back-offs recorded, not slept."""
+
+    def start(*answers):
+        server = serve(*answers)
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", server.url)
+        aws.reset_clients()
+        return server
+
+    monkeypatch.setattr(items_module, "time", SimpleNamespace(sleep=lambda seconds: None))
+    yield start
+    aws.reset_clients()
+
+
+def test_keys_dynamodb_left_unprocessed_are_asked_for_again(endpoint):
+    server = endpoint(batch(["A"], unprocessed=["B"]), batch(["B"]))
+    found = DynamoItems("t").get_many([("A", "S"), ("B", "S")])
+    assert [item["pk"] for item in found] == ["A", "B"]
+    first, second = (json.loads(request.body) for request in server.wait_for(2))
+    assert first["RequestItems"]["t"]["ConsistentRead"] is True
+    assert second["RequestItems"]["t"]["Keys"] == [{"pk": {"S": "B"}, "sk": {"S": "S"}}]
+
+
+def test_keys_left_unprocessed_round_after_round_are_unavailable(endpoint):
+    server = endpoint(batch([], unprocessed=["A"]))
+    with pytest.raises(Unavailable) as raised:
+        DynamoItems("t", "Contracts").get_many([("A", "S")])
+    assert raised.value.status == 503 and "Contracts" in raised.value.message
+    assert len(server.wait_for(items_module.BATCH_ROUNDS)) == items_module.BATCH_ROUNDS

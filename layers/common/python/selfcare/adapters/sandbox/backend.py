@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -43,6 +44,10 @@ class SandboxBackend(SandboxContacts, SandboxOfferings, SandboxBilling):
     def contract(self, contract_id: str) -> Record | None:
         item = self.items.get(layout.contract_pk(contract_id), layout.CONTRACT)
         return item["contract"] if item else None
+
+    def contracts(self, contract_ids: Sequence[str]) -> list[Record]:
+        keys = [(layout.contract_pk(contract_id), layout.CONTRACT) for contract_id in contract_ids]
+        return [item["contract"] for item in self.items.get_many(keys) if item]
 
     def invoices(self, contract_id: str, limit: int | None = None) -> list[Record]:
         found = self.items.query(
