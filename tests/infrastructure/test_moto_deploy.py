@@ -49,6 +49,7 @@ SKIPPED = {
     "AWS::CodeDeploy::DeploymentGroup",
     "AWS::ApiGateway::Stage",
     "AWS::ApiGateway::Account",
+    "AWS::CloudFormation::WaitConditionHandle",
     "AWS::ApiGateway::ApiKey",
     "AWS::ApiGateway::UsagePlan",
     "AWS::ApiGateway::UsagePlanKey",

@@ -518,3 +518,39 @@ def test_exactly_one_stack_per_region_configures_the_api_gateway_account():
             regions.setdefault(config_env(env)["region"], []).append(env)
     assert regions
     assert all(len(envs) == 1 for envs in regions.values()), regions
+
+
+def decided(node: Any, cfn: Resolver) -> Any:
+    """`node` with every Fn::If replaced by the branch the config-env's conditions pick."""
+    if isinstance(node, list):
+        return [decided(item, cfn) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if set(node) == {"Fn::If"}:
+        condition, then, otherwise = node["Fn::If"]
+        return decided(then if cfn.condition(condition) else otherwise, cfn)
+    return {key: decided(value, cfn) for key, value in node.items()}
+
+
+def waits_for(template: dict[str, Any], logical_id: str, cfn: Resolver) -> set[str]:
+    """Every resource `logical_id` is created after, directly or not (DependsOn, Ref,
+    GetAtt, Sub anywhere in it, Metadata included)."""
+    found: set[str] = set()
+    pending = [logical_id]
+    while pending:
+        resource = template["Resources"][pending.pop()]
+        after = resource.get("DependsOn", [])
+        named = {after} if isinstance(after, str) else set(after)
+        for name in (named | referenced(decided(resource, cfn))) - found:
+            if name in template["Resources"]:
+                found.add(name)
+                pending.append(name)
+    return found
+
+
+def test_the_api_stage_is_created_after_the_account_role_its_logs_need(env):
+    """API Gateway refuses a stage with logging until the account's CloudWatch role is set."""
+    template = transformed(env)
+    (stage,) = (k for k, v in resources(env).items() if v["Type"] == "AWS::ApiGateway::Stage")
+    configures = parameters(env)["ConfigureApiGatewayAccount"] == "true"
+    assert ("ApiGatewayAccount" in waits_for(template, stage, resolver(env))) is configures
