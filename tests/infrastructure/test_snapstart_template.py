@@ -113,14 +113,3 @@ def test_with_snapstart_functions_use_nothing_snapstart_refuses(env):
     for logical_id, resource in resources.items():
         if resource["Type"] == "AWS::Lambda::Alias":
             assert "ProvisionedConcurrencyConfig" not in resource["Properties"], logical_id
-
-
-def test_switching_snapstart_on_publishes_new_versions_for_the_live_aliases(env):
-    def versions(template: dict[str, Any]) -> set[str]:
-        return {
-            logical_id
-            for logical_id, resource in template["Resources"].items()
-            if resource["Type"] == "AWS::Lambda::Version"
-        }
-
-    assert versions(transformed(env)).isdisjoint(versions(with_snapstart(env)))
