@@ -67,6 +67,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     except Unavailable as unavailable:
         logger.error("Identity provider unavailable", extra={"reason": str(unavailable)})
         raise RuntimeError("Identity provider unavailable") from None
+    except Exception:  # counted as an authorizer failure (AuthorizerFailures), answered 503
+        logger.exception("Unexpected failure")
+        raise RuntimeError("Authorizer failure") from None
     answer = allow(principal, event.get("methodArn", ""), USAGE_KEYS)
     logger.info("Allowed", extra={"principalType": principal.kind, "clientId": principal.client_id})
     return answer

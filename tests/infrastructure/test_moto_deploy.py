@@ -50,6 +50,7 @@ SKIPPED = {
     "AWS::ApiGateway::Stage",
     "AWS::ApiGateway::Account",
     "AWS::CloudFormation::WaitConditionHandle",
+    "AWS::Logs::MetricFilter",
     "AWS::ApiGateway::ApiKey",
     "AWS::ApiGateway::UsagePlan",
     "AWS::ApiGateway::UsagePlanKey",

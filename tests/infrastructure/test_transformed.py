@@ -373,9 +373,11 @@ def watched(alarm: dict[str, Any]) -> set[tuple[str, str, str]]:
         return {d["Name"]: d["Value"] for d in items}
 
     if "MetricName" in alarm:
-        return {metric_key(alarm["Namespace"], alarm["MetricName"], dims(alarm["Dimensions"]))}
+        return {
+            metric_key(alarm["Namespace"], alarm["MetricName"], dims(alarm.get("Dimensions", [])))
+        }
     return {
-        metric_key(m["Namespace"], m["MetricName"], dims(m["Dimensions"]))
+        metric_key(m["Namespace"], m["MetricName"], dims(m.get("Dimensions", [])))
         for m in (q["MetricStat"]["Metric"] for q in alarm["Metrics"] if "MetricStat" in q)
     }
 
@@ -420,8 +422,10 @@ def test_alarms_cover_the_api_the_functions_and_checkouts_and_notify_the_topic(e
     assert latency["ExtendedStatistic"] == "p99"
     assert str(latency["Threshold"]) == parameters(env)["LatencyP99Milliseconds"]
     for function in FUNCTIONS:
-        for metric in ("Errors", "Throttles"):
-            alarm_on(env, metric_key("AWS/Lambda", metric, {"FunctionName": f"<{function}>"}))
+        alarm_on(env, metric_key("AWS/Lambda", "Throttles", {"FunctionName": f"<{function}>"}))
+    for function in GROUP_FUNCTIONS:
+        alarm_on(env, *failures(env, function))
+    alarm_on(env, metric_key(metrics_namespace(env), "AuthorizerFailures", {}))
     billing = function_env(env, "BillingFunction")["POWERTOOLS_SERVICE_NAME"]
     alarm_on(env, metric_key(metrics_namespace(env), "CheckoutFailures", {"service": billing}))
     assert '"CheckoutFailures"' in billing_code()
@@ -429,14 +433,61 @@ def test_alarms_cover_the_api_the_functions_and_checkouts_and_notify_the_topic(e
         assert "<AlarmTopic>" in alarm["AlarmActions"], f"{logical_id} notifies no one"
 
 
+def failures(env: str, function: str) -> tuple[tuple[str, str, str], ...]:
+    """What a function's failures alarm reads: Lambda's Errors (crashes, timeouts) and the
+    failures it answered with a 500 (its log's ERROR lines), or, for the authorizer, whose
+    refusals Lambda counts as Errors, its ERROR lines and timeouts only."""
+    namespace = metrics_namespace(env)
+    if function == "AuthorizerFunction":
+        return (metric_key(namespace, "AuthorizerFailures", {}),)
+    service = function_env(env, function)["POWERTOOLS_SERVICE_NAME"]
+    return (
+        metric_key("AWS/Lambda", "Errors", {"FunctionName": f"<{function}>"}),
+        metric_key(namespace, "UnexpectedErrors", {"service": service}),
+    )
+
+
+def metric_filters(env: str) -> dict[str, set[tuple[str, str]]]:
+    """{metric name: {(log group, filter pattern)}} of the log-derived metrics."""
+    found: dict[str, set[tuple[str, str]]] = {}
+    for resource in resources(env).values():
+        if resource["Type"] == "AWS::Logs::MetricFilter":
+            properties = resolver(env).resolve(resource["Properties"])
+            for transformation in properties["MetricTransformations"]:
+                assert transformation["MetricNamespace"] == metrics_namespace(env)
+                found.setdefault(transformation["MetricName"], set()).add(
+                    (properties["LogGroupName"], properties["FilterPattern"])
+                )
+    return found
+
+
+def test_failures_are_counted_from_the_functions_error_lines(env):
+    """Unexpected failures are answered with a 500 (not a Lambda error) and logged at ERROR
+    with the function's service; the authorizer logs its failures at ERROR too, and a
+    timeout as Lambda's `Task timed out`."""
+    error_lines = '{ $.level = "ERROR" }'
+    filters = metric_filters(env)
+    assert filters["UnexpectedErrors"] == {
+        (f"<{function}Logs>", error_lines) for function in GROUP_FUNCTIONS
+    }
+    assert filters["AuthorizerFailures"] == {
+        ("<AuthorizerFunctionLogs>", error_lines),
+        ("<AuthorizerFunctionLogs>", '"Task timed out"'),
+    }
+    api = (ROOT / "layers/common/python/selfcare/api.py").read_text()
+    assert 'self.logger.exception("Unexpected failure")' in api
+    authorizer = (ROOT / "functions/authorizer/app.py").read_text()
+    assert "logger.error(" in authorizer and "logger.exception(" in authorizer
+
+
 @pytest.mark.parametrize("function", FUNCTIONS)
-def test_each_deployment_rolls_back_on_the_functions_errors_and_the_api_5xx_rate(env, function):
+def test_each_deployment_rolls_back_on_the_functions_failures_and_the_api_5xx_rate(env, function):
     update = resources(env)[f"{function}Aliaslive"]["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]
     (group_id,) = referenced(update["DeploymentGroupName"])
     group = resolver(env).resolve(resources(env)[group_id]["Properties"])
     api = api_dimensions(env)
     expected = {
-        f"<{alarm_on(env, metric_key('AWS/Lambda', 'Errors', {'FunctionName': f'<{function}>'}))}>",
+        f"<{alarm_on(env, *failures(env, function))}>",
         f"<{alarm_on(env, *(metric_key('AWS/ApiGateway', m, api) for m in ('5XXError', 'Count')))}>",
     }
     assert group["AlarmConfiguration"]["Enabled"] is True
@@ -472,7 +523,8 @@ def test_the_dashboard_shows_requests_errors_latency_cold_starts_and_business(en
     for metric in ("Count", "5XXError", "Latency"):
         assert metric_key("AWS/ApiGateway", metric, api) in shown, metric
     for function in FUNCTIONS:
-        assert metric_key("AWS/Lambda", "Errors", {"FunctionName": f"<{function}>"}) in shown
+        for metric in ("Invocations", "Errors"):
+            assert metric_key("AWS/Lambda", metric, {"FunctionName": f"<{function}>"}) in shown
     for function in GROUP_FUNCTIONS:
         duration = metric_key("AWS/Lambda", "Duration", {"FunctionName": f"<{function}>"})
         assert duration in shown, f"no latency of {function}"
@@ -481,8 +533,12 @@ def test_the_dashboard_shows_requests_errors_latency_cold_starts_and_business(en
         assert metric_key(namespace, "ColdStart", cold) in shown, f"no cold starts of {service}"
     for metric in BUSINESS_METRICS:
         assert metric_key(namespace, metric, {"service": "billing"}) in shown, metric
+    for function in GROUP_FUNCTIONS:
+        assert set(failures(env, function)) <= shown, function
+    assert set(failures(env, "AuthorizerFunction")) <= shown
+    from_logs = set(metric_filters(env))
     for shown_namespace, metric, _ in shown:
-        if shown_namespace == namespace and metric != "ColdStart":
+        if shown_namespace == namespace and metric not in {"ColdStart", *from_logs}:
             assert f'"{metric}"' in billing_code(), f"billing never emits {metric}"
 
 

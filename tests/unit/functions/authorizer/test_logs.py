@@ -59,3 +59,19 @@ def test_event_is_never_logged_even_when_powertools_is_told_to(load_app, local_k
     token = auth.customer_token("cc", "1020304050", keys=local_keys)
     load_app(POWERTOOLS_LOGGER_LOG_EVENT="true")(token)
     assert all(part not in load_app().logs.getvalue() for part in token.split("."))
+
+
+def test_an_unexpected_failure_is_an_error_line_and_not_a_refusal(authorizer, local_keys):
+    """ERROR lines count as authorizer failures (the alarm); refusals must not."""
+    token = auth.customer_token("cc", "1020304050", keys=local_keys)
+
+    def broken(_token):
+        raise KeyError("kid")
+
+    authorizer.module.VERIFIER.verify = broken
+    with pytest.raises(RuntimeError) as raised:
+        authorizer(token)
+    assert str(raised.value) != "Unauthorized"  # API Gateway answers 503, not 401
+    (line,) = authorizer.log_lines()
+    assert (line["level"], line["message"]) == ("ERROR", "Unexpected failure")
+    assert all(part not in authorizer.logs.getvalue() for part in token.split("."))
