@@ -103,3 +103,19 @@ def test_each_country_has_a_config_env():
         assert config[country]["global"]["parameters"]["stack_name"].startswith(
             f"home-self-care-{country}"
         )
+
+
+def test_every_gateway_answer_is_an_error_body_whose_code_is_its_status(stack):
+    """API Gateway's own answers (no route, no token, throttled, WAF, wrong media type...)
+    carry an errorBody whose `code` matches the status the caller gets."""
+    import json
+
+    responses = stack.api()["GatewayResponses"]
+    for kind in ("WAF_FILTERED", "UNSUPPORTED_MEDIA_TYPE", "INVALID_SIGNATURE", "THROTTLED"):
+        assert kind in responses, f"{kind} would fall back to DEFAULT_4XX's code 400"
+    for kind, response in responses.items():
+        template = response["ResponseTemplates"]["application/json"]
+        body = json.loads(template.replace("$context.error.messageString", '"message"'))
+        if "StatusCode" in response:
+            assert str(body["code"]) == response["StatusCode"], kind
+        assert set(body) == {"code", "message"}, kind

@@ -1,5 +1,9 @@
 """Who may call what, for every routed operation: only a valid token of the owner, with the
-operation's scope, gets through; every other caller gets an errorBody 401 or 403."""
+operation's scope, gets through; every other caller gets an errorBody 401 or 403.
+
+Operations run in Colombia, except the paperless `{idType}/{id}` ones, which only countries
+that subscribe by idType answer: they run in Guatemala (subscriptions) and El Salvador
+(billingaccounts), so the owner's token succeeds on every operation."""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from tests.support.openapi import ContractSpec
 
 SPEC = ContractSpec.load()
 COUNTRY = "co"
+ID_TYPE_COUNTRIES = ("gt", "sv")  # subscriptions, billingaccounts
 BASE = f"/v1/tigo/home/{COUNTRY}"
 OPERATIONS = sorted(
     (method, path, op["operationId"])
@@ -32,10 +37,14 @@ EXPECTED = {
 }
 
 
-def tokens(template: str, method: str, customer) -> dict[str, str | None]:
+def countries_of(template: str) -> tuple[str, ...]:
+    return ID_TYPE_COUNTRIES if "{idType}" in template else (COUNTRY,)
+
+
+def tokens(country: str, template: str, method: str, customer) -> dict[str, str | None]:
     needed = scopes.required(method, scopes.BASE + template)
     other = next(
-        c for c in demo.customers(COUNTRY, AS_OF) if c["customerId"] != customer["customerId"]
+        c for c in demo.customers(country, AS_OF) if c["customerId"] != customer["customerId"]
     )
     own = {"doc_type": customer["documentType"], "doc_number": customer["customerId"]}
     return {
@@ -52,35 +61,37 @@ def tokens(template: str, method: str, customer) -> dict[str, str | None]:
     }
 
 
-def request_for(method: str, template: str, operation_id: str):
+def request_for(country: str, method: str, template: str, operation_id: str):
     """(customer, concrete path, query, body, success statuses) for one operation."""
     if method == "GET":
-        values = demo.path_values(COUNTRY, AS_OF, template)
+        values = demo.path_values(country, AS_OF, template)
         customer = next(
             c
-            for c in demo.customers(COUNTRY, AS_OF)
+            for c in demo.customers(country, AS_OF)
             if c["customerId"] == values["customerId"]
             or any(k["contractId"] == values["contractId"] for k in c["contracts"])
         )
-        success = (404,) if "{idType}" in template else (200, 202)
         return (
             customer,
             demo.concrete(template, values),
             demo.query_for(template, AS_OF),
             None,
-            success,
+            (200, 202),
         )
     sample = samples.BY_OPERATION[operation_id]
-    customer = claim(COUNTRY, sample.suits)
-    values = {**samples.customer_values(COUNTRY, customer), **sample.values(COUNTRY, customer)}
-    # Colombia has no idType routes: for the owner that is the contract's 404, not a refusal
-    success = (404,) if "{idType}" in template else (sample.status,)
-    return customer, demo.concrete(template, values), {}, sample.body(COUNTRY, customer), success
+    customer = claim(country, sample.suits)
+    values = {**samples.customer_values(country, customer), **sample.values(country, customer)}
+    path = demo.concrete(template, values)
+    return customer, path, {}, sample.body(country, customer), (sample.status,)
 
 
 def test_the_matrix_covers_every_operation_of_the_contract():
     assert len(OPERATIONS) == 55
     assert len(ROUTED) == 55
+    assert {case[1:] for case in CASES} == set(ROUTED)
+    id_type = [case for case in CASES if "{idType}" in case[2]]
+    assert len(id_type) == 8 and {case[0] for case in id_type} == set(ID_TYPE_COUNTRIES)
+    assert all(case[0] == COUNTRY for case in CASES if "{idType}" not in case[2])
 
 
 def routed_operations() -> list[tuple[str, str, str]]:
@@ -91,19 +102,27 @@ def routed_operations() -> list[tuple[str, str, str]]:
 
 
 ROUTED = routed_operations()
+# (country, method, template, operationId): each operation where its owner can succeed
+CASES = [(country, *operation) for operation in ROUTED for country in countries_of(operation[1])]
 
 
-@pytest.mark.parametrize(("method", "template", "operation_id"), ROUTED, ids=[o[2] for o in ROUTED])
-def test_only_the_owner_with_the_scope_gets_through(gateway, method, template, operation_id):
-    customer, path, query, body, success = request_for(method, template, operation_id)
+@pytest.mark.parametrize(
+    ("country", "method", "template", "operation_id"),
+    CASES,
+    ids=[case[3] if case[0] == COUNTRY else f"{case[3]}-{case[0]}" for case in CASES],
+)
+def test_only_the_owner_with_the_scope_gets_through(
+    gateway, country, method, template, operation_id
+):
+    customer, path, query, body, success = request_for(country, method, template, operation_id)
     client = Client(gateway)
     data = json.dumps(body) if body is not None else None
-    for name, token in tokens(template, method, customer).items():
+    for name, token in tokens(country, template, method, customer).items():
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         if template.endswith("/pdf"):
             headers["Accept"] = "application/pdf"
         response = client.open(
-            BASE + path,
+            f"/v1/tigo/home/{country}" + path,
             method=method,
             headers=headers,
             query_string=query,
@@ -120,6 +139,31 @@ def test_only_the_owner_with_the_scope_gets_through(gateway, method, template, o
         )
         answer = response.get_json()
         assert answer["code"] == response.status_code and answer["message"]
+
+
+@pytest.mark.parametrize(
+    ("method", "template", "operation_id"),
+    [o for o in ROUTED if "{idType}" in o[1]],
+    ids=[o[2] for o in ROUTED if "{idType}" in o[1]],
+)
+def test_colombia_has_no_id_type_routes_even_for_the_owner(gateway, method, template, operation_id):
+    """Colombia subscribes by contractId only: its owner's idType request is a 404 errorBody
+    (after authorization), not a refusal."""
+    customer, path, query, body, _ = request_for(COUNTRY, method, template, operation_id)
+    needed = scopes.required(method, scopes.BASE + template)
+    token = auth.customer_token(customer["documentType"], customer["customerId"], scopes=[needed])
+    response = Client(gateway).open(
+        BASE + path,
+        method=method,
+        headers={"Authorization": f"Bearer {token}"},
+        query_string=query,
+        data=json.dumps(body) if body is not None else None,
+        content_type="application/json" if body is not None else None,
+    )
+    assert response.status_code == 404, response.get_data(as_text=True)
+    assert (
+        response.get_json()["code"] == 404 and "contractId only" in response.get_json()["message"]
+    )
 
 
 def test_a_customer_cannot_probe_which_contracts_exist(gateway):

@@ -1,16 +1,20 @@
-"""Whatever a caller sends to a read, the answer is an errorBody with the right status,
-never a 500: malformed ids 400 naming the parameter, unknown ids 404, unknown routes 404."""
+"""Whatever a caller sends, the answer is an errorBody with the right status, never a 500:
+malformed ids, query values and headers 400 naming the parameter, unknown ids 404, unknown
+routes 404."""
 
 from __future__ import annotations
 
+import json
 import string
+from functools import cache
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from local import demo
+from local import demo, samples
 from tests.conftest import AS_OF
+from tests.support.claims import claim
 from tests.support.openapi import ContractSpec
 
 BASE = "/v1/tigo/home"
@@ -86,11 +90,39 @@ def test_a_contract_of_another_country_is_unknown_here(client):
     assert client.get(f"{BASE}/co/billing/contracts/{gt_contract}/balance").status_code == 404
 
 
+# Digits of other scripts and forms: str.isdigit() and int() accept some of them (int("٣") is
+# 3) and not others (int("²") fails), and only ASCII digits are numbers in this API.
+OTHER_DIGITS = "²³¹٣۳१１߃"
+PUNCTUATION = "-._~!$&'()*+,;=:@%<>\"{}|\\^` ñé"
 SEGMENT = st.text(
-    alphabet=string.ascii_letters + string.digits + "-._~!$&'()*+,;=:@%<>\"{}|\\^` ñé",
+    alphabet=string.ascii_letters + string.digits + OTHER_DIGITS + PUNCTUATION,
     min_size=1,
     max_size=80,
 ).filter(lambda s: s not in (".", ".."))
+# Numerals alone (a random segment seldom is all digits): "²", "٣", "1２"...
+NUMERAL = st.text(alphabet=string.digits + OTHER_DIGITS, min_size=1, max_size=13)
+VALUE = st.one_of(NUMERAL, SEGMENT)
+# Header values as a client may send them: an ETag is "3" or W/"3", keys are opaque text.
+HEADER_VALUE = st.one_of(
+    NUMERAL,
+    NUMERAL.map(lambda n: f'"{n}"'),
+    NUMERAL.map(lambda n: f'W/"{n}"'),
+    st.text(
+        alphabet=string.ascii_letters + string.digits + OTHER_DIGITS + PUNCTUATION, max_size=140
+    ),
+)
+HEADERS = st.dictionaries(st.sampled_from(["If-Match", "Idempotency-Key"]), HEADER_VALUE)
+
+
+def test_a_limit_is_ascii_digits_only(client):
+    """int() takes "٣" for 3 and str.isdigit() takes "²": neither is a limit here."""
+    contract = demo.demo_customers("co", AS_OF)[0]["contracts"][0]["contractId"]
+    path = f"{BASE}/co/billing/contracts/{contract}/invoices/"
+    for value in ("²", "³", "٣", "１", "1٣", "²1", "0", "6", "-1", "+1", " 1", "1.0"):
+        response = client.get(path, query_string={"limit": value})
+        assert response.status_code == 400, (value, response.get_data(as_text=True))
+        assert "limit" in error(response)
+    assert len(client.get(path, query_string={"limit": "2"}).get_json()) == 2
 
 
 @settings(
@@ -117,15 +149,91 @@ SEGMENT = st.text(
         ),
         SEGMENT,
     ),
-    query=st.dictionaries(st.sampled_from(["limit", "fromDate", "toDate"]), SEGMENT, max_size=3),
+    query=st.dictionaries(st.sampled_from(["limit", "fromDate", "toDate"]), VALUE, max_size=3),
+    headers=HEADERS,
 )
-def test_no_path_or_query_value_reaches_a_500(client, template, values, query):
+def test_no_path_query_or_header_value_reaches_a_500(client, template, values, query, headers):
     from urllib.parse import quote
 
     filled = demo.path_values("co", AS_OF, template)
     filled.update({k: v for k, v in values.items()})
     path = demo.concrete(template, {k: quote(v, safe="") for k, v in filled.items()})
-    response = client.get(BASE + "/co" + path, query_string=query)
-    assert response.status_code < 500, (path, query, response.get_data(as_text=True))
+    response = client.get(BASE + "/co" + path, query_string=query, headers=headers)
+    assert response.status_code < 500, (path, query, headers, response.get_data(as_text=True))
+    if response.status_code >= 400:
+        error(response)
+
+
+# Changes whose headers mean something: If-Match (paperless PUT and DELETE, by contract and
+# by idType) and Idempotency-Key (every POST), with valid bodies so the headers are reached.
+WRITES = (
+    [
+        (country, operation)
+        for country in ("co", "gt", "sv")
+        for operation in (
+            "CreatePaperlessInvoiceInfoByContractId",
+            "UpdatePaperlessInvoiceInfoByContractId",
+            "DeletePaperlessInvoiceInfoByContractId",
+        )
+    ]
+    + [
+        (country, operation)
+        for country in ("gt", "sv")
+        for operation in (
+            "CreatePaperlessInvoiceInfoByContractIdandAndIdTypeAndId",
+            "UpdatePaperlessInvoiceInfoByContractIdAndIdTypeAndId",
+            "DeletePaperlessInvoiceInfoByContractIdandSubscriptionNumber",
+        )
+    ]
+    + [("co", "AddEmailContactInformationByContractId"), ("co", "CreateCardTokenForCustomerId")]
+)
+
+
+@cache
+def write_customer(country: str, operation: str) -> dict:
+    """One customer per country for all its paperless changes, one per other operation."""
+    if "Paperless" in operation:
+        return paperless_customer(country)
+    return claim(country, samples.BY_OPERATION[operation].suits)
+
+
+@cache
+def paperless_customer(country: str) -> dict:
+    return claim(country, samples.BY_OPERATION["UpdatePaperlessInvoiceInfoByContractId"].suits)
+
+
+@pytest.mark.parametrize("etag", ["²", '"³"', 'W/"²"', '"٣"', "１", '"1٣"'])
+def test_an_if_match_is_ascii_digits_only(client, etag):
+    country, operation = "co", "UpdatePaperlessInvoiceInfoByContractId"
+    sample = samples.BY_OPERATION[operation]
+    customer = write_customer(country, operation)
+    values = {**samples.customer_values(country, customer), **sample.values(country, customer)}
+    response = client.put(
+        f"{BASE}/{country}" + demo.concrete(sample.template, values),
+        headers={"If-Match": etag},
+        data=json.dumps(sample.body(country, customer)),
+        content_type="application/json",
+    )
+    assert response.status_code == 400, (etag, response.get_data(as_text=True))
+    assert "If-Match" in error(response)
+
+
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(write=st.sampled_from(WRITES), headers=HEADERS)
+def test_no_header_value_of_a_change_reaches_a_500(client, write, headers):
+    country, operation = write
+    sample = samples.BY_OPERATION[operation]
+    customer = write_customer(country, operation)
+    values = {**samples.customer_values(country, customer), **sample.values(country, customer)}
+    response = client.open(
+        f"{BASE}/{country}" + demo.concrete(sample.template, values),
+        method=sample.method,
+        headers=headers,
+        data=json.dumps(sample.body(country, customer)),
+        content_type="application/json",
+    )
+    assert response.status_code < 500, (write, headers, response.get_data(as_text=True))
     if response.status_code >= 400:
         error(response)

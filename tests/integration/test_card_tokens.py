@@ -243,7 +243,18 @@ def test_only_the_owner_with_the_pay_scope_tokenizes_and_deletes(gateway):
     token = created.get_json()["cardToken"]
     assert send(reader, "POST", path, {"cardDetails": CARD}).status_code == 403
     assert send(reader, "DELETE", path, {"cardToken": token}).status_code == 403
-    assert reader.get(path).status_code == 200
+    # listing them is paying too: a token that may read and change cannot see the cards
+    refused = reader.get(path)
+    assert refused.status_code == 403
+    assert refused.get_json() == {"code": 403, "message": refused.get_json()["message"]}
+    assert "selfcare.pay" in refused.get_json()["message"] and token not in refused.text
+    payer = TokenClient(
+        gateway,
+        auth.customer_token(
+            customer["documentType"], customer["customerId"], scopes=["selfcare.pay"]
+        ),
+    )
+    assert token in listed(payer, path)
 
     theirs = TokenClient(gateway, auth.customer_token(other["documentType"], other["customerId"]))
     their_token = send(theirs, "POST", other_path, {"cardDetails": CARD}).get_json()["cardToken"]
@@ -336,3 +347,125 @@ def test_a_misconfigured_gateway_secret_is_503_and_its_value_is_not_logged(
     assert "not configured" in logged  # the failure was logged...
     assert "hunter2" not in logged and not leaks(logged)  # ...not the secret, nor the card
     assert api.get(path).status_code == 200  # reads need no gateway
+
+
+# With PayU: the vault keeps its tokens too -------------------------------------------------
+@pytest.fixture(scope="module")
+def payu(embedded_aws, jwks):
+    """A Colombian stack whose gateway secret names PayU (the local stand-in of it)."""
+    import os
+
+    from local.gateway import Gateway
+    from local.payu_standin import PayuStandIn
+    from local.server import build, identity_parameters, local_function_env
+    from tests.conftest import AS_OF
+
+    standin = PayuStandIn().start()
+    stack = build(("co",), AS_OF, identity_parameters(jwks.url), stage="payucards")["co"]
+    secret = stack.secret_name("GatewaySecret")
+    boto3.client("secretsmanager").put_secret_value(
+        SecretId=secret, SecretString=standin.secret()
+    )
+    saved = dict(os.environ)
+    os.environ.update(standin.env())
+    yield Gateway({"co": stack}, "co", local_function_env()), standin, stack, secret
+    standin.stop()
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+@pytest.fixture
+def payu_api(payu, agent_token):
+    return TokenClient(payu[0], agent_token)
+
+
+def created_at_payu(standin, customer) -> list[str]:
+    """The card tokens PayU was asked to make for `customer`."""
+    return [
+        r.body["creditCardToken"]["payerId"]
+        for r in standin.received
+        if r.command == "CREATE_TOKEN"
+        and r.body["creditCardToken"]["payerId"] == customer["customerId"]
+    ]
+
+
+def test_a_payu_card_is_kept_listed_charged_and_deleted(payu, payu_api):
+    _, standin, stack, _ = payu
+    api = payu_api
+    customer = without_recurring("co")
+    path = cards_path(customer, "co")
+    contract = customer["contracts"][0]["contractId"]
+    recurring = f"{BASE}/co/billing/contracts/{contract}/recurringBillingInfo"
+    before = listed(api, path)
+
+    created = send(api, "POST", path, {"cardDetails": CARD})
+    assert created.status_code == 201, created.get_json()
+    token = created.get_json()
+    assert token == {
+        "cardToken": token["cardToken"],
+        "cardInfo": "453201XXXXXX0366",
+        "cardBrand": "VISA",
+        "cardPrintedName": "MARIA PEREZ",
+    }
+    assert standin.tokens[token["cardToken"]]["payerId"] == customer["customerId"]
+    assert api.get(path).get_json() == [token]  # newest first, limit 1 by default
+    assert listed(api, path) == [token["cardToken"], *before]
+
+    again = send(api, "POST", path, {"cardDetails": {**CARD, "cardVerificationValue": "123"}})
+    assert (again.status_code, again.get_json()) == (201, token)
+    assert len(created_at_payu(standin, customer)) == 1  # PayU was not asked again
+
+    enrolled = send(api, "POST", recurring, {"cardToken": token["cardToken"]})
+    assert enrolled.status_code == 201, enrolled.get_json()
+    assert api.get(recurring).get_json()["cardInfo"] == "453201XXXXXX0366"
+    refused = send(api, "DELETE", path, {"cardToken": token["cardToken"]})
+    assert refused.status_code == 409 and contract in refused.get_json()["message"]
+    assert token["cardToken"] in listed(api, path) and token["cardToken"] in standin.tokens
+
+    assert send(api, "DELETE", recurring, {"cardToken": token["cardToken"]}).status_code == 200
+    deleted = send(api, "DELETE", path, {"cardToken": token["cardToken"]})
+    assert deleted.status_code == 200, deleted.get_json()
+    assert listed(api, path) == before and token["cardToken"] not in standin.tokens
+    assert send(api, "DELETE", path, {"cardToken": token["cardToken"]}).status_code == 404
+
+    kept = boto3.client("dynamodb").scan(TableName=stack.table_name("SandboxTable"))
+    assert_no_card_data(json.dumps(kept["Items"]))
+
+
+def test_a_payu_customer_keeps_at_most_five_cards(payu, payu_api):
+    _, standin, _, _ = payu
+    customer = claim("co", lambda c: not c.get("cardTokens"))
+    path = cards_path(customer, "co")
+    for number, brand, cvv in OTHER_CARDS:
+        card = {**CARD, "cardNumber": number, "cardBrand": brand, "cardVerificationValue": cvv}
+        answer = send(payu_api, "POST", path, {"cardDetails": card})
+        assert answer.status_code == 201, (brand, answer.get_json())
+    assert len(listed(payu_api, path)) == 5
+    full = send(payu_api, "POST", path, {"cardDetails": CARD})
+    assert full.status_code == 409 and "at most 5" in full.get_json()["message"]
+    assert len(listed(payu_api, path)) == 5
+    assert len(created_at_payu(standin, customer)) == 5  # the sixth never reached PayU
+
+
+def test_a_rotated_payu_key_is_used_once_the_cached_secret_expires(payu, payu_api):
+    from aws_lambda_powertools.utilities.parameters import clear_caches
+
+    _, standin, _, secret = payu
+    customer = without_recurring("co")
+    path = cards_path(customer, "co")
+    assert send(payu_api, "POST", path, {"cardDetails": CARD}).status_code == 201
+    before = listed(payu_api, path)
+
+    standin.api_key = f"rotated-{uuid.uuid4().hex[:8]}"  # PayU takes only the new key...
+    boto3.client("secretsmanager").put_secret_value(SecretId=secret, SecretString=standin.secret())
+    number, brand, cvv = OTHER_CARDS[0]
+    other = {**CARD, "cardNumber": number, "cardBrand": brand, "cardVerificationValue": cvv}
+    stale = send(payu_api, "POST", path, {"cardDetails": other})
+    assert stale.status_code == 502  # ...and the secret we read is cached for 5 minutes
+    assert listed(payu_api, path) == before
+
+    clear_caches()  # the cache expires: the next request reads the rotated secret
+    fresh = send(payu_api, "POST", path, {"cardDetails": other})
+    assert fresh.status_code == 201, fresh.get_json()
+    assert standin.received[-1].body["merchant"]["apiKey"] == standin.api_key
+    assert listed(payu_api, path) == [fresh.get_json()["cardToken"], *before]

@@ -7,6 +7,7 @@ import ipaddress
 from collections.abc import Callable
 from typing import Any
 
+from selfcare import params
 from selfcare.access import Scope
 from selfcare.countries import Country
 from selfcare.errors import InvalidParameter, NotFound
@@ -138,10 +139,10 @@ def if_match(header: str | None) -> int | None:
     """The version a client read (the ETag of its GET), to change only that version."""
     if header is None:
         return None
-    value = header.strip().removeprefix("W/").strip('"')
-    if not value.isdigit() or len(value) > 12:
+    version = params.ascii_int(header.strip().removeprefix("W/").strip('"'), 12)
+    if version is None:
         raise InvalidParameter("If-Match", 'expected the ETag of a paperless subscription: "3"')
-    return int(value)
+    return version
 
 
 def etag(version: int) -> str:

@@ -124,6 +124,17 @@ def test_customers_cannot_tell_unknown_ids_from_someone_elses():
             "/v1/tigo/home/{country}/tokenization/doc-type/{docTypeId}/customers/{customerId}/cardtokens",
             scopes.PAY,
         ),
+        # listing card tokens is paying, not reading: a listed token can be charged
+        (
+            "GET",
+            "/v1/tigo/home/{country}/tokenization/doc-type/{docTypeId}/customers/{customerId}/cardtokens/",
+            scopes.PAY,
+        ),
+        (
+            "GET",
+            "/v1/tigo/home/{country}/billing/contracts/{contractId}/recurringBillingInfo",
+            scopes.READ,
+        ),
     ],
 )
 def test_each_operation_needs_its_scope(method, resource, needed):

@@ -12,11 +12,42 @@ def test_limit_defaults_and_accepts_the_contract_range(raw, expected):
     assert params.limit(query, 1, 5) == expected
 
 
-@pytest.mark.parametrize("raw", ["0", "6", "-1", "abc", "2.5", "1e1", " 2"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "0",
+        "6",
+        "-1",
+        "abc",
+        "2.5",
+        "1e1",
+        " 2",
+        "2\n",
+        "+2",
+        "1_0",
+        # digits of other forms and scripts: isdigit() takes them, int() fails on "²" and
+        # reads "٣" (Arabic-Indic), "३" (Devanagari) and "３" (full width) as 3
+        "²",
+        "³",
+        "٣",
+        "३",
+        "３",
+        "1٣",
+        # beyond int()'s digit limit (4300), which is a ValueError, not a 400
+        "1" * 5000,
+    ],
+)
 def test_limit_outside_the_range_names_the_parameter(raw):
     with pytest.raises(InvalidParameter) as error:
         params.limit({"limit": raw}, 1, 5)
     assert "'limit'" in error.value.message and "1 to 5" in error.value.message
+
+
+def test_ascii_int_takes_only_ascii_digits_up_to_the_length():
+    assert params.ascii_int("007", 3) == 7
+    assert params.ascii_int("1234", 3) is None
+    for raw in ("", "²", "٣", "３", "-1", " 1", "1 "):
+        assert params.ascii_int(raw, 12) is None, raw
 
 
 def test_query_dates_are_required_and_iso():

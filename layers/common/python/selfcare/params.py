@@ -46,13 +46,22 @@ def _describe(name: str) -> str:
     return "expected 1 to 64 letters, digits, '.', '-' or '_'"
 
 
+def ascii_int(raw: str, max_digits: int) -> int | None:
+    """`raw` as a number when it is 1 to `max_digits` ASCII digits, else None. Not
+    str.isdigit() alone: it takes "²" (which int() refuses) and "٣" (which int() reads as 3)."""
+    if raw.isascii() and raw.isdigit() and len(raw) <= max_digits:
+        return int(raw)
+    return None
+
+
 def limit(query: Mapping[str, str] | None, default: int, maximum: int) -> int:
     raw = (query or {}).get("limit")
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+    value = ascii_int(raw, 9)
+    if value is None or not 1 <= value <= maximum:
         raise InvalidParameter("limit", f"expected an integer from 1 to {maximum}")
-    return int(raw)
+    return value
 
 
 def query_date(query: Mapping[str, str] | None, name: str) -> date:

@@ -1,4 +1,5 @@
-"""Which OAuth2 scope each operation needs: reading, changing and paying are separate.
+"""Which OAuth2 scope each operation needs: reading, changing and paying (checkout, card
+tokens) are separate.
 
 Tokens carry them in `scope`; channel tokens (call centre, CanalesAlternos) also carry
 `selfcare.agent`, which lets them act for any customer of their country.
@@ -36,8 +37,12 @@ def required(method: str, resource: str) -> str | None:
     method, path = method.upper(), contract_path(resource)
     if (method, path) in PUBLIC:
         return None
+    # Card tokens are paying instruments whatever the method: a token that may only read
+    # must not list them (and then charge one).
+    if path.startswith("/tokenization/"):
+        return PAY
     if method in ("GET", "HEAD", "OPTIONS"):
         return READ
-    if path.endswith("/checkOut") or path.startswith("/tokenization/"):
+    if path.endswith("/checkOut"):
         return PAY
     return WRITE
