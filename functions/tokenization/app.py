@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
-from functools import cache
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,14 +24,20 @@ def credentials() -> Credentials:
     return load_credentials(api.settings.require("gateway_secret"))
 
 
-@cache
 def payment_gateway() -> PaymentGateway:
+    """The gateway the secret names now: the secret is read on each call (Powertools keeps
+    it 5 minutes), so a rotated key is used from its next read on, not the next cold start."""
+    return _gateway_for(credentials())
+
+
+@lru_cache(maxsize=4)  # one per credentials seen: a rotation adds one, the old one ages out
+def _gateway_for(credentials: Credentials) -> PaymentGateway:
     from selfcare.adapters.items import DynamoItems
     from selfcare.adapters.payments import build_gateway
 
     table = api.settings.sandbox_table  # where the sandbox gateway keeps its vault
     items = DynamoItems(table, "The payment gateway") if table else None
-    return build_gateway(credentials(), items, dict(os.environ))
+    return build_gateway(credentials, items, dict(os.environ))
 
 
 @app.get("/tokenization/doc-type/<docTypeId>/customers/<customerId>/cardtokens")
@@ -53,7 +59,7 @@ def create_card_token_for_customer_id(docTypeId: str, customerId: str) -> Any:
     # Idempotency records hash the body they are given: give them a keyed fingerprint, not
     # the card number and CVV (see cards.fingerprint).
     fingerprint = cards.fingerprint(body.text(api.event), credentials())
-    return api.once(lambda: (cards.create(gateway, card), 201), payload=fingerprint)
+    return api.once(lambda: (cards.create(api.backend, gateway, card), 201), payload=fingerprint)
 
 
 @app.delete("/tokenization/doc-type/<docTypeId>/customers/<customerId>/cardtokens")
@@ -70,7 +76,7 @@ def delete_card_token_by_customer_id(docTypeId: str, customerId: str) -> Any:
     )
     if not request.cardToken:
         raise InvalidParameter("cardToken", "required: the card token to delete")
-    return cards.delete(api.backend, payment_gateway(), customer, request.cardToken)
+    return cards.delete(api.backend, api.backend, payment_gateway(), customer, request.cardToken)
 
 
 handler = api.handler

@@ -363,9 +363,7 @@ def payu(embedded_aws, jwks):
     standin = PayuStandIn().start()
     stack = build(("co",), AS_OF, identity_parameters(jwks.url), stage="payucards")["co"]
     secret = stack.secret_name("GatewaySecret")
-    boto3.client("secretsmanager").put_secret_value(
-        SecretId=secret, SecretString=standin.secret()
-    )
+    boto3.client("secretsmanager").put_secret_value(SecretId=secret, SecretString=standin.secret())
     saved = dict(os.environ)
     os.environ.update(standin.env())
     yield Gateway({"co": stack}, "co", local_function_env()), standin, stack, secret

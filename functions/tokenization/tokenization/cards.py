@@ -1,52 +1,98 @@
 """Card tokens of a customer: list them newest first, tokenize a card through the payment
-gateway, forget one that no recurring billing charges.
+gateway and keep its token in the card vault, forget one that no recurring billing charges.
 
-Tokenizing a card the customer already has (same masked number, brand and expiry) answers
-its existing token (201 again, nothing new is stored), so a client that lost the answer may
-simply send the card again; an `Idempotency-Key` makes any retry replay the first answer.
+The vault keeps every token, whatever the gateway (the sandbox gateway writes the same row
+itself; keeping it again changes nothing), so that GET lists it and recurring billing may
+charge it. Tokenizing a card the customer already has (same masked number, brand and expiry)
+answers its existing token (201 again, nothing new is stored, the gateway is not asked), so
+a client that lost the answer may simply send the card again; an `Idempotency-Key` makes any
+retry replay the first answer.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 
-from selfcare.errors import Conflict
+from selfcare.errors import Conflict, NotFound, ServiceError
 from selfcare.payments import Card, Credentials, PaymentGateway
 from selfcare.ports import BillingChanges, CardVault, CustomerRef, Record
+from selfcare.redaction import mask_pan
 
 LIMIT = (1, 5)  # default, maximum (the most a customer may keep)
+UNKNOWN = "The customer has no such card token"  # whether it exists elsewhere is not said
 
 
 def tokens(vault: CardVault, customer: CustomerRef, limit: int) -> list[Record]:
     return vault.card_tokens(customer.document_type, customer.customer_id, limit)
 
 
-def create(gateway: PaymentGateway, card: Card) -> Record:
-    """TokenInfo of the card (409 when the customer already keeps LIMIT[1] cards)."""
+def create(vault: CardVault, gateway: PaymentGateway, card: Card) -> Record:
+    """TokenInfo of the card, kept in the vault (409 when the customer already keeps
+    LIMIT[1] other cards). Only the masked number is kept, never the number or the CVV."""
+    owner, most = (card.document_type, card.customer_id), LIMIT[1]
+    masked = mask_pan(card.number)
+    known = vault.card_token_of(*owner, masked, card.brand, card.expiration)
+    if known is not None:
+        return _answer(known)
+    if len(vault.card_tokens(*owner, most)) >= most:  # before the gateway makes a token
+        raise Conflict(f"A customer may keep at most {most} cards; delete one first")
     token = gateway.tokenize(card)
-    answer = {
+    info = {
         "cardToken": token.card_token,
-        "cardInfo": token.card_info,
+        "cardInfo": masked,  # ours: the gateway's may show more of a short number
         "cardBrand": token.card_brand,
         "cardPrintedName": token.card_printed_name,
     }
-    return {k: v for k, v in answer.items() if v is not None}
+    try:
+        kept = vault.keep_card_token(*owner, info, card.expiration, most)
+    except Conflict:  # the customer's cards changed meanwhile: the gateway's token is unkept
+        _unmake(gateway, card, token.card_token)
+        raise
+    if kept["cardToken"] != token.card_token:  # the same card was kept meanwhile
+        _unmake(gateway, card, token.card_token)
+    return _answer(kept)
 
 
 def delete(
-    billing: BillingChanges, gateway: PaymentGateway, customer: CustomerRef, card_token: str
+    vault: CardVault,
+    billing: BillingChanges,
+    gateway: PaymentGateway,
+    customer: CustomerRef,
+    card_token: str,
 ) -> Record:
-    """Forget one of the customer's tokens (404 for any other: whether it exists elsewhere
-    is not said); 409 while a recurring billing of one of its contracts charges it."""
+    """Forget one of the customer's tokens, at the gateway and then in the vault (404 for
+    any other: whether it exists elsewhere is not said); 409 while a recurring billing of
+    one of its contracts charges it."""
     for contract_id in customer.contract_ids:
         if billing.recurring_card_token(contract_id) == card_token:
             raise Conflict(
                 f"The recurring billing of contract {contract_id} charges this card;"
                 " end the recurring billing first"
             )
-    gateway.forget_token(customer.document_type, customer.customer_id, card_token)
+    owner = (customer.document_type, customer.customer_id)
+    if vault.card_token(*owner, card_token) is None:
+        raise NotFound(UNKNOWN)
+    try:
+        gateway.forget_token(*owner, card_token)
+    except NotFound:  # the gateway forgot it already (a concurrent delete): so do we
+        vault.forget_card_token(*owner, card_token)
+        raise
+    vault.forget_card_token(*owner, card_token)
     return {"response": "OK", "message": "Card token deleted"}
+
+
+def _answer(token: Record) -> Record:
+    keys = ("cardToken", "cardInfo", "cardBrand", "cardPrintedName")
+    return {key: token[key] for key in keys if token.get(key) is not None}
+
+
+def _unmake(gateway: PaymentGateway, card: Card, card_token: str) -> None:
+    """Ask the gateway to forget a token we do not keep. Best effort: a failure here leaves
+    a token nobody can reach, and must not fail the answer."""
+    with contextlib.suppress(ServiceError):
+        gateway.forget_token(card.document_type, card.customer_id, card_token)
 
 
 def fingerprint(body: str, credentials: Credentials) -> str:

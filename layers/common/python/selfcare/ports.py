@@ -87,10 +87,31 @@ class Crm(Protocol):
 
 
 class CardVault(Protocol):
-    """The payment gateway's store of tokenized cards."""
+    """The customer's tokenized cards, whatever the gateway: the gateway holds each card, the
+    vault keeps its token as TokenInfo (`cardToken`, `cardInfo` masked as first 6 + XXXXXX +
+    last 4 at most, `cardBrand`, `cardPrintedName`) with its expiry month and when it was
+    kept. Never a card number or a CVV."""
 
     def card_tokens(self, document_type: str, customer_id: str, limit: int) -> list[Record]: ...
     def card_token(self, document_type: str, customer_id: str, token: str) -> Record | None: ...
+    def card_token_of(
+        self, document_type: str, customer_id: str, card_info: str, card_brand: str, expiry: str
+    ) -> Record | None:
+        """The TokenInfo kept for this card (masked number, brand and expiry YYYYMM), if any."""
+        ...
+
+    def keep_card_token(
+        self, document_type: str, customer_id: str, token: Record, expiry: str, most: int
+    ) -> Record:
+        """Keep `token` (TokenInfo; only its fields are kept) and answer the TokenInfo kept.
+        Idempotent: a token kept already, or the same card (masked number, brand, expiry)
+        kept under another token, answers the one kept. Conflict (409) when the customer
+        keeps `most` cards already."""
+        ...
+
+    def forget_card_token(self, document_type: str, customer_id: str, token: str) -> None:
+        """Forget one of the customer's tokens (nothing to do when it is not kept)."""
+        ...
 
 
 # Changes. Domain errors (selfcare.errors) say why a change is refused: NotFound for what is

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from selfcare.adapters.items import Items
+from selfcare.adapters.items import ConditionFailed, Items, Write
 from selfcare.adapters.sandbox import layout
 from selfcare.adapters.sandbox.billing import SandboxBilling
 from selfcare.adapters.sandbox.contacts import SandboxContacts
 from selfcare.adapters.sandbox.offerings import SandboxOfferings
+from selfcare.errors import Conflict
 from selfcare.ports import ContractRef, CustomerRef, Record
 
 
@@ -147,6 +149,49 @@ class SandboxBackend(SandboxContacts, SandboxOfferings, SandboxBilling):
         found = self.items.query(layout.customer_pk(document_type, customer_id), prefix=layout.CARD)
         return next((i["token"] for i in found if i["token"]["cardToken"] == token), None)
 
+    def card_token_of(
+        self, document_type: str, customer_id: str, card_info: str, card_brand: str, expiry: str
+    ) -> Record | None:
+        found = self.items.query(layout.customer_pk(document_type, customer_id), prefix=layout.CARD)
+        card = (card_info, card_brand, expiry)
+        return next((i["token"] for i in found if _card_of(i) == card), None)
+
+    def keep_card_token(
+        self, document_type: str, customer_id: str, token: Record, expiry: str, most: int
+    ) -> Record:
+        """Under CARD#<keptAt>#<token> in the customer's partition, where the sandbox gateway
+        keeps its own: keeping one it wrote already changes nothing. A concurrent change of
+        the customer's cards (the newest stands guard) makes us read them again."""
+        info = _token_info(token)
+        pk = layout.customer_pk(document_type, customer_id)
+        card = (info["cardInfo"], info["cardBrand"], expiry)
+        for _ in range(CARD_ATTEMPTS):
+            held = self.items.query(pk, prefix=layout.CARD, newest_first=True)
+            kept = next((i for i in held if i["token"]["cardToken"] == info["cardToken"]), None)
+            kept = kept or next((i for i in held if _card_of(i) == card), None)
+            if kept is not None:
+                return dict(kept["token"])
+            if len(held) >= most:
+                raise Conflict(f"A customer may keep at most {most} cards; delete one first")
+            sk = f"{layout.CARD}{_kept_at(held)}#{info['cardToken']}"
+            item = {"pk": pk, "sk": sk, "token": info, "cardExpirationDate": expiry}
+            writes = [Write.put(layout.storable(item), absent=True)]
+            if held:
+                guard, version = held[0], int(held[0].get("version", 0))
+                writes.append(Write.put({**guard, "version": version + 1}, version=version))
+            try:
+                self.items.write(*writes)
+            except ConditionFailed:
+                continue
+            return info
+        raise Conflict("The customer's cards changed meanwhile; retry")
+
+    def forget_card_token(self, document_type: str, customer_id: str, token: str) -> None:
+        pk = layout.customer_pk(document_type, customer_id)
+        for item in self.items.query(pk, prefix=layout.CARD):
+            if item["token"]["cardToken"] == token:  # unconditional: gone already is as well
+                self.items.write(Write.delete(pk, item["sk"]))
+
 
 def _contract_ref(item: dict[str, Any]) -> ContractRef:
     return ContractRef(
@@ -157,3 +202,39 @@ def _contract_ref(item: dict[str, Any]) -> ContractRef:
         subscription_number=item["subscriptionNumber"],
         lines=tuple(item.get("lines", ())),
     )
+
+
+# Card vault ----------------------------------------------------------------------------------
+CARD_ATTEMPTS = 3
+TOKEN_INFO = ("cardToken", "cardInfo", "cardBrand", "cardPrintedName")
+# What redaction.mask_pan makes of a number: first 6 + XXXXXX + last 4, or XXXX + last 4.
+MASKED = re.compile(r"(?:[0-9]{6}XXXXXX|XXXX)[0-9]{0,4}")
+
+
+def _token_info(token: Record) -> Record:
+    """The TokenInfo fields of `token`, and nothing else; its cardInfo must be masked."""
+    info = {key: token[key] for key in TOKEN_INFO if token.get(key) is not None}
+    if not info.get("cardToken") or not info.get("cardBrand"):
+        raise ValueError("a card token needs its cardToken and cardBrand")
+    if not isinstance(info.get("cardInfo"), str) or not MASKED.fullmatch(info["cardInfo"]):
+        raise ValueError("a card token's cardInfo must be a masked number")
+    return info
+
+
+def _card_of(item: dict[str, Any]) -> tuple[Any, Any, Any]:
+    token = item["token"]
+    return token.get("cardInfo"), token.get("cardBrand"), item.get("cardExpirationDate")
+
+
+def _kept_at(held: list[dict[str, Any]]) -> str:
+    """Now (UTC, without offset like the dataset's dates), and after the newest card held,
+    so that the card kept lists first even when the dataset was made for a later day."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    if held:
+        try:
+            newest = datetime.fromisoformat(held[0]["sk"].removeprefix(layout.CARD).split("#")[0])
+        except ValueError:
+            newest = None
+        if newest is not None and newest.tzinfo is None and newest >= now:
+            now = newest + timedelta(microseconds=1)
+    return now.isoformat(timespec="microseconds")
