@@ -1,6 +1,7 @@
 """API Gateway (REST, Lambda proxy) in process: a WSGI app that routes like the stage
 template.yaml declares, builds REST proxy events, calls each function's handler with its
-own environment, and answers the way API Gateway would (gateway responses, binary bodies).
+own environment, and answers the way API Gateway would (gateway responses, binary bodies,
+CORS preflights from the Api's `Cors`).
 
 Served on 127.0.0.1:3000 by `python -m local` and called in process by the tests.
 """
@@ -147,6 +148,8 @@ class Gateway:
         method = environ["REQUEST_METHOD"].upper()
         matched = _match(self.routes[country], (*BASE, country, *segments), method)
         if matched is None:
+            if method == "OPTIONS" and self.api[country].get("Cors"):
+                return self._preflight(environ, country, segments)
             return self._gateway_response(country, "MISSING_AUTHENTICATION_TOKEN")
         route, path_parameters = matched
         event = self._event(environ, country, route, segments, path_parameters)
@@ -166,6 +169,48 @@ class Gateway:
                 country, "DEFAULT_5XX", status=502, message="Internal server error"
             )
         return self._proxy_response(country, result, event["headers"])
+
+    # CORS preflights, as SAM's `Cors` sets them up ---------------------------------------------
+    def _preflight(
+        self, environ: dict[str, Any], country: str, segments: tuple[str, ...]
+    ) -> Answer:
+        """SAM gives every resource of the API an OPTIONS method with a mock integration (no
+        function behind it): 200 with the configured Access-Control-* headers, whatever the
+        request's Origin. The default authorizer guards it unless the Api's Auth sets
+        AddDefaultAuthorizerToCorsPreflight to false (SAM's default is true)."""
+        routes = self.routes[country]
+        resource = _resource(routes, (*BASE, country, *segments))
+        if resource is None:
+            return self._gateway_response(country, "MISSING_AUTHENTICATION_TOKEN")
+        api = self.api[country]
+        auth = api.get("Auth", {})
+        authorizer = auth.get("DefaultAuthorizer")
+        if authorizer and auth.get("AddDefaultAuthorizerToCorsPreflight", True) is not False:
+            route = Route("OPTIONS", resource, "", authorizer)
+            decision = self._authorize(
+                country, route, self._event(environ, country, route, segments, {})
+            )
+            if isinstance(decision, tuple):
+                return decision
+        cors = api["Cors"]
+        cors = {"AllowOrigin": cors} if isinstance(cors, str) else cors
+        # Without AllowMethods, SAM lists the resource's own methods and OPTIONS.
+        methods = cors.get("AllowMethods") or ",".join(
+            sorted({r.method for r in routes if r.path == resource} | {"OPTIONS"})
+        )
+        headers = [
+            ("Content-Type", "application/json"),
+            ("Access-Control-Allow-Origin", _literal(cors.get("AllowOrigin", "'*'"))),
+            ("Access-Control-Allow-Methods", _literal(methods)),
+        ]
+        if cors.get("AllowHeaders"):
+            headers.append(("Access-Control-Allow-Headers", _literal(cors["AllowHeaders"])))
+        if cors.get("MaxAge") is not None:
+            headers.append(("Access-Control-Max-Age", _literal(cors["MaxAge"])))
+        if cors.get("AllowCredentials") is True:
+            headers.append(("Access-Control-Allow-Credentials", "true"))
+        data = b"{}"  # the mock's response template
+        return 200, [*headers, ("Content-Length", str(len(data)))], data
 
     # The Lambda authorizer, as API Gateway runs it --------------------------------------------
     def _authorize(self, country: str, route: Route, event: dict[str, Any]) -> Decision | Answer:
@@ -317,18 +362,19 @@ class Gateway:
         data = body.encode()
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
         for name, value in spec.get("ResponseParameters", {}).get("Headers", {}).items():
-            headers.append((name, str(value).strip("'")))  # static values are quoted literals
+            headers.append((name, _literal(value)))
         return code, headers, data
 
 
-def _match(
-    routes: list[Route], segments: tuple[str, ...], method: str
-) -> tuple[Route, dict[str, str]] | None:
-    """API Gateway's resource tree: at each level a static part wins over a {variable}."""
-    candidates = [r for r in routes if len(r.segments) == len(segments)]
-    best: tuple[tuple[int, ...], Route, dict[str, str]] | None = None
+def _resources(
+    routes: list[Route], segments: tuple[str, ...]
+) -> dict[str, tuple[tuple[int, ...], dict[str, str]]]:
+    """The resources a request path matches: each one's rank (per level, 0 for a static
+    part and 1 for a {variable}) and path parameters."""
     resources: dict[str, tuple[tuple[int, ...], dict[str, str]]] = {}
-    for route in candidates:
+    for route in routes:
+        if len(route.segments) != len(segments) or route.path in resources:
+            continue
         rank: list[int] = []
         params: dict[str, str] = {}
         for template, actual in zip(route.segments, segments, strict=True):
@@ -341,13 +387,35 @@ def _match(
                 break
         else:
             resources[route.path] = (tuple(rank), params)
-            if route.method == method and (best is None or tuple(rank) < best[0]):
-                best = (tuple(rank), route, params)
+    return resources
+
+
+def _match(
+    routes: list[Route], segments: tuple[str, ...], method: str
+) -> tuple[Route, dict[str, str]] | None:
+    """API Gateway's resource tree: at each level a static part wins over a {variable}."""
+    resources = _resources(routes, segments)
+    best: tuple[tuple[int, ...], Route, dict[str, str]] | None = None
+    for route in routes:
+        found = resources.get(route.path)
+        if found is not None and route.method == method and (best is None or found[0] < best[0]):
+            best = (found[0], route, found[1])
     if best is None:
         return None
     # The resource API Gateway picks is the most static one; the method must exist on it.
-    chosen = min(resources.values(), key=lambda found: found[0])[0]
+    chosen = min(rank for rank, _ in resources.values())
     return (best[1], best[2]) if best[0] == chosen else None
+
+
+def _resource(routes: list[Route], segments: tuple[str, ...]) -> str | None:
+    """The resource API Gateway picks for a request path (whatever the method), if any."""
+    resources = _resources(routes, segments)
+    return min(resources, key=lambda path: resources[path][0]) if resources else None
+
+
+def _literal(value: Any) -> str:
+    """A static header value in API Gateway's mapping syntax is a quoted literal: "'600'"."""
+    return str(value).strip("'")
 
 
 def _header(headers: dict[str, str], name: str) -> str:

@@ -1,9 +1,10 @@
 """One resolver factory for every function: routing, the exception map to `errorBody`,
-JSON that renders Decimal and dates, Logger, Metrics and Tracer, and the access check."""
+JSON that renders Decimal and dates, CORS, Logger, Metrics and Tracer, and the access check."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import warnings
 from collections.abc import Callable, Mapping
@@ -13,7 +14,11 @@ from functools import cached_property, partial
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.api_gateway import (
+    APIGatewayRestResolver,
+    CORSConfig,
+    Response,
+)
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.logging import correlation_paths
 
@@ -27,6 +32,12 @@ from selfcare.settings import Settings
 JSON = "application/json"
 MAX_BODY = 16 * 1024  # no contract body comes near; larger ones are refused unread (413)
 BASE_PATH = re.compile(r"^/v1/tigo/home/[a-z]{2}(?=/|$)")  # the contract's basePath
+# CORS for web apps (the stack's AllowedOrigins). API Gateway answers the preflights itself
+# (the Api's `Cors`); with the Lambda proxy integration each actual answer must carry its
+# own Access-Control-* headers, so the functions add them.
+CORS_ALLOW_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "If-Match"]
+CORS_EXPOSE_HEADERS = ["ETag", "Content-Disposition"]  # paperless versions, the PDF's name
+CORS_MAX_AGE = 600  # seconds, as the template's preflight answers
 
 
 # Read-only requests publish no business metric; Powertools would warn on every one.
@@ -59,6 +70,47 @@ def public_base_url(event: Mapping[str, Any]) -> str:
     return f"{scheme}://{host}{path[:at]}{base.group(0) if base else ''}"
 
 
+def allowed_origins(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """The web origins allowed by CORS: `ALLOWED_ORIGINS`, comma-separated, as browsers
+    send them in `Origin` (scheme://host[:port], lower case, no trailing slash)."""
+    env = os.environ if env is None else env
+    found = (o.strip().rstrip("/").lower() for o in env.get("ALLOWED_ORIGINS", "").split(","))
+    return tuple(dict.fromkeys(o for o in found if o))
+
+
+def cors_config(origins: tuple[str, ...]) -> CORSConfig | None:
+    """Powertools' CORS: an answer carries `Access-Control-Allow-Origin: <the request's
+    Origin>` only when that Origin is one of `origins` (nothing otherwise, nor without an
+    Origin); None (no CORS at all) when no origin is allowed."""
+    if not origins:
+        return None
+    return CORSConfig(
+        allow_origin=origins[0],
+        extra_origins=list(origins[1:]),
+        allow_headers=CORS_ALLOW_HEADERS,
+        expose_headers=CORS_EXPOSE_HEADERS,
+        max_age=CORS_MAX_AGE,
+        allow_credentials=False,  # bearer tokens, never cookies
+    )
+
+
+def vary_on_origin(
+    handler: Callable[[dict[str, Any], Any], dict[str, Any]],
+) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """`Vary: Origin` on every answer (with an Origin or not, allowed or not): whether it
+    carries Access-Control-Allow-Origin depends on the Origin, so no cache (the browser's
+    included) may give an answer to another Origin. Powertools does not add it."""
+
+    def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        answer = handler(event, context)
+        headers = answer.get("multiValueHeaders")
+        if isinstance(headers, dict):
+            headers.setdefault("Vary", []).append("Origin")
+        return answer
+
+    return handle
+
+
 def error_response(status: int, message: str) -> Response:
     """An errorBody. Messages may quote what the caller sent: card numbers, tokens and
     secrets in them are masked as in the logs."""
@@ -79,9 +131,12 @@ class Api:
         self.country: Country = get_country(self.settings.country)
         self.logger = Logger(service=service, logger_formatter=RedactingFormatter())
         self.metrics = Metrics(service=service)
+        # Read once per function, at cold start, like the settings (Api is built at import).
+        self.allowed_origins = allowed_origins()
         self.app = APIGatewayRestResolver(
             serializer=dumps,
             strip_prefixes=[BASE_PATH],
+            cors=cors_config(self.allowed_origins),  # before any route: each route takes it
         )
         scope = self._scope
 
@@ -194,8 +249,9 @@ class Api:
 
     # Entry point -------------------------------------------------------------------------------
     def _build_handler(self) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-        resolve = self.app.resolve
-        handler: Callable[[dict[str, Any], Any], dict[str, Any]] = resolve
+        handler: Callable[[dict[str, Any], Any], dict[str, Any]] = self.app.resolve
+        if self.allowed_origins:
+            handler = vary_on_origin(handler)
         handler = tracing.capture_handler(self.service, handler)
         handler = self.metrics.log_metrics(capture_cold_start_metric=True)(handler)
         return self.logger.inject_lambda_context(
