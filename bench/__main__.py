@@ -185,7 +185,7 @@ def summary_rows(results: dict[str, Any]) -> list[Row]:
             {
                 "figure": "warm cost per read route ÷ bare Powertools (median / worst)",
                 "value": f"{median([r['vs_bare'] for r in reads]):.1f} / {worst['vs_bare']:.1f}",
-                "detail": f"worst {worst['operation']} ({'/'.join(map(str, worst['status']))})",
+                "detail": f"worst {worst['operation']} ({_where(worst)})",
             }
         )
         answered = [r for r in reads if all(200 <= s < 300 for s in r["status"])]
@@ -195,9 +195,21 @@ def summary_rows(results: dict[str, Any]) -> list[Row]:
                 {
                     "figure": "warm cost per read answered 2xx ÷ bare Powertools (worst)",
                     "value": f"{worst['vs_bare']:.1f}",
-                    "detail": f"worst {worst['operation']}",
+                    "detail": f"worst {worst['operation']} ({_where(worst)})",
                 }
             )
+    # Routes measured where they only refuse (Colombia has no paperless idType): not reads of
+    # data, shown apart so that nothing measured is left out.
+    refusals = [r for r in results.get("warm", []) if r["kind"] == "refusal" and r["vs_bare"]]
+    if refusals:
+        worst = max(refusals, key=lambda r: r["vs_bare"])
+        found.append(
+            {
+                "figure": "warm cost per refusal ÷ bare Powertools (worst)",
+                "value": f"{worst['vs_bare']:.1f}",
+                "detail": f"{worst['operation']} ({_where(worst)}); {len(refusals)} measured",
+            }
+        )
     calls = results.get("calls", {}).get("summary")
     if calls:
         found.append(
@@ -229,6 +241,11 @@ def summary_rows(results: dict[str, Any]) -> list[Row]:
             }
         )
     return found
+
+
+def _where(row: Row) -> str:
+    """Country and status of a warm row, e.g. `gt, 200`."""
+    return f"{row.get('country', '?')}, {'/'.join(map(str, row['status']))}"
 
 
 def render_summary(rows: list[Row]) -> str:

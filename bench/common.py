@@ -28,6 +28,9 @@ EVENTS = ROOT / "events"
 MANIFEST: dict[str, Any] = json.loads((EVENTS / "manifest.json").read_text(encoding="utf-8"))
 AS_OF = date.fromisoformat(MANIFEST["asOf"])  # the committed events' dataset date
 COUNTRY: str = MANIFEST["country"]
+# Where routes with {idType} are asked: Colombia (the events' country) subscribes paperless by
+# contractId only and refuses them; Guatemala subscribes by subscription number.
+ID_TYPE_COUNTRY = "gt"
 GROUPS = ("billing", "portfolio", "tokenization", "cases", "customer", "authorizer")
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
 PYTHON = str(VENV_PYTHON) if VENV_PYTHON.exists() else sys.executable

@@ -2,7 +2,14 @@
 REST proxy events, its back-office ports answered by in-memory fakes
 (`SandboxBackend(MemoryItems(...))` on the function's `api`, stores likewise), beside a
 bare Powertools resolver route answering a payload of the same size. One fresh interpreter
-per function, under the function's environment from template.yaml.
+per function and country, under the function's environment from template.yaml.
+
+Routes with `{idType}` are asked in Guatemala (Colombia subscribes paperless by contractId
+and refuses them with 404), their events the committed ones moved to a Guatemalan
+contract of the same dataset; Colombia's refusal is measured too, as kind "refusal". Every
+change is timed with the change that undoes it, or alone when it repeats, or (when no route
+undoes it: a new invoice, a checkout) alone with the stores put back after each call,
+untimed.
 """
 
 from __future__ import annotations
@@ -17,7 +24,19 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from bench.common import AS_OF, COUNTRY, NOWHERE, Row, aws_env, median, ratio, run_worker, table
+from bench.common import (
+    AS_OF,
+    COUNTRY,
+    ID_TYPE_COUNTRY,
+    NOWHERE,
+    Operation,
+    Row,
+    aws_env,
+    median,
+    ratio,
+    run_worker,
+    table,
+)
 
 Event = dict[str, Any]
 Handler = Callable[[Event, Any], dict[str, Any]]
@@ -43,9 +62,37 @@ class Context:
         return 10_000
 
 
-def install_fakes(group: str, module: Any) -> Callable[[], int]:
-    """The function's ports served from memory; returns a count of the store calls made
-    so far (every `MemoryItems.calls`: what would be DynamoDB calls)."""
+class Fakes:
+    """The in-memory stores behind a function's ports."""
+
+    def __init__(self, stores: list[Any]) -> None:
+        self.stores = stores  # MemoryItems
+
+    def calls(self) -> int:
+        """Store calls so far (every `MemoryItems.calls`: what would be DynamoDB calls)."""
+        return sum(store.calls for store in self.stores)
+
+    def saved(self) -> Callable[[], None]:
+        """The stores' contents as they are now: call the answer to put them back. A write
+        replaces an item (stored items are never changed in place), so shallow copies of
+        MemoryItems' index and items suffice."""
+        states = [
+            (store, store._items.copy(), {pk: sks.copy() for pk, sks in store._keys.items()})
+            for store in self.stores
+        ]
+
+        def restore() -> None:
+            for store, items, keys in states:
+                with store._lock:
+                    store._items = items.copy()
+                    store._keys = {pk: sks.copy() for pk, sks in keys.items()}
+
+        return restore
+
+
+def install_fakes(group: str, module: Any, country: str = COUNTRY) -> Fakes:
+    """The function's ports served from memory, on the country's sandbox dataset."""
+    from local import demo
     from local.seed import checkout_items, paperless_items
     from selfcare.adapters.items import MemoryItems
     from selfcare.adapters.payments.sandbox import SandboxGateway
@@ -56,7 +103,7 @@ def install_fakes(group: str, module: Any) -> Callable[[], int]:
     from selfcare.stores.checkout import CheckoutStore
     from selfcare.stores.paperless import PaperlessStore
 
-    dataset = generate_dataset(COUNTRY, AS_OF, 40)
+    dataset = generate_dataset(country, AS_OF, demo.CUSTOMERS)  # as the events' values
     items = MemoryItems(layout.dataset_items(dataset))
     stores = [items]
     module.api.__dict__["backend"] = SandboxBackend(items)  # `backend` is a cached_property
@@ -73,7 +120,7 @@ def install_fakes(group: str, module: Any) -> Callable[[], int]:
     if group == "tokenization":
         module.payment_gateway = lambda: gateway
         module.credentials = lambda: credentials
-    return lambda: sum(store.calls for store in stores)
+    return Fakes(stores)
 
 
 def timed(call: Callable[[], Any], budget: Budget) -> list[float]:
@@ -106,17 +153,50 @@ def _body(event: Event) -> dict[str, Any]:
     return body
 
 
-# Changes measured in pairs that undo each other (or alone when repeatable), so that every
-# timed call succeeds: (first operation, its event -> the second event, second operation).
+def _asked_in(event: Event, country: str, values: dict[str, str], body: Any = None) -> Event:
+    """A committed event asked in another country, with other path values (and body)."""
+    changed = _with(event, body=body)
+    parameters = {
+        name: country if name == "country" else values[name] for name in changed["pathParameters"]
+    }
+    path = str(changed["resource"])
+    for name, value in parameters.items():
+        path = path.replace("{" + name + "}", value)
+    changed["pathParameters"] = parameters
+    changed["path"] = changed["requestContext"]["path"] = path
+    return changed
+
+
+# Changes: each measured so that every timed call succeeds. Second builds the undoing
+# request from the first's event and answer.
 Second = Callable[[Event, dict[str, Any]], Event]
-PAIRS: dict[str, list[tuple[str, Second | None, str | None]]] = {
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change and the change that undoes it (the two alternate, each timed on its own), or
+    a change alone: one that repeats (`second` None), or one no route undoes (`reset`: the
+    stores are put back as they were after each call, untimed)."""
+
+    first: str
+    second: str | None = None
+    undo: Second | None = None
+    reset: bool = False
+
+    @property
+    def how(self) -> str:
+        return "reset" if self.reset else ("pair" if self.second else "repeats")
+
+
+CHANGES: dict[str, list[Change]] = {
     "customer": [
-        (
+        Change(
             "AddPhonesContactInformationByContractId",
-            lambda e, a: _with(e, "DELETE", {"phone": _body(e)["phone"]}),
             "RemovePhonesContactInformationByContractId",
+            lambda e, a: _with(e, "DELETE", {"phone": _body(e)["phone"]}),
         ),
-        (
+        Change(
+            "UpdatePhonesContactInformationByContractId",
             "UpdatePhonesContactInformationByContractId",
             lambda e, a: _with(
                 e,
@@ -126,47 +206,56 @@ PAIRS: dict[str, list[tuple[str, Second | None, str | None]]] = {
                     "newPhoneType": "Casa",
                 },
             ),
-            "UpdatePhonesContactInformationByContractId",
         ),
-        (
+        Change(
             "AddEmailContactInformationByContractId",
-            lambda e, a: _with(e, "DELETE", {"email": _body(e)["email"]}),
             "RemoveEmailContactInformationByContractId",
+            lambda e, a: _with(e, "DELETE", {"email": _body(e)["email"]}),
         ),
-        (
+        Change(
+            "UpdateEmailsContactInformationByContractId",
             "UpdateEmailsContactInformationByContractId",
             lambda e, a: _with(
                 e, body={"oldEmail": _body(e)["newEmail"], "newEmail": _body(e)["oldEmail"]}
             ),
-            "UpdateEmailsContactInformationByContractId",
         ),
     ],
     "portfolio": [
-        (
+        Change(
             "AddOfferingByContractIdAndProductId",
-            lambda e, a: _with(e, "DELETE"),
             "DeleteOfferingByContractIdAndProductId",
+            lambda e, a: _with(e, "DELETE"),
         ),
     ],
     "billing": [
-        (
+        # A payment attempt: one is in process per invoice, so each call starts afresh.
+        Change("CreateCheckOutForContractIdAndInvoiceId", reset=True),
+        # A partial invoice: each would add an invoice to those every later call reads.
+        Change("CreateInvoiceByContractId", reset=True),
+        Change(
             "CreatePaperlessInvoiceInfoByContractId",
-            lambda e, a: _with(e, "DELETE"),
             "DeletePaperlessInvoiceInfoByContractId",
+            lambda e, a: _with(e, "DELETE"),
         ),
-        ("UpdatePaperlessInvoiceInfoByContractId", None, None),
-        (
+        Change("UpdatePaperlessInvoiceInfoByContractId"),
+        Change(
+            "CreatePaperlessInvoiceInfoByContractIdandAndIdTypeAndId",
+            "DeletePaperlessInvoiceInfoByContractIdandSubscriptionNumber",
+            lambda e, a: _with(e, "DELETE"),
+        ),
+        Change("UpdatePaperlessInvoiceInfoByContractIdAndIdTypeAndId"),
+        Change(
             "CreateRecurringBillingInfoByContractId",
-            lambda e, a: _with(e, "DELETE", {"cardToken": _body(e)["cardToken"]}),
             "DeleteRecurringBillingInfoByContractId",
+            lambda e, a: _with(e, "DELETE", {"cardToken": _body(e)["cardToken"]}),
         ),
-        ("UpdateRecurringBillingInfoByContractId", None, None),
+        Change("UpdateRecurringBillingInfoByContractId"),
     ],
     "tokenization": [
-        (
+        Change(
             "CreateCardTokenForCustomerId",
-            lambda e, a: _with(e, "DELETE", {"cardToken": json.loads(a["body"])["cardToken"]}),
             "DeleteCardTokenByCustomerId",
+            lambda e, a: _with(e, "DELETE", {"cardToken": json.loads(a["body"])["cardToken"]}),
         ),
     ],
 }
@@ -205,42 +294,56 @@ class Bare:
 
 
 def measure(config: dict[str, Any]) -> dict[str, Any]:
-    """Worker: the rows of one function."""
+    """Worker: the rows of one function in one country (elsewhere than the committed events'
+    country, only its routes with `{idType}`)."""
     from bench.common import operations
     from bench.worker import import_function
+    from local import demo
 
     group = config["group"]
+    country = config.get("country", COUNTRY)
     budget = Budget(**config["budget"])
     if group == "authorizer":
         return _authorizer(budget)
     module = import_function(group)
-    store_calls = install_fakes(group, module)
+    fakes = install_fakes(group, module, country)
     handler: Handler = module.handler
     context = Context()
     ops = {o.operation_id: o for o in operations() if o.group == group}
+    elsewhere = country != COUNTRY
     rows: list[Row] = []
     bare = Bare()
-    reads = [(o, o.event()) for o in ops.values() if o.read]
-    answers = [handler(event, context) for _, event in reads]
-    for (_, event), answer in zip(reads, answers, strict=True):
+    # (operation, its event, the status it answers): the committed events; elsewhere, the
+    # {idType} reads moved to a contract they answer 200 for
+    reads = [
+        (o, o.event(), o.status)
+        if not elsewhere
+        else (o, _asked_in(o.event(), country, demo.path_values(country, AS_OF, o.template)), 200)
+        for o in ops.values()
+        if o.read and (not elsewhere or "{idType}" in o.template)
+    ]
+    answers = [handler(event, context) for _, event, _ in reads]
+    for (_, event, _), answer in zip(reads, answers, strict=True):
         bare.add(event, answer)
-    for (op, event), answer in zip(reads, answers, strict=True):
+    for (op, event, expected), answer in zip(reads, answers, strict=True):
         statuses: set[int] = set()
 
         def ours(event: Event = event, statuses: set[int] = statuses) -> None:
             statuses.add(handler(event, context)["statusCode"])
 
-        before = store_calls()
+        before = fakes.calls()
         ours_us = timed(ours, budget)
-        calls = (store_calls() - before) / (len(ours_us) + budget.warmup)
+        calls = (fakes.calls() - before) / (len(ours_us) + budget.warmup)
         bare_us = timed(partial(bare.handler, event, context), budget)
         rows.append(
             {
                 "operation": op.operation_id,
                 "group": group,
-                "kind": "read",
+                "country": country,
+                # a route that only refuses here (Colombia has no paperless idType)
+                "kind": "read" if 200 <= expected < 300 else "refusal",
                 "status": sorted(statuses),
-                "expected": op.status,
+                "expected": expected,
                 "bytes": len(answer.get("body") or ""),
                 "us": median(ours_us),
                 "bare_us": median(bare_us),
@@ -248,56 +351,78 @@ def measure(config: dict[str, Any]) -> dict[str, Any]:
                 "store_calls": round(calls, 2),
             }
         )
-    for first, make_second, second in PAIRS.get(group, []):
-        event = ops[first].event()
-        rows.extend(
-            _change(handler, context, store_calls, event, (first, make_second, second), budget)
-        )
+    used: set[str] = set()  # each change on a customer of its own, as the events are
+    for change in CHANGES.get(group, []):
+        if ("{idType}" in ops[change.first].template) != elsewhere:
+            continue  # Colombia refuses every {idType} route; elsewhere, only those are asked
+        op = ops[change.first]
+        event = op.event() if not elsewhere else _sample(op, country, used)
+        rows.extend(_change(handler, context, fakes, event, change, budget, country))
     return {"rows": rows}
+
+
+def _sample(op: Operation, country: str, used: set[str]) -> Event:
+    """The committed event of a change, asked in another country for a customer it suits
+    (path values and body as local.samples builds them)."""
+    from local import demo, samples
+
+    sample = samples.BY_OPERATION[op.operation_id]
+    customer = next(
+        c for c in demo.customers(country, AS_OF) if c["customerId"] not in used and sample.suits(c)
+    )
+    used.add(customer["customerId"])
+    values = {**samples.customer_values(country, customer), **sample.values(country, customer)}
+    return _asked_in(op.event(), country, values, sample.body(country, customer))
 
 
 def _change(
     handler: Handler,
     context: Any,
-    store_calls: Callable[[], int],
+    fakes: Fakes,
     event: Event,
-    pair: tuple[str, Second | None, str | None],
+    change: Change,
     budget: Budget,
+    country: str,
 ) -> list[Row]:
-    """Alternate a change and its undoing, timing each call on its own."""
-    first, make_second, second = pair
-    timings: dict[str, list[float]] = {first: []}
-    statuses: dict[str, set[int]] = {first: set()}
-    calls: dict[str, int] = {first: 0}
-    if second is not None:
-        timings.setdefault(second, [])
-        statuses.setdefault(second, set())
-        calls.setdefault(second, 0)
+    """Alternate a change and its undoing, timing each call on its own (or the change alone,
+    the stores put back after each call, untimed, when it is a `reset` one)."""
+    from local.samples import BY_OPERATION
+
+    steps: list[tuple[str, Second | None]] = [(change.first, None)]
+    if change.second is not None:
+        steps.append((change.second, change.undo))
+    names = list(dict.fromkeys(name for name, _ in steps))
+    timings: dict[str, list[float]] = {name: [] for name in names}
+    statuses: dict[str, set[int]] = {name: set() for name in names}
+    calls = dict.fromkeys(names, 0)
+    restore = fakes.saved() if change.reset else None
     clock = time.perf_counter_ns
     deadline = time.perf_counter() + 2 * budget.seconds
     answer: dict[str, Any] = {}
     for n in range(budget.warmup + budget.calls):
-        for name, build in ((first, None), (second, make_second)):
-            if name is None:
-                continue
+        for name, build in steps:
             request = event if build is None else build(event, answer)
-            store = store_calls()
+            store = fakes.calls()
             started = clock()
             answer = handler(request, context)
             spent = (clock() - started) / 1000
             statuses[name].add(int(answer["statusCode"]))
             if n >= budget.warmup:
                 timings[name].append(spent)
-                calls[name] += store_calls() - store
+                calls[name] += fakes.calls() - store
+        if restore is not None:
+            restore()
         if time.perf_counter() > deadline and n >= budget.warmup:
             break
     return [
         {
             "operation": name,
             "group": "",
+            "country": country,
             "kind": "change",
+            "undo": change.how,
             "status": sorted(statuses[name]),
-            "expected": None,
+            "expected": BY_OPERATION[name].status,  # the success status the contract declares
             "bytes": None,
             "us": median(values),
             "bare_us": None,
@@ -333,6 +458,7 @@ def _authorizer(budget: Budget) -> dict[str, Any]:
             {
                 "operation": "Authorize (TOKEN, RS256)",
                 "group": "authorizer",
+                "country": COUNTRY,
                 "kind": "authorizer",
                 "status": [200],
                 "expected": 200,
@@ -348,28 +474,32 @@ def _authorizer(budget: Budget) -> dict[str, Any]:
 
 # Parent side ----------------------------------------------------------------------------------
 def run(groups: tuple[str, ...], budget: Budget) -> tuple[list[Row], str]:
-    from bench.common import function_envs
+    from bench.common import function_envs, operations
     from local.server import identity_parameters
     from local.stack import Stack
 
     # The authorizer's key set: the worker serves it and points JWKS_URL at it.
-    functions = function_envs(Stack(COUNTRY, overrides=identity_parameters(NOWHERE)))
+    envs = {
+        country: function_envs(Stack(country, overrides=identity_parameters(NOWHERE)))
+        for country in (COUNTRY, ID_TYPE_COUNTRY)
+    }
+    id_type_groups = {o.group for o in operations() if "{idType}" in o.template}
     rows: list[Row] = []
     for group in groups:
-        function = functions[group]
-        env = {**aws_env(NOWHERE), **function.environment}
-        config = {"group": group, "budget": budget.__dict__}
-        found = run_worker("warm", config, env, timeout=600)["rows"]
-        for row in found:
-            row["group"] = group
-            row["vs_bare"] = ratio(row["us"], row["bare_us"])
-            expected = row["expected"]
-            row["ok"] = (
-                row["status"] == [expected]
-                if expected is not None
-                else all(200 <= s < 300 for s in row["status"])
-            )
-        rows.extend(found)
+        for country in (COUNTRY, ID_TYPE_COUNTRY) if group in id_type_groups else (COUNTRY,):
+            env = {**aws_env(NOWHERE), **envs[country][group].environment}
+            config = {"group": group, "country": country, "budget": budget.__dict__}
+            found = run_worker("warm", config, env, timeout=600)["rows"]
+            for row in found:
+                row["group"] = group
+                row["vs_bare"] = ratio(row["us"], row["bare_us"])
+                expected = row["expected"]
+                row["ok"] = (
+                    row["status"] == [expected]
+                    if expected is not None
+                    else all(200 <= s < 300 for s in row["status"])
+                )
+            rows.extend(found)
     return rows, render(rows)
 
 
@@ -377,6 +507,7 @@ def render(rows: list[Row]) -> str:
     lines = [
         (
             r["group"],
+            r["country"],
             r["operation"],
             r["kind"],
             "/".join(str(s) for s in r["status"]) + ("" if r["ok"] else " !"),
@@ -392,27 +523,25 @@ def render(rows: list[Row]) -> str:
     text = table(
         "Warm cost per request (µs, median; ports in memory; bare: a Powertools route, same "
         "payload)",
-        [
-            "fn",
-            "operation",
-            "kind",
-            "status",
-            "bytes",
-            "µs",
-            "bare µs",
-            "÷ bare",
-            "store calls",
-            "n",
-        ],
+        ["fn", "cc", "operation", "kind", "status", "bytes", "µs", "bare µs", "÷ bare",
+         "store calls", "n"],
         lines,
-    )
-    reads = [r for r in rows if r["kind"] == "read" and r["vs_bare"] is not None]
-    if reads:
-        worst = max(reads, key=lambda r: r["vs_bare"])
+    )  # fmt: skip
+    reset = [r["operation"] for r in rows if r.get("undo") == "reset"]
+    if reset:
         text += (
-            f"\nreads: median ÷ bare {median([r['vs_bare'] for r in reads]):.1f}×, "
-            f"worst {worst['vs_bare']:.1f}× ({worst['operation']})"
+            f"\nno route undoes {', '.join(reset)}: each call is followed by the stores put "
+            "back as they were (untimed)"
         )
+    for kind, label in (("read", "reads"), ("refusal", "refusals")):
+        found = [r for r in rows if r["kind"] == kind and r["vs_bare"] is not None]
+        if found:
+            worst = max(found, key=lambda r: r["vs_bare"])
+            text += (
+                f"\n{label}: median ÷ bare {median([r['vs_bare'] for r in found]):.1f}×, "
+                f"worst {worst['vs_bare']:.1f}× ({worst['operation']}, {worst['country']}, "
+                f"{'/'.join(map(str, worst['status']))})"
+            )
     return text
 
 

@@ -79,6 +79,35 @@ def test_warm_cost_is_measured_per_route_beside_a_bare_route(tmp_path):
     assert all(number(r["bare_us"]) and number(r["vs_bare"]) for r in reads)
 
 
+def test_warm_asks_id_type_routes_in_guatemala_and_times_the_payment_writes(tmp_path):
+    results = bench(
+        tmp_path, "--parts", "warm", "--functions", "billing", "--warm-calls", "3",
+        "--warm-seconds", "0.01",
+    )  # fmt: skip
+    rows = results["warm"]
+    by = {(r["country"], r["operation"]): r for r in rows}
+    assert len(by) == len(rows)
+    read = "GetPaperlessInvoiceInfoByContractIdAndIdTypeAndId"
+    assert by[("co", read)]["kind"] == "refusal" and by[("co", read)]["status"] == [404]
+    assert by[("gt", read)]["kind"] == "read" and by[("gt", read)]["status"] == [200]
+    assert {op for cc, op in by if cc == "gt"} == {
+        read,
+        "CreatePaperlessInvoiceInfoByContractIdandAndIdTypeAndId",
+        "UpdatePaperlessInvoiceInfoByContractIdAndIdTypeAndId",
+        "DeletePaperlessInvoiceInfoByContractIdandSubscriptionNumber",
+    }
+    for name in ("CreateCheckOutForContractIdAndInvoiceId", "CreateInvoiceByContractId"):
+        row = by[("co", name)]
+        assert row["kind"] == "change" and row["undo"] == "reset" and row["status"] == [201]
+        assert row["calls"] == 3 and number(row["us"])
+    for row in rows:
+        assert row["ok"], row
+    figures = {r["figure"]: r for r in results["summary"]}
+    assert "(co, 404)" in figures["warm cost per refusal ÷ bare Powertools (worst)"]["detail"]
+    reads = figures["warm cost per read route ÷ bare Powertools (median / worst)"]
+    assert "404" not in reads["detail"]  # reads that answer data only
+
+
 def test_aws_calls_are_counted_cold_and_warm(tmp_path):
     wanted = [
         "GetCustomerByCustomerId",
