@@ -15,12 +15,25 @@ The token (a channel token of the country's identity provider, with `selfcare.ag
 never printed. Against `make run`: SMOKE_TOKEN=$(make -s token ARGS='agent call-centre
 --country co') python tools/smoke.py --url http://127.0.0.1:3000/v1/tigo/home/co --country co
 
+Without SMOKE_TOKEN, the token is obtained at run time with the OAuth 2.0 client credentials
+grant (RFC 6749 section 4.4), as CI does (a stored token would expire):
+
+    SMOKE_TOKEN_URL      the provider's token endpoint (https; plain http only on loopback)
+    SMOKE_CLIENT_ID      the channel's client and its secret, sent with HTTP Basic
+    SMOKE_CLIENT_SECRET  (client_secret_basic); neither the secret nor the token is printed
+    SMOKE_SCOPE          optional, default "selfcare.agent selfcare.read"
+    SMOKE_AUDIENCE       optional, sent as `audience` (Auth0 and alike: the stack's JwtAudience)
+
+The endpoint must answer 200 with a JSON `access_token` of `token_type` Bearer; anything else
+(a refusal, no token, no answer) exits 2 before the API is called. SMOKE_TOKEN, when set, wins.
+
 Standard library only: CI runs it with any Python 3.11+ and nothing installed.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import email.message
 import http.client
 import ipaddress
@@ -32,8 +45,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import IO, Any
 
 # The README's demo identity per country: (document type, document number).
@@ -45,6 +58,10 @@ DEMO_CUSTOMERS = {
 MAX_BODY = 1 << 20  # bytes read from one answer
 USER_AGENT = "home-self-care-smoke/1"
 _JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]*")
+DEFAULT_SCOPE = "selfcare.agent selfcare.read"
+CLIENT_CREDENTIALS = ("SMOKE_TOKEN_URL", "SMOKE_CLIENT_ID", "SMOKE_CLIENT_SECRET")
+_B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")  # RFC 6750 2.1: what a Bearer header may carry
+_OAUTH_ERROR = re.compile(r"[\w.-]{1,64}")  # RFC 6749 5.2 error codes, e.g. invalid_client
 
 
 class Usage(Exception):
@@ -53,6 +70,20 @@ class Usage(Exception):
 
 class Failed(Exception):
     """A check's expectation was not met; the message says which."""
+
+
+class NoToken(Exception):
+    """The client credentials grant gave no usable token: exit code 2 (a setup error). The
+    message names neither the client secret nor any token."""
+
+
+@dataclass(frozen=True)
+class ClientCredentials:
+    token_url: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    scope: str
+    audience: str
 
 
 @dataclass
@@ -134,6 +165,140 @@ class Client:
         if self.token:  # an answer that echoes the token must not carry it into the report
             body = body.replace(self.token.encode(), b"[token]")
         return Answer(status, body, content_type, int((time.monotonic() - started) * 1000))
+
+
+def _client_credentials(environ: Mapping[str, str]) -> ClientCredentials | None:
+    """The client credentials from the environment; None when none of them is set."""
+    values = {name: environ.get(name, "").strip() for name in CLIENT_CREDENTIALS}
+    if not any(values.values()):
+        return None
+    missing = [name for name, value in values.items() if not value]
+    if missing:
+        raise Usage(f"incomplete client credentials: set {' and '.join(missing)} too")
+    return ClientCredentials(
+        token_url=_token_url(values["SMOKE_TOKEN_URL"]),
+        client_id=values["SMOKE_CLIENT_ID"],
+        client_secret=values["SMOKE_CLIENT_SECRET"],
+        scope=" ".join(environ.get("SMOKE_SCOPE", "").split()) or DEFAULT_SCOPE,
+        audience=environ.get("SMOKE_AUDIENCE", "").strip(),
+    )
+
+
+def _token_url(url: str) -> str:
+    """The token endpoint: https (http only on loopback), no credentials or fragment; its query,
+    if any, is kept (RFC 6749 3.2). The URL itself is not echoed in the errors."""
+    try:
+        parsed = urllib.parse.urlsplit(url)
+        host = parsed.hostname
+        parsed.port  # noqa: B018  (raises ValueError on a bad port)
+    except ValueError:
+        raise Usage("SMOKE_TOKEN_URL is not a URL") from None
+    if parsed.scheme not in ("https", "http") or not host:
+        raise Usage("SMOKE_TOKEN_URL must be an http(s) URL")
+    if parsed.username or parsed.password or parsed.fragment:
+        raise Usage("SMOKE_TOKEN_URL must not carry credentials or a fragment")
+    if parsed.scheme == "http" and not _loopback(host):
+        raise Usage("SMOKE_TOKEN_URL must be https (plain http only for a server on loopback)")
+    return url
+
+
+def _endpoint(url: str) -> str:
+    """The token endpoint as shown in messages: scheme, host, port and path (no query)."""
+    parsed = urllib.parse.urlsplit(url)
+    host = f"[{parsed.hostname}]" if ":" in (parsed.hostname or "") else parsed.hostname
+    port = f":{parsed.port}" if parsed.port else ""
+    return urllib.parse.urlunsplit((parsed.scheme, f"{host}{port}", parsed.path, "", ""))
+
+
+def fetch_token(
+    credentials: ClientCredentials, timeout: float, retries: int, retry_delay: float
+) -> str:
+    """An access token from the client credentials grant (RFC 6749 4.4): a form POST with the
+    client authenticated by HTTP Basic (2.3.1: id and secret form-encoded first), never
+    redirected (the Basic credentials would follow), with the same timeout and retries of
+    transient failures as the checks."""
+    form = {"grant_type": "client_credentials", "scope": credentials.scope}
+    if credentials.audience:
+        form["audience"] = credentials.audience
+    pair = ":".join(
+        urllib.parse.quote_plus(part) for part in (credentials.client_id, credentials.client_secret)
+    )
+    headers = {
+        "Authorization": "Basic " + base64.b64encode(pair.encode()).decode("ascii"),
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Accept": "application/json",
+        "User-Agent": USER_AGENT,
+    }
+    # The URL is checked to be http(s) (_token_url), so no file: or custom scheme.
+    request = urllib.request.Request(  # noqa: S310
+        credentials.token_url,
+        data=urllib.parse.urlencode(form).encode(),
+        headers=headers,
+        method="POST",
+    )
+    opener = urllib.request.build_opener(_NoRedirect)
+    where = _endpoint(credentials.token_url)
+    for attempt in range(retries + 1):
+        last = attempt == retries
+        try:
+            status, body = _post(opener, request, timeout)
+        except (OSError, http.client.HTTPException) as error:  # URLError, timeouts, resets
+            if last:
+                raise NoToken(f"token endpoint {where} unreachable: {_reason(error)}") from None
+        else:
+            if last or not (status == 429 or status >= 500):
+                return _access_token(status, body, credentials.client_secret, where)
+        time.sleep(retry_delay * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _post(
+    opener: urllib.request.OpenerDirector, request: urllib.request.Request, timeout: float
+) -> tuple[int, bytes]:
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            return response.status, response.read(MAX_BODY)
+    except urllib.error.HTTPError as error:  # 4xx and 5xx (and 3xx: never followed)
+        with error:
+            return error.code, error.read(MAX_BODY)
+
+
+def _access_token(status: int, body: bytes, secret: str, where: str) -> str:
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        answer = None
+    if status != 200:
+        raise NoToken(f"token endpoint {where} answered {status}{_oauth_error(answer, secret)}")
+    if not isinstance(answer, dict):
+        raise NoToken(f"token endpoint {where} answered 200 without a JSON object")
+    token = answer.get("access_token")
+    if not isinstance(token, str) or not token:
+        raise NoToken(f"token endpoint {where} answered 200 without an access_token")
+    token_type = answer.get("token_type")  # required (RFC 6749 5.1), any case (7.1)
+    if not isinstance(token_type, str) or token_type.lower() != "bearer":
+        shown = repr(token_type[:20]) if isinstance(token_type, str) else "none"
+        raise NoToken(f"token endpoint {where} answered token_type {shown}, not Bearer")
+    if not _B64TOKEN.fullmatch(token):
+        raise NoToken(f"token endpoint {where} answered an access_token unfit for a Bearer header")
+    return token
+
+
+def _oauth_error(answer: Any, secret: str) -> str:
+    """`: <error> <error_description>` of an OAuth error answer (RFC 6749 5.2), the secret and
+    anything shaped like a JWT masked before it is cut short."""
+    if not isinstance(answer, dict):
+        return ""
+    parts = []
+    error, description = answer.get("error"), answer.get("error_description")
+    if isinstance(error, str) and _OAUTH_ERROR.fullmatch(error):
+        parts.append(error)
+    if isinstance(description, str) and description:
+        for hidden in {secret, urllib.parse.quote_plus(secret)}:
+            description = description.replace(hidden, "[secret]")
+        description = _JWT.sub("[jwt]", description)
+        parts.append(repr(description[:200] + ("..." if len(description) > 200 else "")))
+    return ": " + " ".join(parts) if parts else ""
 
 
 def _reason(error: BaseException) -> str:
@@ -305,22 +470,41 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     token = os.environ.get(args.token_env, "").strip()
+    credentials = None
     try:
         base = _base_url(args.url, args.country)
-        if not token:
-            raise Usage(f"no token: set the environment variable {args.token_env}")
         if args.timeout <= 0 or args.retries < 0 or args.retry_delay < 0:
             raise Usage("--timeout must be positive, --retries and --retry-delay not negative")
+        if not token:  # a token given wins over the client credentials
+            credentials = _client_credentials(os.environ)
+            if credentials is None:
+                raise Usage(
+                    f"no token: set the environment variable {args.token_env}, or "
+                    f"{', '.join(CLIENT_CREDENTIALS[:-1])} and {CLIENT_CREDENTIALS[-1]} "
+                    "for the client credentials grant"
+                )
     except Usage as usage:
         parser.print_usage(sys.stderr)
         print(f"{parser.prog}: error: {usage}", file=sys.stderr)
         return 2
+    if credentials is not None:
+        try:
+            token = fetch_token(credentials, args.timeout, args.retries, args.retry_delay)
+        except NoToken as error:
+            message = str(error).replace(credentials.client_secret, "[secret]")
+            print(f"{parser.prog}: error: no token: {message}", file=sys.stderr)
+            return 2
 
     doc_type, doc_number = DEMO_CUSTOMERS[args.country]
     doc_type = args.doc_type or doc_type
     doc_number = args.doc_number or doc_number
     client = Client(base, token, args.timeout, args.retries, args.retry_delay)
     print(f"smoke {args.country}: {base} (customer {doc_type.upper()} {doc_number})")
+    if credentials is not None:
+        print(
+            f"smoke {args.country}: token from {_endpoint(credentials.token_url)} "
+            f"(client credentials, scope {credentials.scope!r})"
+        )
     results = run_checks(client, doc_type, doc_number)
     for result in results:
         line = f"  {result.outcome:<4}  {result.name:<13}  GET {result.path}  {result.detail}"

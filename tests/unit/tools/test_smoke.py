@@ -3,6 +3,7 @@ of a deployed API that answers well or badly."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import socket
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, unquote_plus
 
 import pytest
 
@@ -25,6 +27,11 @@ TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzbW9rZS10ZXN0In0.c21va2Utc2lnbmF0dXJl"
 STAGE = "/dev/v1/tigo/home"
 NO_ROUTE = {"code": 404, "message": "No such route"}
 NO_TOKEN = {"code": 401, "message": "A valid bearer token is required"}
+# The client credentials grant: a secret that needs form-encoding in the Basic header
+# (RFC 6749 2.3.1), and another JWT-shaped token, issued by the stub identity provider.
+CLIENT_ID = "smoke-ci"
+SECRET = "Zm9v+s3cr3t/with:colon~and%percent"
+ISSUED = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJzbW9rZS1jaSJ9.aXNzdWVkLXNpZ25hdHVyZQ"
 
 
 @dataclass
@@ -46,9 +53,16 @@ class StubApi:
     the configured replies by path (a list is answered in turn, its last reply repeated),
     404 errorBody for any other path."""
 
-    def __init__(self, routes: dict[str, Reply | list[Reply]], *, check_token: bool = True):
+    def __init__(
+        self,
+        routes: dict[str, Reply | list[Reply]],
+        *,
+        check_token: bool = True,
+        token: str = TOKEN,
+    ):
         self.routes = routes
         self.check_token = check_token
+        self.token = token
         self.seen: list[Seen] = []
         stub = self
 
@@ -80,7 +94,7 @@ class StubApi:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def reply_for(self, path: str, authorization: str | None) -> Reply:
-        if self.check_token and authorization != f"Bearer {TOKEN}":
+        if self.check_token and authorization != f"Bearer {self.token}":
             return Reply(401, NO_TOKEN)
         reply = self.routes.get(path, Reply(404, NO_ROUTE))
         if isinstance(reply, list):
@@ -130,11 +144,15 @@ PRODUCTS = f"{STAGE}/co/portfolio/contracts/84257928/products"
 
 
 def smoke(
-    *args: str, token: str | None = TOKEN, timeout: float = 60
+    *args: str,
+    token: str | None = TOKEN,
+    timeout: float = 60,
+    extra_env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "SMOKE_TOKEN"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SMOKE_")}
     if token is not None:
         env["SMOKE_TOKEN"] = token
+    env.update(extra_env or {})
     return subprocess.run(
         [sys.executable, str(SMOKE), "--retries", "0", "--retry-delay", "0", *args],
         capture_output=True,
@@ -364,3 +382,282 @@ def test_an_unknown_country_is_a_usage_error() -> None:
     result = smoke("--url", "https://api.example.com/v1/tigo/home/pe", "--country", "pe")
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
+
+
+# The client credentials grant (RFC 6749 4.4): what CI uses instead of a stored token.
+
+
+@dataclass
+class TokenRequest:
+    path: str
+    content_type: str | None
+    client: tuple[str, str] | None  # HTTP Basic, form-decoded
+    form: dict[str, list[str]]
+
+
+class StubIdp:
+    """A token endpoint at /oauth/token: answers `reply` (a list in turn, its last repeated) to
+    a well-formed client credentials request from CLIENT_ID/SECRET, 401 invalid_client to wrong
+    client authentication and 400 to anything else; 404 on other paths."""
+
+    def __init__(self, reply: Reply | list[Reply] | None = None) -> None:
+        self.reply = reply or Reply(
+            200, {"access_token": ISSUED, "token_type": "Bearer", "expires_in": 300}
+        )
+        self.seen: list[TokenRequest] = []
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                form = parse_qs(self.rfile.read(length).decode(), keep_blank_values=True)
+                seen = TokenRequest(self.path, self.headers.get("Content-Type"), basic(self), form)
+                stub.seen.append(seen)
+                reply = stub.reply_for(seen)
+                data = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body)
+                data = data if isinstance(data, bytes) else data.encode()
+                self.send_response(reply.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.send_header("Cache-Control", "no-store")
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        def basic(handler: BaseHTTPRequestHandler) -> tuple[str, str] | None:
+            scheme, _, value = (handler.headers.get("Authorization") or "").partition(" ")
+            if scheme != "Basic":
+                return None
+            user, _, password = base64.b64decode(value).decode().partition(":")
+            return unquote_plus(user), unquote_plus(password)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def reply_for(self, seen: TokenRequest) -> Reply:
+        if seen.path != "/oauth/token":
+            return Reply(404, {"error": "not_found"})
+        if seen.client != (CLIENT_ID, SECRET):
+            return Reply(401, {"error": "invalid_client"}, headers={"WWW-Authenticate": "Basic"})
+        if (
+            seen.content_type != "application/x-www-form-urlencoded"
+            or seen.form.get("grant_type") != ["client_credentials"]
+            or len(seen.form.get("scope", [])) != 1
+        ):
+            return Reply(400, {"error": "invalid_request"})
+        if isinstance(self.reply, list):
+            return self.reply.pop(0) if len(self.reply) > 1 else self.reply[0]
+        return self.reply
+
+    def env(self, **extra: str) -> dict[str, str]:
+        return {
+            "SMOKE_TOKEN_URL": f"http://127.0.0.1:{self.port}/oauth/token",
+            "SMOKE_CLIENT_ID": CLIENT_ID,
+            "SMOKE_CLIENT_SECRET": SECRET,
+            **extra,
+        }
+
+    def __enter__(self) -> StubIdp:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def assert_nothing_secret(result: subprocess.CompletedProcess[str]) -> None:
+    output = result.stdout + result.stderr
+    for secret in (SECRET, "s3cr3t", ISSUED, ISSUED.split(".")[1], TOKEN):
+        assert secret not in output
+
+
+def test_client_credentials_get_a_token_that_is_sent_as_bearer() -> None:
+    with StubIdp() as idp, StubApi(healthy(), token=ISSUED) as api:
+        result = smoke("--url", api.url(), "--country", "co", token=None, extra_env=idp.env())
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "smoke co: 6 passed, 0 failed" in result.stdout
+    assert "client credentials, scope 'selfcare.agent selfcare.read'" in result.stdout
+    [request] = idp.seen
+    assert request.client == (CLIENT_ID, SECRET)
+    assert request.content_type == "application/x-www-form-urlencoded"
+    assert request.form == {
+        "grant_type": ["client_credentials"],
+        "scope": ["selfcare.agent selfcare.read"],
+    }
+    with_token = [seen.authorization for seen in api.seen if seen.authorization]
+    assert with_token and set(with_token) == {f"Bearer {ISSUED}"}
+    assert_nothing_secret(result)
+
+
+def test_scope_and_audience_come_from_the_environment() -> None:
+    extra = {"SMOKE_SCOPE": " selfcare.agent  selfcare.read openid ", "SMOKE_AUDIENCE": "hsc-co"}
+    with StubIdp() as idp, StubApi(healthy(), token=ISSUED) as api:
+        result = smoke(
+            "--url", api.url(), "--country", "co", token=None, extra_env=idp.env(**extra)
+        )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert idp.seen[0].form == {
+        "grant_type": ["client_credentials"],
+        "scope": ["selfcare.agent selfcare.read openid"],
+        "audience": ["hsc-co"],
+    }
+
+
+def test_a_token_given_wins_over_the_client_credentials() -> None:
+    with StubIdp() as idp, StubApi(healthy()) as api:
+        result = smoke("--url", api.url(), "--country", "co", extra_env=idp.env())
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert idp.seen == []
+    assert "client credentials" not in result.stdout
+
+
+def test_a_transient_failure_of_the_token_endpoint_is_retried() -> None:
+    replies = [
+        Reply(503, {"error": "temporarily_unavailable"}),
+        Reply(200, {"access_token": ISSUED, "token_type": "bearer"}),  # any case (RFC 6749 7.1)
+    ]
+    with StubIdp(replies) as idp, StubApi(healthy(), token=ISSUED) as api:
+        result = smoke(
+            *("--url", api.url(), "--country", "co", "--retries", "1"),
+            token=None,
+            extra_env=idp.env(),
+        )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert len(idp.seen) == 2
+
+
+def test_a_refused_client_exits_2_without_showing_the_secret() -> None:
+    # The stub refuses any other secret; its description echoes what it was sent.
+    refusal = Reply(
+        401,
+        {"error": "invalid_client", "error_description": f"bad secret {SECRET} for {ISSUED}"},
+    )
+    with StubIdp(refusal) as idp, StubApi(healthy(), token=ISSUED) as api:
+        result = smoke("--url", api.url(), "--country", "co", token=None, extra_env=idp.env())
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert f"token endpoint http://127.0.0.1:{idp.port}/oauth/token answered 401" in result.stderr
+    assert "invalid_client" in result.stderr and "[secret]" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert api.seen == []  # the API is not called without a token
+    assert_nothing_secret(result)
+
+
+def test_a_wrong_secret_is_refused_by_the_endpoint_and_not_shown() -> None:
+    with StubIdp() as idp, StubApi(healthy(), token=ISSUED) as api:
+        env = idp.env(SMOKE_CLIENT_SECRET="not-the-s3cr3t")
+        result = smoke("--url", api.url(), "--country", "co", token=None, extra_env=env)
+
+    assert result.returncode == 2
+    assert "answered 401: invalid_client" in result.stderr
+    assert "not-the-s3cr3t" not in result.stdout + result.stderr
+    assert api.seen == []
+
+
+@pytest.mark.parametrize(
+    ("reply", "message"),
+    [
+        (Reply(200, {"token_type": "Bearer", "id_token": ISSUED}), "without an access_token"),
+        (Reply(200, {"access_token": "", "token_type": "Bearer"}), "without an access_token"),
+        (Reply(200, [ISSUED]), "without a JSON object"),
+        (Reply(200, ISSUED.encode()), "without a JSON object"),
+        (Reply(200, {"access_token": ISSUED, "token_type": "DPoP"}), "token_type 'DPoP'"),
+        (Reply(200, {"access_token": ISSUED}), "token_type none, not Bearer"),
+        (
+            Reply(200, {"access_token": ISSUED + "\r\nX-Injected: 1", "token_type": "Bearer"}),
+            "unfit for a Bearer header",
+        ),
+        (Reply(400, {"error": "invalid_scope"}), "answered 400: invalid_scope"),
+        (Reply(500, b"<html>" + ISSUED.encode()), "answered 500"),
+    ],
+)
+def test_an_answer_without_a_usable_token_exits_2(reply: Reply, message: str) -> None:
+    with StubIdp(reply) as idp, StubApi(healthy(), token=ISSUED) as api:
+        result = smoke("--url", api.url(), "--country", "co", token=None, extra_env=idp.env())
+
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert result.stdout == ""
+    assert api.seen == []
+    assert_nothing_secret(result)
+
+
+def test_the_token_endpoint_does_not_redirect_the_client_credentials() -> None:
+    moved = Reply(307, b"", headers={"Location": "/elsewhere"})
+    with StubIdp(moved) as idp:
+        result = smoke(
+            *("--url", f"http://127.0.0.1:9{STAGE}/co", "--country", "co"),
+            token=None,
+            extra_env=idp.env(),
+        )
+
+    assert result.returncode == 2
+    assert "answered 307" in result.stderr
+    assert [seen.path for seen in idp.seen] == ["/oauth/token"]
+
+
+def test_an_unreachable_token_endpoint_exits_2() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    env = {
+        "SMOKE_TOKEN_URL": f"http://127.0.0.1:{port}/oauth/token",
+        "SMOKE_CLIENT_ID": CLIENT_ID,
+        "SMOKE_CLIENT_SECRET": SECRET,
+    }
+    result = smoke(
+        "--url", f"http://127.0.0.1:9{STAGE}/co", "--country", "co", token=None, extra_env=env
+    )
+
+    assert result.returncode == 2
+    assert "unreachable" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert_nothing_secret(result)
+
+
+IDP = "https://idp.example.com/oauth/token"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"SMOKE_CLIENT_ID": CLIENT_ID}, "set SMOKE_TOKEN_URL and SMOKE_CLIENT_SECRET too"),
+        (
+            {"SMOKE_TOKEN_URL": IDP, "SMOKE_CLIENT_ID": CLIENT_ID},
+            "set SMOKE_CLIENT_SECRET too",
+        ),
+        ({"SMOKE_TOKEN_URL": "http://idp.example.com/oauth/token"}, "must be https"),
+        ({"SMOKE_TOKEN_URL": "ftp://idp.example.com/oauth/token"}, "must be an http(s) URL"),
+        ({"SMOKE_TOKEN_URL": "https://user:pass@idp.example.com/t"}, "must not carry"),
+        # the secret's "/" ends the authority early: "u:<part of it>" is a bad host:port
+        ({"SMOKE_TOKEN_URL": f"https://u:{SECRET}@idp.example.com/t"}, "is not a URL"),
+        ({"SMOKE_TOKEN_URL": f"{IDP}#fragment"}, "must not carry"),
+    ],
+)
+def test_bad_client_credentials_settings_are_usage_errors(
+    env: dict[str, str], message: str
+) -> None:
+    if "SMOKE_CLIENT_ID" not in env:  # a bad URL among complete settings
+        env = {"SMOKE_CLIENT_ID": CLIENT_ID, "SMOKE_CLIENT_SECRET": SECRET, **env}
+    result = smoke(
+        *("--url", "http://127.0.0.1:9/dev/v1/tigo/home/co", "--country", "co"),
+        token=None,
+        extra_env=env,
+    )
+
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert result.stdout == ""
+    assert "s3cr3t" not in result.stderr and "pass" not in result.stderr
