@@ -277,6 +277,8 @@ def test_a_late_notification_is_replaced_by_asking_the_gateway(client, gateway):
         ({"returnUrl": "https://evil.example.com/"}, 400, "returnUrl"),
         ({"cancelUrl": "http://mi.tigo.com.co/x"}, 400, "cancelUrl"),
         ({"customerInfo": None}, 400, "customerInfo"),
+        ({"paymentMethods": ["BITCOIN"]}, 400, "paymentMethods"),
+        ({"paymentMethods": ["PSE", "TIGO MONEY"]}, 400, "paymentMethods"),  # not Colombia's
     ],
 )
 def test_bad_checkouts_are_refused_and_record_nothing(client, change, status, field):
@@ -323,3 +325,156 @@ def test_a_retried_post_with_its_key_returns_the_same_attempt(client):
         path, data=json.dumps(body), content_type="application/json", headers=headers
     )
     assert first.status_code == second.status_code == 201 and first.get_json() == second.get_json()
+
+
+def test_payment_methods_are_the_countrys_as_its_table_spells_them(client, gateway):
+    customer = owing("gt")
+    contract = customer["contracts"][0]["contractId"]
+    invoice = unpaid(client, "gt", contract)
+    _, created = checkout(
+        client, "gt", contract, invoice, returnUrl=None, cancelUrl=None,
+        paymentMethods=["visa", "Tigo  Money"],
+    )  # fmt: skip
+    assert created.status_code == 201, created.get_json()
+    token = created.get_json()["paymentToken"]
+    stored = attempt_item(gateway, "gt", contract, invoice, token)
+    assert stored["paymentMethods"] == ["VISA", "TIGO MONEY"]
+
+
+def gateway_table(gateway, country: str, name: str) -> str:
+    return gateway.stacks[country].table_name(name)
+
+
+def attempt_item(gateway, country: str, contract: str, invoice: dict, token: str) -> dict:
+    from selfcare.adapters.items import DynamoItems
+
+    found = DynamoItems(gateway_table(gateway, country, "CheckoutTable")).get(
+        f"INVOICE#{contract}#{invoice['invoiceId']}", f"ATTEMPT#{token}"
+    )
+    assert found is not None
+    return found
+
+
+def past_expiry(gateway, country: str, contract: str, invoice: dict, reference: dict) -> None:
+    """Time passes: the attempt's deadline, and its sandbox session's, are behind us."""
+    past = {":past": {"N": str(int(time.time()) - 1)}}
+    dynamodb = boto3.client("dynamodb")
+    dynamodb.update_item(
+        TableName=gateway_table(gateway, country, "CheckoutTable"),
+        Key={
+            "pk": {"S": f"INVOICE#{contract}#{invoice['invoiceId']}"},
+            "sk": {"S": f"ATTEMPT#{reference['paymentToken']}"},
+        },
+        UpdateExpression="SET expiresAt = :past",
+        ExpressionAttributeValues=past,
+    )
+    dynamodb.update_item(
+        TableName=gateway_table(gateway, country, "SandboxTable"),
+        Key={"pk": {"S": f"GATEWAY#{reference['checkOutId']}"}, "sk": {"S": "#SESSION"}},
+        UpdateExpression="SET expiresAt = :past",
+        ExpressionAttributeValues=past,
+    )
+
+
+def test_an_expired_attempt_is_never_paid_once_another_one_is(client, gateway):
+    """The audit's scenario: attempt A expires, B is created and paid, A's hosted page (still
+    open in another tab) is used to pay: it refuses, the invoice is paid once, A never reads
+    approved."""
+    customer = owing("co")
+    contract = customer["contracts"][0]["contractId"]
+    invoice = unpaid(client, "co", contract)
+    balance = f"{BASE}/co/billing/contracts/{contract}/balance"
+    before = client.get(balance).get_json()
+    path, created = checkout(client, "co", contract, invoice)
+    a = created.get_json()
+    past_expiry(gateway, "co", contract, invoice, a)
+    first = client.get(f"{path}/{a['paymentToken']}").get_json()
+    assert first["paymentStatus"] == 5 and first["paymentApproved"] is False
+    second = checkout(client, "co", contract, invoice)[1]
+    assert second.status_code == 201, second.get_json()
+    b = second.get_json()
+    paid = client.post(
+        local(b["redirectUrl"]), data={"action": "pay", "cardNumber": "4111111111111111"}
+    )
+    assert paid.status_code == 303 and "status=approved" in paid.headers["Location"]
+    page = client.get(local(a["redirectUrl"]))
+    assert page.status_code == 200 and "<form" not in page.get_data(as_text=True)
+    late = client.post(
+        local(a["redirectUrl"]), data={"action": "pay", "cardNumber": "5555 5555 5555 4444"}
+    )
+    assert late.status_code == 200 and "text/html" in late.headers["Content-Type"]
+    assert "expired" in late.get_data(as_text=True).lower()
+    assert "Location" not in late.headers
+    again = client.post(local(a["redirectUrl"]), data={"action": "cancel"})
+    assert again.status_code == 200 and "expired" in again.get_data(as_text=True).lower()
+    one = f"{BASE}/co/billing/contracts/{contract}/invoices/{invoice['invoiceId']}"
+    assert client.get(one).get_json()["hasPayment"] is True
+    assert client.get(one).get_json()["dueAmount"] == 0
+    payment = client.get(f"{one}/paymentInfo").get_json()
+    b_info = client.get(f"{path}/{b['paymentToken']}").get_json()
+    assert b_info["paymentApproved"] is True and payment["cardBrand"] == "VISA"  # B's card
+    after = client.get(balance).get_json()
+    assert Decimal(str(after["dueAmount"])) == Decimal(str(before["dueAmount"])) - Decimal(
+        str(invoice["dueAmount"])
+    )  # lowered once
+    a_info = client.get(f"{path}/{a['paymentToken']}").get_json()
+    assert a_info["paymentStatus"] == 5 and a_info["paymentApproved"] is False
+    stored = attempt_item(gateway, "co", contract, invoice, a["paymentToken"])
+    assert stored["status"] == "expired" and not stored.get("lateApprovals")  # nothing taken
+    assert client.get(path).get_json()["checkOutId"] == b["checkOutId"]  # the latest is B
+
+
+def test_a_late_approval_is_kept_for_refund_and_the_gateway_hears_200(client, gateway, caplog):
+    from selfcare.adapters.items import DynamoItems
+    from selfcare.adapters.payments import parse_credentials
+    from selfcare.adapters.payments.sandbox import SandboxGateway
+    from selfcare.payments import Outcome
+
+    customer = owing("gt")
+    contract = customer["contracts"][0]["contractId"]
+    invoice = unpaid(client, "gt", contract)
+    balance = f"{BASE}/gt/billing/contracts/{contract}/balance"
+    path, created = checkout(client, "gt", contract, invoice, returnUrl=None, cancelUrl=None)
+    reference = created.get_json()
+    past_expiry(gateway, "gt", contract, invoice, reference)
+    assert client.get(path).get_json()["paymentStatus"] == 5
+    before = client.get(balance).get_json()
+    secret = boto3.client("secretsmanager").get_secret_value(
+        SecretId="home-self-care/gt/local/payment-gateway"
+    )
+    sandbox = SandboxGateway(
+        parse_credentials(secret["SecretString"]),
+        DynamoItems(gateway_table(gateway, "gt", "SandboxTable")),
+    )
+    approval = Outcome(
+        reference["paymentToken"],
+        "approved",
+        Decimal(str(invoice["dueAmount"])),
+        "GTQ",
+        transaction_id="SBXTX-LATE0001",
+        payment_method="VISA",
+        card_brand="VISA",
+        notification_id="late-approval-1",
+    )
+    headers, body = sandbox.sign(approval, reference["checkOutId"])
+    notify = f"{BASE}/gt/payments/notifications/sandbox"
+    with caplog.at_level("WARNING"):
+        heard = client.post(notify, data=body, headers=headers)
+    assert heard.status_code == 200 and "refund" in heard.get_json()["message"]
+    repeated = client.post(notify, data=body, headers=headers)
+    assert repeated.status_code == 200  # the gateway stops retrying; nothing more happens
+    info = client.get(path).get_json()
+    assert info["paymentStatus"] == 5 and info["paymentApproved"] is False
+    one = f"{BASE}/gt/billing/contracts/{contract}/invoices/{invoice['invoiceId']}"
+    assert client.get(one).get_json()["hasPayment"] is False
+    assert client.get(balance).get_json() == before
+    stored = attempt_item(gateway, "gt", contract, invoice, reference["paymentToken"])
+    assert stored["status"] == "expired" and stored["refundDue"] is True
+    (kept,) = stored["lateApprovals"]
+    assert kept["transactionId"] == "SBXTX-LATE0001"
+    assert kept["amount"] == Decimal(str(invoice["dueAmount"])) and kept["currency"] == "GTQ"
+    warnings = [r for r in caplog.records if "refund" in r.getMessage()]
+    assert len(warnings) == 1 and warnings[0].levelname == "WARNING"
+    assert warnings[0].invoiceId == invoice["invoiceId"]
+    assert warnings[0].gatewayReference == "SBXTX-LATE0001"
+    assert reference["paymentToken"] not in repr(warnings[0].__dict__)

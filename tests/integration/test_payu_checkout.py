@@ -8,6 +8,9 @@ import html
 import json
 import os
 import re
+import time
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import boto3
 import pytest
@@ -101,15 +104,113 @@ def test_an_approved_confirmation_pays_the_invoice_once(payu, api):
     assert page.status_code == 404  # no form for a finished attempt
 
 
-def test_an_approval_after_a_decline_still_pays(payu, api):
-    _, standin = payu
+def test_an_approval_after_a_decline_is_kept_for_refund_not_paid(payu, api):
+    """Status only moves forward: once declined, a new attempt may pay the invoice, so an
+    approval PayU reports later for this one (the payer retried on PayU's page) is never
+    applied; it is kept on the attempt for a refund, and PayU hears 200."""
+    gateway, standin = payu
     customer = claim("co", owing)
-    path, _, reference = start(api, customer)
+    path, invoice, reference = start(api, customer)
     hand_to_payu(api, standin, reference)
     assert standin.decide(reference["paymentToken"], "declined") == 200
     assert api.get(path).get_json()["paymentStatus"] == 6
     assert standin.decide(reference["paymentToken"], "approved", method="PSE") == 200
-    assert api.get(path).get_json()["paymentApproved"] is True
+    info = api.get(path).get_json()
+    assert info["paymentStatus"] == 6 and info["paymentApproved"] is False
+    contract = customer["contracts"][0]["contractId"]
+    one = f"{BASE}/billing/contracts/{contract}/invoices/{invoice['invoiceId']}"
+    assert api.get(one).get_json()["hasPayment"] is False
+    stored = attempt(gateway, contract, invoice, reference)
+    assert stored["refundDue"] is True and len(stored["lateApprovals"]) == 1
+
+
+def attempt(gateway, contract: str, invoice: dict, reference: dict) -> dict:
+    from selfcare.adapters.items import DynamoItems
+
+    found = DynamoItems(gateway.stacks["co"].table_name("CheckoutTable")).get(
+        f"INVOICE#{contract}#{invoice['invoiceId']}", f"ATTEMPT#{reference['paymentToken']}"
+    )
+    assert found is not None
+    return found
+
+
+def past_expiry(gateway, contract: str, invoice: dict, reference: dict) -> None:
+    """Time passes: the attempt's deadline (CheckoutMinutes) is behind us."""
+    boto3.client("dynamodb").update_item(
+        TableName=gateway.stacks["co"].table_name("CheckoutTable"),
+        Key={
+            "pk": {"S": f"INVOICE#{contract}#{invoice['invoiceId']}"},
+            "sk": {"S": f"ATTEMPT#{reference['paymentToken']}"},
+        },
+        UpdateExpression="SET expiresAt = :past",
+        ExpressionAttributeValues={":past": {"N": str(int(time.time()) - 1)}},
+    )
+
+
+def test_a_payment_approved_in_time_is_recorded_though_its_confirmation_never_came(payu, api):
+    """Before an attempt still pending here is reported expired, PayU is asked once."""
+    gateway, standin = payu
+    customer = claim("co", owing)
+    path, invoice, reference = start(api, customer)
+    hand_to_payu(api, standin, reference)
+    standin.decide(reference["paymentToken"], "approved", deliver=False)
+    made = standin.orders[reference["paymentToken"]].transactions[-1]
+    made.at = datetime.now(UTC) - timedelta(seconds=30)  # paid before the deadline
+    contract = customer["contracts"][0]["contractId"]
+    past_expiry(gateway, contract, invoice, reference)
+    info = api.get(path).get_json()
+    assert info["paymentApproved"] is True and info["paymentStatus"] == 4
+    one = f"{BASE}/billing/contracts/{contract}/invoices/{invoice['invoiceId']}"
+    assert api.get(one).get_json()["hasPayment"] is True
+
+
+def test_a_payment_still_pending_at_payu_expires_and_its_late_approval_lands_nowhere(payu, api):
+    """The audit's PayU case: pending at PayU past CheckoutMinutes, the attempt reads expired
+    (PayU asked first), a new attempt pays the invoice, then PayU approves the first one:
+    it is kept for a refund, not applied, and PayU hears 200."""
+    gateway, standin = payu
+    customer = claim("co", owing)
+    path, invoice, first = start(api, customer)
+    hand_to_payu(api, standin, first)
+    standin.decide(first["paymentToken"], "pending", method="PSE")
+    contract = customer["contracts"][0]["contractId"]
+    assert api.get(path).status_code == 202
+    past_expiry(gateway, contract, invoice, first)
+    asked = len(standin.received)
+    expired = api.get(f"{path}/{first['paymentToken']}").get_json()
+    assert expired["paymentStatus"] == 5 and expired["paymentApproved"] is False
+    assert [r.command for r in standin.received[asked:]] == ["ORDER_DETAIL_BY_REFERENCE_CODE"]
+    api.get(f"{path}/{first['paymentToken']}")
+    assert len(standin.received) == asked + 1  # asked once: now it is expired, kept so
+    again = api.post(
+        path,
+        data=json.dumps(
+            {
+                "invoiceId": invoice["invoiceId"],
+                "paymentAmount": invoice["dueAmount"],
+                "customerInfo": {"customerId": customer["customerId"]},
+            }
+        ),
+        content_type="application/json",
+    )
+    assert again.status_code == 201, again.get_json()
+    second = again.get_json()
+    hand_to_payu(api, standin, second)
+    assert standin.decide(second["paymentToken"], "approved", method="VISA") == 200
+    one = f"{BASE}/billing/contracts/{contract}/invoices/{invoice['invoiceId']}"
+    paid = api.get(one).get_json()
+    assert paid["hasPayment"] is True and paid["dueAmount"] == 0
+    assert standin.decide(first["paymentToken"], "approved", method="PSE") == 200  # late
+    late = api.get(f"{path}/{first['paymentToken']}").get_json()
+    assert late["paymentStatus"] == 5 and late["paymentApproved"] is False
+    assert api.get(one).get_json() == paid  # paid once, by the second attempt
+    payment = api.get(f"{one}/paymentInfo").get_json()
+    assert payment["paymentAmount"] == invoice["dueAmount"]
+    stored = attempt(gateway, contract, invoice, first)
+    assert stored["status"] == "expired" and stored["refundDue"] is True
+    (kept,) = stored["lateApprovals"]
+    assert kept["transactionId"]
+    assert Decimal(str(kept["amount"])) == Decimal(str(invoice["dueAmount"]))
 
 
 def test_a_late_confirmation_is_replaced_by_asking_payu(payu, api):

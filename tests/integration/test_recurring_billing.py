@@ -122,6 +122,14 @@ def test_bad_enrolments_are_400_naming_the_field_and_change_nothing(client):
         ),
         ({"cardToken": token, "recurringBillingInfo": {"phoneNumber": "123"}}, "phone"),
         ({"cardToken": 5}, "cardToken"),
+        (
+            {"cardToken": token, "recurringBillingInfo": {"paymentMethod": "3"}},
+            "recurringBillingInfo.paymentMethod",
+        ),
+        (
+            {"recurringBillingInfo": {"paymentMethod": "BITCOIN"}},
+            "recurringBillingInfo.paymentMethod",
+        ),
         ({"cardToken": token, "recurringBillingInfo": "x"}, "recurringBillingInfo"),
     ):
         response = client.post(path, data=json.dumps(payload), content_type="application/json")
@@ -149,3 +157,33 @@ def test_the_owner_enrols_its_own_contract(gateway):
         headers={"Authorization": f"Bearer {owner}"},
     )
     assert response.status_code == 201
+
+
+def test_a_change_stands_and_answers_success_when_flagging_the_invoices_fails(client, monkeypatch):
+    """The enrolment is kept with its newest invoice's flag in one transaction; flagging the
+    other invoices afterwards fails here: the answer is still the success (logged, not 5xx),
+    and a retry with the same Idempotency-Key replays it instead of answering 409."""
+    from selfcare.adapters.sandbox.backend import SandboxBackend
+    from selfcare.errors import Unavailable
+
+    def fail(self, contract_id: str, **flags: bool) -> None:
+        raise Unavailable("The backend is busy; retry shortly")
+
+    monkeypatch.setattr(SandboxBackend, "set_invoice_flags", fail)
+    customer = with_card("co")
+    token = customer["cardTokens"][0]["cardToken"]
+    contract = customer["contracts"][0]["contractId"]
+    path = f"{BASE}/co/billing/contracts/{contract}/recurringBillingInfo"
+    balance = f"{BASE}/co/billing/contracts/{contract}/balance"
+    body = json.dumps({"cardToken": token})
+    key = {"Idempotency-Key": f"enrol-{contract}"}
+    first = client.post(path, data=body, content_type="application/json", headers=key)
+    assert first.status_code == 201, first.get_json()
+    retried = client.post(path, data=body, content_type="application/json", headers=key)
+    assert retried.status_code == 201 and retried.get_json() == first.get_json()
+    assert client.get(path).status_code == 200
+    assert client.get(balance).get_json()["hasRecurringBilling"] is True
+    ended = client.delete(path, data=body, content_type="application/json")
+    assert ended.status_code == 200, ended.get_json()
+    assert client.get(path).status_code == 404
+    assert client.get(balance).get_json()["hasRecurringBilling"] is False

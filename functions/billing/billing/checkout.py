@@ -3,6 +3,7 @@ whose outcome arrives signed (or is asked for), and whose approval is recorded o
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable
 from decimal import Decimal
@@ -14,6 +15,9 @@ from selfcare.errors import Conflict, InvalidParameter, NotFound, ServiceError
 from selfcare.payments import CheckoutStart, Outcome, PaymentGateway
 from selfcare.ports import Backend, ContractRef, Record
 from selfcare.stores.checkout import CheckoutStore, checkout_info, status_of
+
+# A child of the function's Powertools logger ("billing"): same handler, same redaction.
+LOG = logging.getLogger(__name__)
 
 
 def check_url(name: str, url: str | None, allowed: tuple[str, ...]) -> None:
@@ -57,6 +61,24 @@ def amount_to_pay(
     return amount
 
 
+def payment_methods(requested: list[str] | None, country: Country) -> list[str]:
+    """The methods the payer may use, as the country's table spells them: all of them when
+    none are asked for; 400 for one the country does not take."""
+    if not requested:
+        return list(country.payment_methods)
+    known = {method.upper(): method for method in country.payment_methods}
+    chosen: list[str] = []
+    for method in requested:
+        found = known.get(" ".join(str(method).split()).upper())
+        if found is None:
+            raise InvalidParameter(
+                "paymentMethods", f"each must be one of {', '.join(country.payment_methods)}"
+            )
+        if found not in chosen:
+            chosen.append(found)
+    return chosen
+
+
 def create(
     store: CheckoutStore,
     gateway: PaymentGateway,
@@ -69,11 +91,18 @@ def create(
     minutes: int,
     count: Callable[[str], None] | None = None,
 ) -> Record:
-    """Record the attempt as pending, then ask the gateway to collect it (201)."""
+    """Record the attempt as pending, then ask the gateway to collect it (201). One attempt
+    is in process per invoice: a pending one past its expiry is closed first (the gateway
+    asked once), so a payment it took in time is recorded and a later one never lands on
+    two attempts."""
+    methods = payment_methods(request.paymentMethods, country)
     amount = amount_to_pay(backend, contract, invoice, Decimal(request.paymentAmount), country)
-    latest = store.latest(contract.contract_id, invoice["invoiceId"])
-    if latest is not None and status_of(latest) == "pending":
-        raise Conflict(f"A payment of invoice {invoice['invoiceId']} is in process")
+    opened, latest = store.in_process(contract.contract_id, invoice["invoiceId"])
+    if latest is not None and latest["status"] == "pending":
+        if status_of(latest) == "pending":
+            raise Conflict(f"A payment of invoice {invoice['invoiceId']} is in process")
+        if close_expired(store, gateway, backend, latest, count=count)["status"] == "approved":
+            raise Conflict(f"Invoice {invoice['invoiceId']} is already paid")
     token = secrets.token_urlsafe(24)
     customer = request.customerInfo.model_dump(mode="json", exclude_none=True)
     description = request.paymentDescription or f"Factura {invoice['invoiceId']}"
@@ -88,10 +117,11 @@ def create(
             "paymentDescription": description,
             "returnUrl": request.returnUrl,
             "cancelUrl": request.cancelUrl,
-            "paymentMethods": request.paymentMethods or list(country.payment_methods),
+            "paymentMethods": methods,
             "customerInfo": customer,
         },
         minutes,
+        opened,  # 409 for all but one of attempts started at the same time
     )
     notify_url, pages_url = urls
     start = CheckoutStart(
@@ -133,7 +163,11 @@ def settle(
     log: Any = None,
     count: Callable[[str], None] | None = None,
 ) -> Record:
-    """Apply a final outcome once (pending -> final) and record an approved payment once."""
+    """Apply a final outcome once (pending -> final) and record an approved payment once.
+    An approval the attempt cannot take (it had already expired or been declined, or the
+    invoice has nothing left to pay) is never applied and never lost: it is kept on the
+    attempt for a refund and logged. Answers the attempt as it now stands."""
+    log = LOG if log is None else log
     if outcome.status != "pending":
         if outcome.status == "approved" and (
             (
@@ -143,28 +177,144 @@ def settle(
             or (outcome.currency is not None and outcome.currency != attempt["currencyId"])
         ):
             raise Conflict("The gateway reports another amount than the attempt's")
-        if store.advance(attempt, outcome) is not None:
+        moved = store.advance(attempt, outcome)
+        if moved is not None:
             _count(
-                count, "PaymentsApproved" if outcome.status == "approved" else "PaymentsDeclined"
+                count, "PaymentsApproved" if moved["status"] == "approved" else "PaymentsDeclined"
             )
-    current = (
-        store.get(attempt["contractId"], attempt["invoiceId"], attempt["paymentToken"]) or attempt
-    )
-    if current["status"] == "approved" and not current.get("paymentRecorded"):
-        try:
-            backend.record_payment(
-                current["contractId"], current["invoiceId"], payment_info(current)
-            )
-        except ServiceError:
-            _count(count, "CheckoutFailures")  # approved, not yet recorded: retried next time
-            raise
-        store.recorded(current)
-        if log is not None:
-            log.info(
-                "Payment recorded",
-                extra={"invoiceId": current["invoiceId"], "gateway": current.get("gateway")},
-            )
+    current = store.current(attempt) or attempt
+    if outcome.status == "approved" and not _its_own(current, outcome):
+        reason = f"approved after the attempt was {current['status']}"
+        _keep_for_refund(store, current, _approval(outcome, reason), log, count)
+        return store.current(current) or current
+    if (
+        current["status"] == "approved"
+        and not current.get("paymentRecorded")
+        and not current.get("paymentRefused")
+    ):
+        return _record(store, backend, current, log, count)
     return current
+
+
+def _its_own(attempt: Record, outcome: Outcome) -> bool:
+    """Is this approval the one the attempt took (not a second payment)?"""
+    if attempt["status"] != "approved":
+        return False
+    ours = attempt.get("transactionId")
+    return not outcome.transaction_id or not ours or outcome.transaction_id == ours
+
+
+def _record(
+    store: CheckoutStore,
+    backend: Backend,
+    attempt: Record,
+    log: Any,
+    count: Callable[[str], None] | None,
+) -> Record:
+    """The approved attempt's payment on its invoice, once."""
+    payment = payment_info(attempt)
+    try:
+        backend.record_payment(attempt["contractId"], attempt["invoiceId"], payment)
+    except Conflict:  # refused, or the invoice kept changing: which one?
+        found = backend.invoice_with_payment(attempt["contractId"], attempt["invoiceId"])
+        if found is not None and (found[1] or {}).get("paymentId") == payment["paymentId"]:
+            store.recorded(attempt)  # a racing delivery recorded it meanwhile
+            return store.current(attempt) or attempt
+        if found is None or not _cannot_take(found[0], attempt):
+            _count(count, "CheckoutFailures")  # it moved meanwhile: retried next time
+            raise
+        own = {
+            "reference": attempt.get("transactionId") or "approved-payment",
+            "transactionId": attempt.get("transactionId"),
+            "amount": attempt["paymentAmount"],
+            "currency": attempt.get("currencyId"),
+            "approvedAt": attempt.get("decidedAt"),
+            "reason": "the invoice had less left to pay than this payment",
+        }
+        _keep_for_refund(store, attempt, own, log, count, paymentRefused=True)
+        return store.current(attempt) or attempt
+    except ServiceError:
+        _count(count, "CheckoutFailures")  # approved, not yet recorded: retried next time
+        raise
+    store.recorded(attempt)
+    log.info(
+        "Payment recorded",
+        extra={"invoiceId": attempt["invoiceId"], "gateway": attempt.get("gateway")},
+    )
+    return store.current(attempt) or attempt
+
+
+def _cannot_take(invoice: Record, attempt: Record) -> bool:
+    due = Decimal(invoice.get("dueAmount") or 0)
+    return bool(invoice.get("hasPayment")) or due < Decimal(attempt["paymentAmount"])
+
+
+def _approval(outcome: Outcome, reason: str) -> Record:
+    return {
+        "reference": outcome.transaction_id or outcome.notification_id or "unidentified",
+        "transactionId": outcome.transaction_id,
+        "amount": outcome.amount,
+        "currency": outcome.currency,
+        "approvedAt": outcome.at.isoformat() if outcome.at is not None else None,
+        "paymentMethod": outcome.payment_method,
+        "reason": reason,
+    }
+
+
+def _keep_for_refund(
+    store: CheckoutStore,
+    attempt: Record,
+    approval: Record,
+    log: Any,
+    count: Callable[[str], None] | None,
+    **changes: Any,
+) -> None:
+    """Money the gateway took that no invoice gets: kept on the attempt, then a WARNING for
+    operations to refund it (naming the attempt; never a card, a token or the payer)."""
+    if not store.keep_for_refund(attempt, approval, **changes):
+        return  # kept before (a repeated notification): logged then
+    _count(count, "PaymentsToRefund")
+    extra = {
+        "contractId": attempt["contractId"],
+        "invoiceId": attempt["invoiceId"],
+        "gateway": attempt.get("gateway"),
+        "attemptCreatedAt": attempt.get("createdAt"),
+        "attemptStatus": attempt["status"],
+        "gatewayReference": approval.get("transactionId"),
+        "amount": None if approval.get("amount") is None else str(approval["amount"]),
+        "currency": approval.get("currency"),
+        "reason": approval["reason"],
+    }
+    if attempt.get("checkOutId") and attempt["checkOutId"] != attempt["paymentToken"]:
+        extra["checkOutId"] = attempt["checkOutId"]  # (PayU's is our token: never logged)
+    log.warning(
+        "Payment approved but not applied to the invoice: refund due",
+        extra={k: v for k, v in extra.items() if v is not None},
+    )
+
+
+def close_expired(
+    store: CheckoutStore,
+    gateway: PaymentGateway | None,
+    backend: Backend,
+    attempt: Record,
+    log: Any = None,
+    count: Callable[[str], None] | None = None,
+) -> Record:
+    """A pending attempt past its expiry: the gateway is asked once how it stands (a payment
+    it approved in time is recorded), then the attempt ends expired. Conditional writes
+    decide against outcomes arriving meanwhile. Answers the attempt as it now stands."""
+    if (
+        gateway is not None
+        and attempt.get("checkOutId")
+        and attempt.get("gateway", gateway.name) == gateway.name
+    ):
+        outcome = gateway.query(attempt["paymentToken"], attempt["checkOutId"])
+        if outcome is not None and outcome.status != "pending":
+            attempt = settle(store, backend, attempt, outcome, log, count)
+    if attempt["status"] == "pending":
+        attempt = store.expire(attempt, "not paid before its expiry")
+    return attempt
 
 
 def start_of(attempt: Record, base: str, country: Country) -> CheckoutStart:
@@ -214,15 +364,21 @@ def answer(
     the gateway when its notification is late), 404 when there is none."""
     if attempt is None:
         raise NotFound(what)
-    status = status_of(attempt)
-    if status == "pending" and gateway is not None and attempt.get("checkOutId"):
-        outcome = gateway.query(attempt["paymentToken"], attempt["checkOutId"])
-        if outcome is not None and outcome.status != "pending":
-            attempt = settle(store, backend, attempt, outcome, count=count)
-            status = status_of(attempt)
-    elif status == "approved" and not attempt.get("paymentRecorded"):
+    if attempt["status"] == "pending":
+        if status_of(attempt) == "expired":  # reported expired only once the gateway is asked
+            attempt = close_expired(store, gateway, backend, attempt, count=count)
+        elif gateway is not None and attempt.get("checkOutId"):
+            outcome = gateway.query(attempt["paymentToken"], attempt["checkOutId"])
+            if outcome is not None and outcome.status != "pending":
+                attempt = settle(store, backend, attempt, outcome, count=count)
+    elif (
+        attempt["status"] == "approved"
+        and not attempt.get("paymentRecorded")
+        and not attempt.get("paymentRefused")
+    ):
         repair = Outcome(attempt["paymentToken"], "approved")
         attempt = settle(store, backend, attempt, repair, count=count)
+    status = status_of(attempt)
     if status == "pending":
         return {"code": 202, "message": "The payment is in process; ask again shortly"}, 202
     return checkout_info(attempt, status), 200
@@ -245,9 +401,15 @@ def receive(
         raise NotFound("No payment attempt with that reference")
     if outcome.notification_id and store.seen(gateway.name, outcome.notification_id):
         return {"response": "OK", "message": "Notification already processed"}
-    settle(store, backend, attempt, outcome, log, count)  # idempotent: racing duplicates too
+    # idempotent, racing duplicates too; an approval the attempt cannot take is kept for a
+    # refund, and the gateway still hears 200 (else it would retry it forever)
+    current = settle(store, backend, attempt, outcome, log, count)
     if outcome.notification_id:
         store.mark_seen(gateway.name, outcome.notification_id)
+    if outcome.status == "approved" and (
+        current["status"] != "approved" or current.get("paymentRefused")
+    ):
+        return {"response": "OK", "message": "Notification received: approval kept for refund"}
     return {"response": "OK", "message": f"Notification applied: {outcome.status}"}
 
 

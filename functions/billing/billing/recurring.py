@@ -4,6 +4,7 @@ with a card the payment gateway tokenized or (Colombia) a bank account by debit.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import re
 from datetime import date
 from typing import Any
@@ -16,6 +17,8 @@ CREDIT, DEBIT = "2", "1"  # the contract's codes (Colombia: Debit = 1, Credit = 
 LAST_FOUR = re.compile(r"[0-9]{4}")
 EXPIRY = re.compile(r"[0-9]{4}(0[1-9]|1[0-2])")
 DEBIT_COUNTRIES = ("co",)
+# A child of the function's Powertools logger ("billing"): same handler, same redaction.
+LOG = logging.getLogger(__name__)
 
 
 def describe(
@@ -33,6 +36,11 @@ def describe(
         "billingName": " ".join(p for p in (holder.get("name"), holder.get("lastName")) if p),
         "registrationDate": today,
     }
+    method = given.paymentMethod if given else None
+    if method is not None and method not in (CREDIT, DEBIT):
+        raise InvalidParameter(
+            "recurringBillingInfo.paymentMethod", f"expected {DEBIT} (debit) or {CREDIT} (credit)"
+        )
     token = request.cardToken
     if token:
         card = backend.card_token(contract.document_type, contract.customer_id, token)
@@ -43,9 +51,9 @@ def describe(
         info.update(
             cardInfo=card.get("cardInfo"), cardBrand=card.get("cardBrand"), paymentMethod=CREDIT
         )
-        if given and given.paymentMethod in (CREDIT, DEBIT):
-            info["paymentMethod"] = given.paymentMethod
-    elif country.code in DEBIT_COUNTRIES and given and given.paymentMethod == DEBIT:
+        if method is not None:
+            info["paymentMethod"] = method
+    elif country.code in DEBIT_COUNTRIES and given and method == DEBIT:
         if not given.cardInfo or not LAST_FOUR.fullmatch(given.cardInfo):
             raise InvalidParameter("recurringBillingInfo.cardInfo", "the account's last 4 digits")
         if not given.cardIssuingBank:
@@ -82,8 +90,11 @@ def _copy_checked(given: Any, info: Record, country: Country, today: date) -> No
         info["customerIpAddress"] = given.customerIpAddress
 
 
-def enrol(backend: Backend, contract: ContractRef, info: Record, token: str | None) -> Record:
+def enrol(
+    backend: Backend, contract: ContractRef, info: Record, token: str | None, log: Any = None
+) -> Record:
     backend.enrol_recurring_billing(contract.contract_id, info, token)
+    reflect_on_invoices(backend, contract.contract_id, log)
     return {
         "response": "OK",
         "message": f"Recurring billing enrolled for contract {contract.contract_id}",
@@ -101,11 +112,26 @@ def update(backend: Backend, contract: ContractRef, info: Record, token: str | N
     }
 
 
-def end(backend: Backend, contract: ContractRef, token: str | None) -> Record:
+def end(backend: Backend, contract: ContractRef, token: str | None, log: Any = None) -> Record:
     if not token:
         raise InvalidParameter("cardToken", "required: the card the recurring billing charges")
     backend.end_recurring_billing(contract.contract_id, token)
+    reflect_on_invoices(backend, contract.contract_id, log)
     return {
         "response": "OK",
         "message": f"Recurring billing ended for contract {contract.contract_id}",
     }
+
+
+def reflect_on_invoices(backend: Backend, contract_id: str, log: Any = None) -> None:
+    """Every invoice shows hasRecurringBilling as the contract now stands (the newest one
+    already does: the backend flags it with the change). The change is kept: a failure here
+    is logged, not the caller's problem, and the next change (or a retry) converges."""
+    try:
+        enrolled = backend.recurring_billing(contract_id) is not None
+        backend.set_invoice_flags(contract_id, hasRecurringBilling=enrolled)
+    except Exception as error:  # whatever failed, the change stands and so does the answer
+        (LOG if log is None else log).warning(
+            "Invoice flags not updated after a recurring billing change",
+            extra={"contractId": contract_id, "error": type(error).__name__},
+        )

@@ -1,6 +1,7 @@
 """Payment attempts (checkouts), kept before any money moves.
 
   pk INVOICE#<contractId>#<invoiceId>   sk ATTEMPT#<paymentToken>   the attempt
+  pk INVOICE#<contractId>#<invoiceId>   sk #OPEN                    the latest attempt's token
   pk TOKEN#<paymentToken>               sk #REF                     contractId, invoiceId
   pk NOTIFICATION#<gateway>#<id>        sk #SEEN                    a notification applied
 
@@ -10,24 +11,31 @@ expiresAt (epoch s: a pending attempt reads as expired after it), purgeAt (the t
 TTL, long after), paymentDate, paymentDescription, returnUrl, cancelUrl, paymentMethods,
 customerInfo, and once final the gateway's transactionId, paymentMethod, bankName,
 cardBrand, and paymentRecorded (the billing system has it). Status only moves forward,
-from pending, with conditional writes.
+from pending, with conditional writes; a pending attempt past its expiry is expired.
+An approval that came too late (or that the invoice could not take) is never applied: it
+is kept in lateApprovals (the gateway's reference, amount, when, why) with refundDue, and
+paymentRefused marks an attempt whose own approval the billing system refused.
 """
 
 from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from selfcare.adapters.items import ConditionFailed, Item, Items, Write
 from selfcare.adapters.sandbox.layout import storable
-from selfcare.payments import Outcome
+from selfcare.errors import Conflict
+from selfcare.payments import FINAL, Outcome
 from selfcare.ports import Record
 
 # paymentStatus codes (PayU's state_pol values, which Colombia's gateway already speaks)
 STATUS_CODES = {"pending": 7, "approved": 4, "declined": 6, "expired": 5}
 KEEP_SECONDS = 400 * 24 * 3600
+TRIES = 5  # conditional writes lost to other writers before giving up (409: retry)
+OPEN = "#OPEN"  # one attempt starts at a time: each start moves this marker on, conditionally
 
 
 def invoice_pk(contract_id: str, invoice_id: str) -> str:
@@ -49,8 +57,19 @@ class CheckoutStore:
         ref = self.items.get(f"TOKEN#{token}", "#REF")
         return self.get(ref["contractId"], ref["invoiceId"], token) if ref else None
 
-    def create(self, attempt: Record, minutes: int) -> Record:
-        """Record a pending attempt (and its token's pointer) before the gateway is called."""
+    def in_process(self, contract_id: str, invoice_id: str) -> tuple[int, Record | None]:
+        """(the version of the invoice's #OPEN marker, 0 when none; its latest attempt), read
+        in that order: a `create` writing the marker on that version knows that no attempt
+        started since the latest was read."""
+        marker = self.items.get(invoice_pk(contract_id, invoice_id), OPEN)
+        opened = int(marker.get("version", 0)) if marker is not None else 0
+        return opened, self.latest(contract_id, invoice_id)
+
+    def create(self, attempt: Record, minutes: int, opened: int | None = None) -> Record:
+        """Record a pending attempt (and its token's pointer) before the gateway is called.
+        With `opened` (from `in_process`), the #OPEN marker moves on in the same transaction,
+        so of attempts started at the same time for one invoice one is recorded and the
+        others are refused (409)."""
         now = time.time()
         item = {
             "pk": invoice_pk(attempt["contractId"], attempt["invoiceId"]),
@@ -69,7 +88,26 @@ class CheckoutStore:
             "invoiceId": attempt["invoiceId"],
             "purgeAt": item["purgeAt"],
         }
-        self.items.write(Write.put(storable(item), absent=True), Write.put(pointer, absent=True))
+        writes = [Write.put(storable(item), absent=True), Write.put(pointer, absent=True)]
+        if opened is not None:
+            marker = {
+                "pk": item["pk"],
+                "sk": OPEN,
+                "paymentToken": attempt["paymentToken"],
+                "purgeAt": item["purgeAt"],
+                "version": opened + 1,
+            }
+            writes.append(
+                Write.put(marker, version=opened) if opened else Write.put(marker, absent=True)
+            )
+        try:
+            self.items.write(*writes)
+        except ConditionFailed as failed:
+            if failed.index == 2:
+                raise Conflict(
+                    f"A payment of invoice {attempt['invoiceId']} is in process"
+                ) from None
+            raise
         return storable(item)
 
     def started(self, attempt: Record, checkout_id: str, redirect_url: str) -> Record:
@@ -81,32 +119,87 @@ class CheckoutStore:
             self._put(attempt, status="expired", detail=reason, only_from=("pending",))
 
     def advance(self, attempt: Record, outcome: Outcome) -> Record | None:
-        """pending -> the outcome's final status, once; None when it already moved on. An
-        approval also ends a declined or expired attempt (a payer may retry on the gateway's
-        page after a decline, and money taken is never lost); nothing ends an approval."""
-        changes: dict[str, Any] = {"status": outcome.status, "decidedAt": _now()}
-        for key, value in (
-            ("transactionId", outcome.transaction_id),
-            ("paymentMethod", outcome.payment_method),
-            ("bankName", outcome.bank_name),
-            ("cardBrand", outcome.card_brand),
-        ):
-            if value:
-                changes[key] = value
-        if outcome.status == "approved":
-            changes["paymentDate"] = (outcome.at or datetime.now(UTC)).date().isoformat()
-        movable = (
-            ("pending", "declined", "expired") if outcome.status == "approved" else ("pending",)
-        )
-        try:
-            return self._put(attempt, only_from=movable, **changes)
-        except ConditionFailed:
+        """pending -> the outcome's final status, once; None when the attempt had already
+        moved on. The write is conditional on the version read, so of outcomes arriving at
+        the same time one wins and the others find the attempt final. A decision the gateway
+        made at or after the attempt's expiry does not count: a pending attempt past its
+        expiry is expired, and it ends so (an approval then is for `keep_for_refund`, never
+        the invoice's). Nothing moves a final attempt."""
+        if outcome.status not in FINAL:
             return None
+        # when the gateway decided: never later than now (a gateway's clock, or a time zone it
+        # leaves unsaid, can make a decision look earlier, never too late)
+        now = time.time()
+        decided = min(outcome.at.timestamp(), now) if outcome.at is not None else now
+
+        def change(current: Item) -> dict[str, Any] | None:
+            if current["status"] != "pending":
+                return None
+            expires = current.get("expiresAt")
+            if expires is not None and decided >= float(expires):
+                return {
+                    "status": "expired",
+                    "decidedAt": _now(),
+                    "detail": f"the gateway decided ({outcome.status}) after the expiry",
+                }
+            changes: dict[str, Any] = {"status": outcome.status, "decidedAt": _now()}
+            for key, value in (
+                ("transactionId", outcome.transaction_id),
+                ("paymentMethod", outcome.payment_method),
+                ("bankName", outcome.bank_name),
+                ("cardBrand", outcome.card_brand),
+            ):
+                if value:
+                    changes[key] = value
+            if outcome.status == "approved":
+                changes["paymentDate"] = (outcome.at or datetime.now(UTC)).date().isoformat()
+            return changes
+
+        return self._update(attempt, change)
+
+    def expire(self, attempt: Record, reason: str) -> Record:
+        """Close a pending attempt past its expiry as expired (a conditional write: an
+        outcome applied meanwhile wins); the attempt as it now stands."""
+
+        def change(current: Item) -> dict[str, Any] | None:
+            if current["status"] != "pending" or status_of(current) != "expired":
+                return None
+            return {"status": "expired", "decidedAt": _now(), "detail": reason}
+
+        self._update(attempt, change)
+        return self.current(attempt) or attempt
+
+    def keep_for_refund(self, attempt: Record, approval: Record, **changes: Any) -> bool:
+        """Keep on the attempt an approval that was not applied to the invoice (it came after
+        the attempt had ended, or the invoice had nothing left to pay), so that it is
+        refunded: `lateApprovals` gains it (once per `reference`, the gateway's id of the
+        payment), `refundDue` is set, and so are `changes`. True when it was not kept before."""
+        reference = approval["reference"]
+        added = False
+
+        def change(current: Item) -> dict[str, Any] | None:
+            nonlocal added
+            kept = list(current.get("lateApprovals") or [])
+            added = not any(k.get("reference") == reference for k in kept)
+            if not added:
+                moved = {k: v for k, v in changes.items() if current.get(k) != v}
+                return moved or None
+            late = {**approval, "receivedAt": _now()}
+            return {
+                "lateApprovals": [*kept, {k: v for k, v in late.items() if v is not None}],
+                "refundDue": True,
+                **changes,
+            }
+
+        self._update(attempt, change)
+        return added
 
     def recorded(self, attempt: Record) -> None:
         # someone else may have recorded it meanwhile: the billing side is idempotent
-        with contextlib.suppress(ConditionFailed):
-            self._put(attempt, paymentRecorded=True)
+        self._update(attempt, lambda current: None if current.get("paymentRecorded") else _RECORDED)
+
+    def current(self, attempt: Record) -> Record | None:
+        return self.get(attempt["contractId"], attempt["invoiceId"], attempt["paymentToken"])
 
     def seen(self, gateway: str, notification_id: str) -> bool:
         return self.items.get(f"NOTIFICATION#{gateway}#{notification_id}", "#SEEN") is not None
@@ -123,13 +216,35 @@ class CheckoutStore:
             self.items.write(Write.put(seen, absent=True))
 
     def _put(self, attempt: Record, only_from: tuple[str, ...] = (), **changes: Any) -> Item:
-        current = self.get(attempt["contractId"], attempt["invoiceId"], attempt["paymentToken"])
+        current = self.current(attempt)
         if current is None or (only_from and current["status"] not in only_from):
             raise ConditionFailed(0)
+        return self._write(current, changes)
+
+    def _update(
+        self, attempt: Record, change: Callable[[Item], dict[str, Any] | None]
+    ) -> Item | None:
+        """Read, decide (`change` answers the changes, or None for none), write on the version
+        read; read and decide again when another writer won. None when nothing changed."""
+        for _ in range(TRIES):
+            current = self.current(attempt)
+            changes = change(current) if current is not None else None
+            if current is None or changes is None:
+                return None
+            try:
+                return self._write(current, changes)
+            except ConditionFailed:
+                continue  # another writer moved it meanwhile
+        raise Conflict("The payment attempt kept changing; retry")
+
+    def _write(self, current: Item, changes: dict[str, Any]) -> Item:
         version = int(current.get("version", 0))
         item = storable({**current, **changes, "version": version + 1})
         self.items.write(Write.put(item, version=version))
         return item
+
+
+_RECORDED = {"paymentRecorded": True}
 
 
 def _now() -> str:

@@ -3,6 +3,9 @@ its own hosted payment page, decides by test card numbers, signs its notificatio
 (HMAC-SHA256 with the secret's notificationSecret) and answers status queries.
 
   GATEWAY#<checkOutId>   #SESSION   the attempt as the gateway sees it
+
+A session expires (`expiresAt`, epoch s) a little before the attempt it collects: its page
+then takes no payment, and it reads (and is queried) as expired.
 """
 
 from __future__ import annotations
@@ -10,7 +13,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,6 +29,10 @@ from selfcare.payments import Card, CardToken, CheckoutSession, CheckoutStart, C
 
 SIGNATURE = "X-Sandbox-Signature"
 FRESH = timedelta(minutes=5)  # a notification older than this is a replay
+# The attempt is recorded (its expiry set) just before its session starts, within one
+# request (a function's timeout is 10 s): a session closing this much earlier never takes a
+# payment after its attempt expired.
+EARLIER_SECONDS = 15
 
 # Test cards: the number decides what the "bank" answers.
 DECLINED, NO_FUNDS, PENDING = "4000000000000002", "4000000000009995", "4000000000000259"
@@ -45,9 +54,11 @@ class Decision:
 class SandboxGateway:
     name = "sandbox"
 
-    def __init__(self, credentials: Credentials, items: Items) -> None:
+    def __init__(self, credentials: Credentials, items: Items, minutes: int | None = None) -> None:
+        """`minutes`: how long an attempt may be paid (the stack's CHECKOUT_MINUTES)."""
         self.credentials = credentials
         self.items = items
+        self.minutes = minutes if minutes is not None else _checkout_minutes()
 
     # Checkout -------------------------------------------------------------------------------
     def start_checkout(self, start: CheckoutStart) -> CheckoutSession:
@@ -64,6 +75,7 @@ class SandboxGateway:
             "cancelUrl": start.cancel_url,
             "status": "pending",
             "createdAt": _now().isoformat(),
+            "expiresAt": int(time.time()) + self.minutes * 60 - EARLIER_SECONDS,
         }
         self.items.write(Write.put(storable(session), absent=True))
         return CheckoutSession(
@@ -71,14 +83,23 @@ class SandboxGateway:
         )
 
     def session(self, checkout_id: str) -> dict[str, Any]:
+        """The session as its page shows it: a pending one past its expiry reads expired."""
+        found = self._session(checkout_id)
+        return {**found, "status": "expired"} if _expired(found) else found
+
+    def _session(self, checkout_id: str) -> dict[str, Any]:
         found = self.items.get(f"GATEWAY#{checkout_id}", "#SESSION")
         if found is None:
             raise NotFound("No such payment session")
         return found
 
     def decide(self, checkout_id: str, action: str, card_number: str = "") -> Decision:
-        """The payer's choice on the hosted page: pay with a (test) card, or cancel."""
-        session = self.session(checkout_id)
+        """The payer's choice on the hosted page: pay with a (test) card, or cancel. Past its
+        expiry the page takes neither: the session ends expired, no money moves, and the
+        decision says so (no redirect: the page itself tells the payer)."""
+        session = self._session(checkout_id)
+        if session["status"] == "expired" or _expired(session):
+            return self._expired(session)
         if session["status"] != "pending":
             raise InvalidParameter("checkOutId", "this payment was already decided")
         if action == "cancel":
@@ -91,8 +112,12 @@ class SandboxGateway:
             brand = _brand(number)
         else:
             raise InvalidParameter("action", "expected pay or cancel")
+        at = _now()
+        transaction_id = f"SBXTX-{uuid.uuid4().hex[:16].upper()}" if status == "approved" else None
         decided = {**session, "status": status, "detail": detail, "cardBrand": brand}
-        decided["decidedAt"] = _now().isoformat()
+        decided["decidedAt"] = at.isoformat()
+        if transaction_id:
+            decided["transactionId"] = transaction_id
         decided["version"] = int(session.get("version", 0)) + 1
         try:
             self.items.write(Write.put(storable(decided), version=int(session.get("version", 0))))
@@ -103,17 +128,37 @@ class SandboxGateway:
             status=status,  # type: ignore[arg-type]
             amount=Decimal(session["amount"]),
             currency=session["currency"],
-            transaction_id=f"SBXTX-{uuid.uuid4().hex[:16].upper()}"
-            if status == "approved"
-            else None,
+            transaction_id=transaction_id,
             payment_method=brand or "SANDBOX",
             card_brand=brand,
             notification_id=uuid.uuid4().hex,
-            at=_now(),
+            at=at,
         )
         headers, body = self.sign(outcome, checkout_id)
         redirect = session.get("returnUrl") if status != "declined" else session.get("cancelUrl")
         return Decision(outcome, headers, body, redirect or session.get("returnUrl"))
+
+    def _expired(self, session: dict[str, Any]) -> Decision:
+        """The session ends expired (once: a conditional write), and its notification says so
+        (one id for it, however often the payer tries)."""
+        if session["status"] == "pending":
+            version = int(session.get("version", 0))
+            ended = {**session, "status": "expired", "detail": "Pago vencido"}
+            ended["decidedAt"], ended["version"] = _now().isoformat(), version + 1
+            try:
+                self.items.write(Write.put(storable(ended), version=version))
+            except ConditionFailed:  # decided meanwhile: that decision stands
+                raise InvalidParameter("checkOutId", "this payment was already decided") from None
+        outcome = Outcome(
+            payment_token=session["paymentToken"],
+            status="expired",
+            amount=Decimal(session["amount"]),
+            currency=session["currency"],
+            notification_id=f"{session['checkOutId']}:expired",
+            at=_now(),
+        )
+        headers, body = self.sign(outcome, session["checkOutId"])
+        return Decision(outcome, headers, body, None)
 
     # Notifications --------------------------------------------------------------------------
     def sign(self, outcome: Outcome, checkout_id: str) -> tuple[dict[str, str], str]:
@@ -168,13 +213,16 @@ class SandboxGateway:
         found = self.items.get(f"GATEWAY#{checkout_id}", "#SESSION")
         if found is None or found["paymentToken"] != payment_token:
             return None
+        decided = found.get("decidedAt")
         return Outcome(
             payment_token=payment_token,
-            status=found["status"],
+            status="expired" if _expired(found) else found["status"],
             amount=Decimal(found["amount"]),
             currency=found["currency"],
+            transaction_id=found.get("transactionId"),
             card_brand=found.get("cardBrand"),
             payment_method=found.get("cardBrand"),
+            at=datetime.fromisoformat(decided) if decided else None,
         )
 
     # Cards ------------------------------------------------------------------------------------
@@ -191,6 +239,19 @@ class SandboxGateway:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _expired(session: dict[str, Any]) -> bool:
+    """Still pending, but past its expiry (sessions started before expiries never expire)."""
+    expires = session.get("expiresAt")
+    return session["status"] == "pending" and expires is not None and float(expires) <= time.time()
+
+
+def _checkout_minutes() -> int:
+    try:
+        return int(os.environ.get("CHECKOUT_MINUTES", "30"))
+    except ValueError:
+        return 30
 
 
 def _luhn(number: str) -> bool:

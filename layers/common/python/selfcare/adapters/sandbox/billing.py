@@ -33,6 +33,8 @@ class SandboxBilling:
     def enrol_recurring_billing(
         self, contract_id: str, info: Record, card_token: str | None
     ) -> None:
+        """Kept together with the newest invoice's hasRecurringBilling (the balance reads it
+        there) in one transaction; the older invoices follow by `set_invoice_flags`."""
         item = {
             "pk": layout.contract_pk(contract_id),
             "sk": layout.RECURRING,
@@ -40,11 +42,12 @@ class SandboxBilling:
         }
         if card_token:
             item["cardToken"] = card_token
-        try:
-            self.items.write(Write.put(layout.storable(item), absent=True))
-        except ConditionFailed:
-            raise Conflict(f"Contract {contract_id} already has recurring billing") from None
-        self.set_invoice_flags(contract_id, hasRecurringBilling=True)
+        self._with_newest_flag(
+            contract_id,
+            Write.put(layout.storable(item), absent=True),
+            True,
+            f"Contract {contract_id} already has recurring billing",
+        )
 
     def update_recurring_billing(
         self, contract_id: str, info: Record, card_token: str | None
@@ -63,18 +66,38 @@ class SandboxBilling:
             ) from None
 
     def end_recurring_billing(self, contract_id: str, card_token: str) -> None:
+        """Ended together with the newest invoice's hasRecurringBilling (one transaction); the
+        older invoices follow by `set_invoice_flags`."""
         current = self._recurring(contract_id)
         if current.get("cardToken") != card_token:
             raise NotFound(f"Contract {contract_id} has no recurring billing with that card token")
-        try:
-            self.items.write(
-                Write.delete(current["pk"], current["sk"], version=int(current.get("version", 0)))
-            )
-        except ConditionFailed:
-            raise Conflict(
-                f"The recurring billing of contract {contract_id} changed meanwhile"
-            ) from None
-        self.set_invoice_flags(contract_id, hasRecurringBilling=False)
+        self._with_newest_flag(
+            contract_id,
+            Write.delete(current["pk"], current["sk"], version=int(current.get("version", 0))),
+            False,
+            f"The recurring billing of contract {contract_id} changed meanwhile",
+        )
+
+    def _with_newest_flag(self, contract_id: str, change: Write, enrolled: bool, lost: str) -> None:
+        """`change` and the newest invoice's hasRecurringBilling, all or nothing. Conflict
+        (`lost`) when `change`'s condition fails; the invoice moving on is tried again."""
+        pk = layout.contract_pk(contract_id)
+        for _ in range(5):
+            writes = [change]
+            for item in self.items.query(pk, prefix=layout.INVOICE, newest_first=True, limit=1):
+                if item["invoice"].get("hasRecurringBilling") is not enrolled:
+                    version = int(item.get("version", 0))
+                    flagged = {**item["invoice"], "hasRecurringBilling": enrolled}
+                    changed = {**item, "invoice": flagged, "version": version + 1}
+                    writes.append(Write.put(changed, version=version))
+            try:
+                self.items.write(*writes)
+                return
+            except ConditionFailed as failed:
+                if failed.index == 0:
+                    raise Conflict(lost) from None
+                continue  # the newest invoice moved on meanwhile: flag its new version
+        raise Conflict(f"The invoices of contract {contract_id} kept changing; retry")
 
     def recurring_card_token(self, contract_id: str) -> str | None:
         item = self.items.get(layout.contract_pk(contract_id), layout.RECURRING)
@@ -180,7 +203,10 @@ class SandboxBilling:
 
     def record_payment(self, contract_id: str, invoice_id: str, payment: Record) -> None:
         """The invoice receives a payment once (by paymentId): dueAmount drops by its amount,
-        hasPayment when nothing is left, paymentInfo shows it."""
+        hasPayment when nothing is left; `payments` keeps every payment applied, and
+        paymentInfo shows the latest. Conflict (nothing written) for a payment the invoice
+        cannot take: nothing is left to pay, or it is more than what is left."""
+        amount = Decimal(payment["paymentAmount"])
         for _ in range(5):
             item = next(
                 (
@@ -194,16 +220,30 @@ class SandboxBilling:
             )
             if item is None:
                 raise NotFound(f"No invoice {invoice_id} in contract {contract_id}")
-            if (item.get("paymentInfo") or {}).get("paymentId") == payment["paymentId"]:
+            payments = _payments(item)
+            if any(p.get("paymentId") == payment["paymentId"] for p in payments):
                 return  # already recorded
             invoice = dict(item["invoice"])
-            due = max(Decimal(invoice["dueAmount"]) - Decimal(payment["paymentAmount"]), Decimal(0))
+            due = Decimal(invoice["dueAmount"])
+            if invoice.get("hasPayment") or due <= 0:
+                raise Conflict(f"Invoice {invoice_id} has nothing left to pay")
+            if amount <= 0:
+                raise Conflict(f"A payment of invoice {invoice_id} must be positive")
+            if amount > due:
+                raise Conflict(f"The payment exceeds what invoice {invoice_id} has left to pay")
+            due -= amount
             invoice["dueAmount"] = due
             invoice["hasPayment"] = due == 0
             if invoice.get("minPaymentAmount") is not None:
                 invoice["minPaymentAmount"] = min(Decimal(invoice["minPaymentAmount"]), due)
             version = int(item.get("version", 0))
-            changed = {**item, "invoice": invoice, "paymentInfo": payment, "version": version + 1}
+            changed = {
+                **item,
+                "invoice": invoice,
+                "paymentInfo": payment,
+                "payments": [*payments, payment],
+                "version": version + 1,
+            }
             try:
                 self.items.write(Write.put(layout.storable(changed), version=version))
                 return
@@ -239,6 +279,14 @@ _CARRIED = (
     "contractId", "billingId", "billingName", "streetAddress", "billingAccountId",
     "hasRecurringBilling", "hasPaperlessInvoice", "VIP",
 )  # fmt: skip
+
+
+def _payments(item: Item) -> list[Record]:
+    """Every payment the invoice took (invoices paid before `payments` was kept show theirs
+    in paymentInfo alone)."""
+    if item.get("payments") is not None:
+        return list(item["payments"])
+    return [item["paymentInfo"]] if item.get("paymentInfo") else []
 
 
 def _invoice_item(pk: str, invoice: dict[str, Any]) -> Item:
