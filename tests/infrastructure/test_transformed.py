@@ -62,6 +62,7 @@ BUSINESS_METRICS = (
     "PaymentsApproved",
     "PaymentsDeclined",
     "PaperlessSubscriptions",
+    "PaymentsToRefund",
 )
 
 
@@ -427,8 +428,9 @@ def test_alarms_cover_the_api_the_functions_and_checkouts_and_notify_the_topic(e
         alarm_on(env, *failures(env, function))
     alarm_on(env, metric_key(metrics_namespace(env), "AuthorizerFailures", {}))
     billing = function_env(env, "BillingFunction")["POWERTOOLS_SERVICE_NAME"]
-    alarm_on(env, metric_key(metrics_namespace(env), "CheckoutFailures", {"service": billing}))
-    assert '"CheckoutFailures"' in billing_code()
+    for metric in ("CheckoutFailures", "PaymentsToRefund"):
+        alarm_on(env, metric_key(metrics_namespace(env), metric, {"service": billing}))
+        assert f'"{metric}"' in billing_code()
     for logical_id, alarm in alarms(env).items():
         assert "<AlarmTopic>" in alarm["AlarmActions"], f"{logical_id} notifies no one"
 

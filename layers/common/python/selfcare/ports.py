@@ -155,7 +155,8 @@ class BillingChanges(Protocol):
     def recurring_card_token(self, contract_id: str) -> str | None: ...
     def set_invoice_flags(self, contract_id: str, **flags: bool) -> None: ...
     def record_payment(self, contract_id: str, invoice_id: str, payment: Record) -> None:
-        """Idempotent by payment["paymentId"]."""
+        """Idempotent by payment["paymentId"]; every payment applied is kept. Raises
+        Conflict when the invoice has nothing left due or less than the payment."""
         ...
 
 

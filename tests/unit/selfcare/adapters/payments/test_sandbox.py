@@ -96,3 +96,16 @@ def test_a_decided_session_is_not_decided_again(gateway):
     past_expiry(gateway, checkout_id)  # a decline stays a decline
     asked = gateway.query("tok-0123456789abcdef", checkout_id)
     assert asked is not None and asked.status == "declined"
+
+
+def test_the_page_of_an_expired_payment_says_so_and_offers_no_form(gateway):
+    from selfcare.adapters.payments import sandbox_page
+    from selfcare.countries import get_country
+
+    checkout_id = start(gateway)
+    past_expiry(gateway, checkout_id)
+    shown = sandbox_page.page(gateway.session(checkout_id), get_country("co"))
+    assert "Pago vencido" in shown and "no se cobró nada" in shown
+    assert "<form" not in shown
+    decision = gateway.decide(checkout_id, "pay", "4111 1111 1111 1111")
+    assert "Pago vencido" in sandbox_page.result(decision.outcome)

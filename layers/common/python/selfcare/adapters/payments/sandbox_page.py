@@ -24,12 +24,17 @@ STYLE = (
 )
 
 
+EXPIRED = "Pago vencido: el tiempo para pagar terminó; no se cobró nada"
+
+
 def page(session: dict[str, Any], country: Country, error: str | None = None) -> str:
     amount = country.money(session["amount"])
     cards = "".join(f"<li><code>{n}</code> {escape(what)}</li>" for n, what in TEST_CARDS)
     decided = session["status"] != "pending"
     form = (
-        "<p>Este pago ya fue procesado.</p>"
+        f"<p>{EXPIRED}</p>"
+        if session["status"] == "expired"
+        else "<p>Este pago ya fue procesado.</p>"
         if decided
         else """<form method="post">
   <label>Número de tarjeta <input name="cardNumber" inputmode="numeric" autocomplete="off"
@@ -55,6 +60,7 @@ def result(outcome: Outcome) -> str:
         "approved": "Pago aprobado",
         "declined": "Pago no aprobado",
         "pending": "Pago pendiente",
+        "expired": EXPIRED,
     }
     return (
         '<!doctype html><html lang="es"><head><meta charset="utf-8"><title>Resultado</title></head>'
