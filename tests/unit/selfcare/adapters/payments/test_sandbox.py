@@ -109,3 +109,16 @@ def test_the_page_of_an_expired_payment_says_so_and_offers_no_form(gateway):
     assert "<form" not in shown
     decision = gateway.decide(checkout_id, "pay", "4111 1111 1111 1111")
     assert "Pago vencido" in sandbox_page.result(decision.outcome)
+
+
+@pytest.mark.parametrize(
+    "number", ["4111 1111 1111 111²", "٤١١١١١١١١١١١١١١١", "４１１１１１１１１１１１１１１１"]
+)
+def test_only_ascii_digits_make_a_card_number(gateway, number):
+    """Digits of other scripts are not the test card (nor a 500)."""
+    from selfcare.errors import InvalidParameter
+
+    checkout_id = start(gateway)
+    with pytest.raises(InvalidParameter):
+        gateway.decide(checkout_id, "pay", number)
+    assert gateway.session(checkout_id)["status"] == "pending"

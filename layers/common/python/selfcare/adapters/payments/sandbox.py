@@ -105,7 +105,7 @@ class SandboxGateway:
         if action == "cancel":
             status, brand, detail = "declined", None, "Pago cancelado por el usuario"
         elif action == "pay":
-            number = "".join(ch for ch in card_number if ch.isdigit())
+            number = "".join(ch for ch in card_number if ch in "0123456789")
             if not _luhn(number) or not 13 <= len(number) <= 19:
                 raise InvalidParameter("cardNumber", "not a valid card number")
             status, detail = OUTCOMES.get(number, ("approved", "Pago aprobado"))
@@ -255,7 +255,7 @@ def _checkout_minutes() -> int:
 
 
 def _luhn(number: str) -> bool:
-    if not number.isdigit():
+    if not (number.isascii() and number.isdigit()):
         return False
     total = 0
     for i, digit in enumerate(reversed(number)):
