@@ -403,10 +403,10 @@ def test_an_expired_attempt_is_never_paid_once_another_one_is(client, gateway):
         local(a["redirectUrl"]), data={"action": "pay", "cardNumber": "5555 5555 5555 4444"}
     )
     assert late.status_code == 200 and "text/html" in late.headers["Content-Type"]
-    assert "expired" in late.get_data(as_text=True).lower()
+    assert "pago vencido" in late.get_data(as_text=True).lower()
     assert "Location" not in late.headers
     again = client.post(local(a["redirectUrl"]), data={"action": "cancel"})
-    assert again.status_code == 200 and "expired" in again.get_data(as_text=True).lower()
+    assert again.status_code == 200 and "pago vencido" in again.get_data(as_text=True).lower()
     one = f"{BASE}/co/billing/contracts/{contract}/invoices/{invoice['invoiceId']}"
     assert client.get(one).get_json()["hasPayment"] is True
     assert client.get(one).get_json()["dueAmount"] == 0
