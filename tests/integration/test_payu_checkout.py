@@ -6,11 +6,16 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import os
 import re
+import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import boto3
 import pytest
@@ -104,24 +109,38 @@ def test_an_approved_confirmation_pays_the_invoice_once(payu, api):
     assert page.status_code == 404  # no form for a finished attempt
 
 
-def test_an_approval_after_a_decline_is_kept_for_refund_not_paid(payu, api):
-    """Status only moves forward: once declined, a new attempt may pay the invoice, so an
-    approval PayU reports later for this one (the payer retried on PayU's page) is never
-    applied; it is kept on the attempt for a refund, and PayU hears 200."""
+def test_an_approval_after_a_decline_still_pays(payu, api):
+    """PayU lets a payer whose card was declined retry on its page in the same session; the
+    retry's approval (same reference, a new transaction) pays the invoice, once."""
     gateway, standin = payu
     customer = claim("co", owing)
+    contract = customer["contracts"][0]["contractId"]
+    balance = f"{BASE}/billing/contracts/{contract}/balance"
+    before = api.get(balance).get_json()
     path, invoice, reference = start(api, customer)
     hand_to_payu(api, standin, reference)
     assert standin.decide(reference["paymentToken"], "declined") == 200
     assert api.get(path).get_json()["paymentStatus"] == 6
     assert standin.decide(reference["paymentToken"], "approved", method="PSE") == 200
     info = api.get(path).get_json()
-    assert info["paymentStatus"] == 6 and info["paymentApproved"] is False
-    contract = customer["contracts"][0]["contractId"]
+    assert info["paymentApproved"] is True and info["paymentStatus"] == 4
     one = f"{BASE}/billing/contracts/{contract}/invoices/{invoice['invoiceId']}"
-    assert api.get(one).get_json()["hasPayment"] is False
+    paid = api.get(one).get_json()
+    assert paid["hasPayment"] is True and paid["dueAmount"] == 0
+    declined, retried = standin.orders[reference["paymentToken"]].transactions
+    payment = api.get(f"{one}/paymentInfo").get_json()
+    assert payment["ExternalReference"] == retried.id and payment["paymentMethod"] == "PSE"
+    after = api.get(balance).get_json()
+    assert Decimal(str(after["dueAmount"])) == Decimal(str(before["dueAmount"])) - Decimal(
+        str(invoice["dueAmount"])
+    )  # lowered once
+    assert standin.redeliver(reference["paymentToken"]) == 200  # PayU retries: nothing changes
+    assert api.get(balance).get_json() == after
     stored = attempt(gateway, contract, invoice, reference)
-    assert stored["refundDue"] is True and len(stored["lateApprovals"]) == 1
+    assert stored["status"] == "approved" and stored["approvedAfterDecline"] is True
+    assert stored["declinedTransactionId"] == declined.id
+    assert stored["transactionId"] == retried.id and stored["paymentRecorded"] is True
+    assert "refundDue" not in stored and "lateApprovals" not in stored
 
 
 def attempt(gateway, contract: str, invoice: dict, reference: dict) -> dict:
@@ -255,3 +274,158 @@ def test_a_failing_gateway_answers_5xx_and_the_attempt_survives(payu, api, fault
     finally:
         standin.fault = None
     assert api.get(path).get_json()["paymentApproved"] is True  # recovered, paid once
+
+
+def declined_on_payu(api, standin, customer) -> tuple[str, dict, dict]:
+    """Attempt A: handed to PayU, the payer's card declined (PayU confirms it)."""
+    path, invoice, reference = start(api, customer)
+    hand_to_payu(api, standin, reference)
+    assert standin.decide(reference["paymentToken"], "declined") == 200
+    assert api.get(path).get_json()["paymentStatus"] == 6
+    return path, invoice, reference
+
+
+def test_a_retry_approved_after_the_expiry_is_kept_for_refund(payu, api, caplog):
+    gateway, standin = payu
+    customer = claim("co", owing)
+    path, invoice, reference = declined_on_payu(api, standin, customer)
+    contract = customer["contracts"][0]["contractId"]
+    past_expiry(gateway, contract, invoice, reference)
+    with caplog.at_level("WARNING"):
+        assert standin.decide(reference["paymentToken"], "approved", method="PSE") == 200
+    info = api.get(path).get_json()
+    assert info["paymentStatus"] == 6 and info["paymentApproved"] is False
+    one = f"{BASE}/billing/contracts/{contract}/invoices/{invoice['invoiceId']}"
+    assert api.get(one).get_json()["hasPayment"] is False
+    stored = attempt(gateway, contract, invoice, reference)
+    assert stored["status"] == "declined" and stored["refundDue"] is True
+    (kept,) = stored["lateApprovals"]
+    retried = standin.orders[reference["paymentToken"]].transactions[-1]
+    assert kept["transactionId"] == retried.id and "expiry" in kept["reason"]
+    (warning,) = [r for r in caplog.records if "refund" in r.getMessage()]
+    assert warning.gatewayReference == retried.id and "expiry" in warning.reason
+
+
+def test_a_retry_approved_in_time_but_confirmed_after_the_expiry_pays(payu, api):
+    gateway, standin = payu
+    customer = claim("co", owing)
+    path, invoice, reference = declined_on_payu(api, standin, customer)
+    standin.decide(reference["paymentToken"], "approved", method="PSE", deliver=False)
+    retried = standin.orders[reference["paymentToken"]].transactions[-1]
+    retried.at = datetime.now(UTC) - timedelta(seconds=30)  # approved before the deadline
+    contract = customer["contracts"][0]["contractId"]
+    past_expiry(gateway, contract, invoice, reference)
+    assert standin.redeliver(reference["paymentToken"]) == 200  # its confirmation, late
+    info = api.get(path).get_json()
+    assert info["paymentApproved"] is True and info["paymentStatus"] == 4
+    one = f"{BASE}/billing/contracts/{contract}/invoices/{invoice['invoiceId']}"
+    assert api.get(f"{one}/paymentInfo").get_json()["ExternalReference"] == retried.id
+
+
+@pytest.mark.parametrize("first", ["retry", "newer"])
+def test_a_retry_and_a_newer_attempt_pay_the_invoice_once_whichever_comes_first(payu, api, first):
+    """A is declined; the payer starts B (a declined attempt does not block a new one), and
+    also retries A on PayU's page: both approved. The first approval pays the invoice; the
+    other is kept for a refund, and its attempt never reads approved."""
+    gateway, standin = payu
+    customer = claim("co", owing)
+    contract = customer["contracts"][0]["contractId"]
+    balance = f"{BASE}/billing/contracts/{contract}/balance"
+    before = api.get(balance).get_json()
+    path, invoice, a = declined_on_payu(api, standin, customer)
+    _, again, b = start(api, customer)
+    assert again["invoiceId"] == invoice["invoiceId"]
+    hand_to_payu(api, standin, b)
+    order = [a, b] if first == "retry" else [b, a]
+    for reference in order:
+        assert standin.decide(reference["paymentToken"], "approved", method="PSE") == 200
+    winner, loser = order
+    won = api.get(f"{path}/{winner['paymentToken']}").get_json()
+    assert won["paymentApproved"] is True and won["paymentStatus"] == 4
+    lost = api.get(f"{path}/{loser['paymentToken']}").get_json()
+    assert lost["paymentApproved"] is False and lost["paymentStatus"] == 6
+    latest = api.get(path).get_json()  # the latest attempt is B
+    assert latest["paymentApproved"] is (first == "newer")
+    one = f"{BASE}/billing/contracts/{contract}/invoices/{invoice['invoiceId']}"
+    paid = api.get(one).get_json()
+    assert paid["hasPayment"] is True and paid["dueAmount"] == 0
+    winning = standin.orders[winner["paymentToken"]].transactions[-1]
+    assert api.get(f"{one}/paymentInfo").get_json()["ExternalReference"] == winning.id
+    after = api.get(balance).get_json()
+    assert Decimal(str(after["dueAmount"])) == Decimal(str(before["dueAmount"])) - Decimal(
+        str(invoice["dueAmount"])
+    )  # lowered once
+    stored = attempt(gateway, contract, invoice, loser)
+    assert stored["refundDue"] is True and "paymentRecorded" not in stored
+    (kept,) = stored["lateApprovals"]
+    assert kept["transactionId"] == standin.orders[loser["paymentToken"]].transactions[-1].id
+    if first == "retry":  # B approved at PayU, refused by the invoice: paid already
+        assert stored["status"] == "approved" and stored["paymentRefused"] is True
+        assert attempt(gateway, contract, invoice, a)["approvedAfterDecline"] is True
+    else:  # A stays declined: its retry found the invoice paid
+        assert stored["status"] == "declined" and "invoice" in kept["reason"]
+    for reference in order:  # PayU retries both: nothing changes
+        assert standin.redeliver(reference["paymentToken"]) == 200
+    assert api.get(balance).get_json() == after
+    assert attempt(gateway, contract, invoice, loser)["lateApprovals"] == [kept]
+
+
+class MeetAtRecord:
+    """The billing backend, whose record_payment waits until both payers are recording: both
+    attempts have taken their approval and passed every check that reads the invoice, so
+    only the billing system's guard (its conditional write on the invoice) decides."""
+
+    def __init__(self, backend, parties: int) -> None:
+        self.backend = backend
+        self.barrier = threading.Barrier(parties, timeout=30)
+
+    def record_payment(self, contract_id, invoice_id, payment) -> None:
+        self.barrier.wait()
+        self.backend.record_payment(contract_id, invoice_id, payment)
+
+    def __getattr__(self, name):
+        return getattr(self.backend, name)
+
+
+def test_a_retry_and_a_newer_attempts_approval_recorded_at_once_pay_the_invoice_once(payu, api):
+    """The two confirmations raced for real on moto's tables, through the code the
+    notification route runs (the local runner runs one request at a time)."""
+    from billing import checkout as pay
+
+    gateway, standin = payu
+    host = gateway.hosts[("co", "BillingFunction")]
+    host.handler()  # the billing function's cold start, as the runner does it
+    billing = sys.modules[host.module_key]
+    customer = claim("co", owing)
+    contract = customer["contracts"][0]["contractId"]
+    path, invoice, a = declined_on_payu(api, standin, customer)
+    _, _, b = start(api, customer)
+    hand_to_payu(api, standin, b)
+    for reference in (a, b):
+        standin.decide(reference["paymentToken"], "approved", method="PSE", deliver=False)
+    bodies = [urlencode(standin.confirmation(r["paymentToken"])) for r in (a, b)]
+    backend = MeetAtRecord(billing.api.backend, 2)
+    store, payu_gateway = billing.checkout_store(), billing.gateway()
+    log = logging.getLogger("billing.checkout")
+
+    def deliver(body: str) -> dict:
+        return pay.receive(store, payu_gateway, backend, {}, body, log)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        heard = list(pool.map(deliver, bodies))
+    assert all(h["response"] == "OK" for h in heard)
+    assert sorted("refund" in h["message"] for h in heard) == [False, True]
+    one = f"{BASE}/billing/contracts/{contract}/invoices/{invoice['invoiceId']}"
+    paid = api.get(one).get_json()
+    assert paid["hasPayment"] is True and paid["dueAmount"] == 0
+    external = api.get(f"{one}/paymentInfo").get_json()["ExternalReference"]
+    tx = {r["paymentToken"]: standin.orders[r["paymentToken"]].transactions[-1].id for r in (a, b)}
+    winner, loser = (a, b) if external == tx[a["paymentToken"]] else (b, a)
+    assert external == tx[winner["paymentToken"]]
+    won = api.get(f"{path}/{winner['paymentToken']}").get_json()
+    assert won["paymentApproved"] is True and won["paymentStatus"] == 4
+    lost = api.get(f"{path}/{loser['paymentToken']}").get_json()
+    assert lost["paymentApproved"] is False and lost["paymentStatus"] == 6
+    stored = attempt(gateway, contract, invoice, loser)
+    assert stored["paymentRefused"] is True and stored["refundDue"] is True
+    assert [k["transactionId"] for k in stored["lateApprovals"]] == [tx[loser["paymentToken"]]]

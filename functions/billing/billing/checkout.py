@@ -14,10 +14,21 @@ from selfcare.countries import Country
 from selfcare.errors import Conflict, InvalidParameter, NotFound, ServiceError
 from selfcare.payments import CheckoutStart, Outcome, PaymentGateway
 from selfcare.ports import Backend, ContractRef, Record
-from selfcare.stores.checkout import CheckoutStore, checkout_info, status_of
+from selfcare.stores.checkout import (
+    CheckoutStore,
+    checkout_info,
+    decided_at,
+    in_time_after_decline,
+    status_of,
+)
 
 # A child of the function's Powertools logger ("billing"): same handler, same redaction.
 LOG = logging.getLogger(__name__)
+
+# Gateways whose hosted page lets a payer whose card was declined try again in the same
+# session, the retry's outcome reported for the same reference: PayU WebCheckout. (The
+# sandbox gateway's page is over once declined: an approval after its decline is refunded.)
+RETRY_AFTER_DECLINE = frozenset({"payu"})
 
 
 def check_url(name: str, url: str | None, allowed: tuple[str, ...]) -> None:
@@ -164,9 +175,13 @@ def settle(
     count: Callable[[str], None] | None = None,
 ) -> Record:
     """Apply a final outcome once (pending -> final) and record an approved payment once.
-    An approval the attempt cannot take (it had already expired or been declined, or the
-    invoice has nothing left to pay) is never applied and never lost: it is kept on the
-    attempt for a refund and logged. Answers the attempt as it now stands."""
+    A declined attempt takes an approval its payer won on a retry at the gateway's page
+    (declined -> approved, once) when the gateway decided it before the attempt's expiry
+    and the invoice can still take it. Any other approval the attempt cannot take (it had
+    expired, or was declined and the retry came too late or finds the invoice paid, or it
+    took another payment; or the invoice has nothing left to pay) is never applied and
+    never lost: it is kept on the attempt for a refund and logged. Answers the attempt as
+    it now stands."""
     log = LOG if log is None else log
     if outcome.status != "pending":
         if outcome.status == "approved" and (
@@ -184,9 +199,19 @@ def settle(
             )
     current = store.current(attempt) or attempt
     if outcome.status == "approved" and not _its_own(current, outcome):
-        reason = f"approved after the attempt was {current['status']}"
-        _keep_for_refund(store, current, _approval(outcome, reason), log, count)
-        return store.current(current) or current
+        reason = _not_a_retry(backend, current, outcome)
+        if reason is None:  # the payer retried after the decline: the retry pays
+            if store.approve_after_decline(current, outcome) is not None:
+                _count(count, "PaymentsApproved")
+                log.info(
+                    "Payment approved after a decline (retried at the gateway)",
+                    extra={"invoiceId": current["invoiceId"], "gateway": current.get("gateway")},
+                )
+            current = store.current(current) or current  # or another writer's outcome
+        if not _its_own(current, outcome):
+            reason = reason or f"approved after the attempt was {current['status']}"
+            _keep_for_refund(store, current, _approval(outcome, reason), log, count)
+            return store.current(current) or current
     if (
         current["status"] == "approved"
         and not current.get("paymentRecorded")
@@ -194,6 +219,24 @@ def settle(
     ):
         return _record(store, backend, current, log, count)
     return current
+
+
+def _not_a_retry(backend: Backend, attempt: Record, outcome: Outcome) -> str | None:
+    """None when this approval is a declined attempt's retry that still pays the invoice
+    (the billing system decides for good when it is recorded: a payment that lands after
+    another attempt paid the invoice is refused, and refunded); else why it is refunded."""
+    status = attempt["status"]
+    if status != "declined" or attempt.get("gateway") not in RETRY_AFTER_DECLINE:
+        return f"approved after the attempt was {status}"
+    if not in_time_after_decline(attempt, decided_at(outcome)):
+        return "approved after the attempt was declined, after its expiry"
+    invoice = backend.invoice(attempt["contractId"], attempt["invoiceId"])
+    if invoice is None or _cannot_take(invoice, attempt):
+        return (
+            "approved after the attempt was declined, when the invoice had less left to pay "
+            "than this payment"
+        )
+    return None
 
 
 def _its_own(attempt: Record, outcome: Outcome) -> bool:

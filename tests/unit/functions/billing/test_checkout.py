@@ -45,6 +45,17 @@ class SlowItems(MemoryItems):
 
 @pytest.fixture
 def world():
+    return build_world("sandbox")
+
+
+@pytest.fixture
+def payu_world():
+    """As `world`, the attempt through PayU WebCheckout (whose page lets a declined payer
+    retry in the same session)."""
+    return build_world("payu")
+
+
+def build_world(gateway: str):
     dataset = generate_dataset("co", date(2026, 11, 26), 10)
     backend = SandboxBackend(SlowItems(layout.dataset_items(dataset)))
     store = CheckoutStore(SlowItems())
@@ -58,7 +69,7 @@ def world():
     attempt = store.create(
         {
             "paymentToken": "tok-12345678",
-            "gateway": "sandbox",
+            "gateway": gateway,
             "contractId": contract["contractId"],
             "invoiceId": invoice["invoiceId"],
             "paymentAmount": invoice["dueAmount"],
@@ -107,6 +118,7 @@ def current(store, attempt):
 def test_status_only_moves_forward_and_an_approval_after_a_decline_is_kept_for_refund(
     world, caplog
 ):
+    """Through the sandbox gateway, whose page is over once declined (no retry there)."""
     backend, store, attempt, invoice = world
     declined = Outcome("tok-12345678", "declined", notification_id="d-1")
     pay.settle(store, backend, attempt, declined)
@@ -375,3 +387,217 @@ def test_an_approval_for_another_amount_is_refused(world):
         == "pending"
     )
     assert backend.invoice(attempt["contractId"], attempt["invoiceId"])["hasPayment"] is False
+
+
+# PayU WebCheckout: a payer whose card was declined may retry on PayU's page in the same
+# session; PayU then confirms the same reference again, a new transaction, approved.
+A, B = "tok-12345678", "tok-newer-87654321"  # the attempts' payment tokens
+
+
+def declined_by_payu(ref: str = A, tx: str = "TX-D1") -> Outcome:
+    return Outcome(ref, "declined", transaction_id=tx, payment_method="VISA",
+                   card_brand="VISA", notification_id=f"{tx}:6")  # fmt: skip
+
+
+def approved_by_payu(invoice, tx: str, ref: str = A, at=None) -> Outcome:
+    return Outcome(ref, "approved", Decimal(invoice["dueAmount"]), "COP", tx, "PSE",
+                   "Bancolombia", None, f"{tx}:4", at)  # fmt: skip
+
+
+def newer_attempt(store, attempt, ref: str = B):
+    """Attempt B for the same invoice, started after A's decline (A does not block it)."""
+    fields = ("gateway", "contractId", "invoiceId", "paymentAmount", "currencyId")
+    return store.create({"paymentToken": ref, **{k: attempt[k] for k in fields}}, minutes=30)
+
+
+def payments(backend, attempt) -> list[str]:
+    """The ids of every payment the invoice took."""
+    item = backend._invoice_item(attempt["contractId"], attempt["invoiceId"])
+    return [p["paymentId"] for p in item.get("payments") or []]
+
+
+def reads(store, backend, attempt) -> tuple[bool, int]:
+    answer, status = pay.answer(store, None, backend, current(store, attempt), "x")
+    assert status == 200
+    return answer["paymentApproved"], answer["paymentStatus"]
+
+
+def test_a_retry_approved_after_a_decline_pays_the_invoice_once(payu_world, caplog):
+    backend, store, attempt, invoice = payu_world
+    counted: list[str] = []
+    pay.settle(store, backend, attempt, declined_by_payu(), count=counted.append)
+    assert reads(store, backend, attempt) == (False, 6)
+    retry = approved_by_payu(invoice, "TX-R1")
+    with caplog.at_level("WARNING", logger="billing.checkout"):
+        after = pay.settle(store, backend, attempt, retry, count=counted.append)
+        pay.settle(store, backend, attempt, retry, count=counted.append)  # PayU retries it
+        pay.settle(store, backend, attempt, declined_by_payu(), count=counted.append)  # late
+    assert after["status"] == "approved" and after["paymentRecorded"] is True
+    assert after["approvedAfterDecline"] is True and after["declinedTransactionId"] == "TX-D1"
+    assert after["declinedAt"] and after["paymentDate"]
+    # the retry's payment, not the declined card's
+    assert (after["transactionId"], after["paymentMethod"], after["bankName"]) == (
+        "TX-R1", "PSE", "Bancolombia")  # fmt: skip
+    assert "cardBrand" not in after
+    assert current(store, attempt) == after  # nothing moved since
+    assert "refundDue" not in after and "lateApprovals" not in after
+    assert counted == ["PaymentsDeclined", "PaymentsApproved"]
+    paid = backend.invoice(attempt["contractId"], attempt["invoiceId"])
+    assert paid["hasPayment"] is True and paid["dueAmount"] == 0
+    assert payments(backend, attempt) == ["TX-R1"]
+    assert reads(store, backend, attempt) == (True, 4)
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]  # nothing to refund
+
+
+def test_a_retry_approved_after_the_expiry_is_kept_for_refund(payu_world, caplog):
+    backend, store, attempt, invoice = payu_world
+    pay.settle(store, backend, attempt, declined_by_payu())
+    expire(store, attempt)
+    with caplog.at_level("WARNING", logger="billing.checkout"):
+        after = pay.settle(store, backend, attempt, approved_by_payu(invoice, "TX-R1"))
+    assert after["status"] == "declined" and after["refundDue"] is True
+    assert "approvedAfterDecline" not in after and after["transactionId"] == "TX-D1"
+    (late,) = after["lateApprovals"]
+    assert late["transactionId"] == "TX-R1" and "expiry" in late["reason"]
+    assert payments(backend, attempt) == []
+    assert reads(store, backend, attempt) == (False, 6)
+    (warning,) = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert warning.gatewayReference == "TX-R1" and "expiry" in warning.reason
+
+
+def test_a_retry_decided_before_the_expiry_but_heard_after_it_pays(payu_world):
+    backend, store, attempt, invoice = payu_world
+    pay.settle(store, backend, attempt, declined_by_payu())
+    expire(store, attempt, seconds_ago=60)
+    in_time = approved_by_payu(invoice, "TX-R1", at=datetime.now(UTC) - timedelta(minutes=2))
+    after = pay.settle(store, backend, attempt, in_time)
+    assert after["status"] == "approved" and after["approvedAfterDecline"] is True
+    assert payments(backend, attempt) == ["TX-R1"]
+    assert reads(store, backend, attempt) == (True, 4)
+
+
+def test_a_newer_attempt_paid_first_leaves_the_retry_to_refund(payu_world):
+    backend, store, a, invoice = payu_world
+    pay.settle(store, backend, a, declined_by_payu())
+    b = newer_attempt(store, a)
+    pay.settle(store, backend, b, approved_by_payu(invoice, "TX-B", ref=b["paymentToken"]))
+    assert payments(backend, a) == ["TX-B"]
+    after = pay.settle(store, backend, a, approved_by_payu(invoice, "TX-R1"))
+    assert after["status"] == "declined" and "approvedAfterDecline" not in after
+    (late,) = after["lateApprovals"]
+    assert late["transactionId"] == "TX-R1" and "invoice" in late["reason"]
+    assert after["refundDue"] is True
+    assert payments(backend, a) == ["TX-B"]  # paid once, by B
+    assert reads(store, backend, a) == (False, 6) and reads(store, backend, b) == (True, 4)
+
+
+def test_a_retry_paid_first_leaves_the_newer_attempts_approval_to_refund(payu_world, caplog):
+    backend, store, a, invoice = payu_world
+    pay.settle(store, backend, a, declined_by_payu())
+    b = newer_attempt(store, a)
+    pay.settle(store, backend, a, approved_by_payu(invoice, "TX-R1"))
+    assert payments(backend, a) == ["TX-R1"]
+    assert reads(store, backend, a) == (True, 4)
+    with caplog.at_level("WARNING", logger="billing.checkout"):
+        after = pay.settle(
+            store, backend, b, approved_by_payu(invoice, "TX-B", ref=b["paymentToken"])
+        )
+    assert after["paymentRefused"] is True and after["refundDue"] is True
+    assert "paymentRecorded" not in after
+    assert [k["transactionId"] for k in after["lateApprovals"]] == ["TX-B"]
+    assert payments(backend, a) == ["TX-R1"]  # paid once, by A's retry
+    assert reads(store, backend, b) == (False, 6)  # B's payment was not applied
+    answer, _ = pay.answer(store, None, backend, current(store, b), "x")
+    assert "paymentDate" not in answer
+    assert reads(store, backend, a) == (True, 4)
+    (warning,) = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert warning.gatewayReference == "TX-B"
+
+
+class MeetAtRecord:
+    """The billing backend, whose record_payment waits until both payers are recording: both
+    attempts have taken their approval and passed every check that reads the invoice, so
+    only the billing system's guard can tell them apart."""
+
+    def __init__(self, backend, parties: int) -> None:
+        self.backend = backend
+        self.barrier = threading.Barrier(parties, timeout=10)
+
+    def record_payment(self, contract_id, invoice_id, payment) -> None:
+        self.barrier.wait()
+        self.backend.record_payment(contract_id, invoice_id, payment)
+
+    def __getattr__(self, name):
+        return getattr(self.backend, name)
+
+
+def test_a_retry_and_a_newer_attempts_approval_recorded_at_once_pay_the_invoice_once(
+    payu_world,
+):
+    backend, store, a, invoice = payu_world
+    pay.settle(store, backend, a, declined_by_payu())
+    b = newer_attempt(store, a)
+    meeting = MeetAtRecord(backend, 2)
+    counted: list[str] = []
+    deliveries = {
+        "A": (a, approved_by_payu(invoice, "TX-R1")),
+        "B": (b, approved_by_payu(invoice, "TX-B", ref=b["paymentToken"])),
+    }
+    errors: list[Exception] = []
+
+    def deliver(which: str) -> None:
+        try:
+            pay.settle(store, meeting, *deliveries[which], count=counted.append)
+        except Exception as exc:  # asserted below: none
+            errors.append(exc)
+
+    threads = [threading.Thread(target=deliver, args=(w,)) for w in deliveries]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    (paid,) = payments(backend, a)  # one of the two, never both
+    winner, loser = (a, b) if paid == "TX-R1" else (b, a)
+    assert current(store, winner)["paymentRecorded"] is True
+    lost = current(store, loser)
+    assert lost["status"] == "approved" and lost["paymentRefused"] is True
+    assert lost["refundDue"] is True and "paymentRecorded" not in lost
+    assert [k["transactionId"] for k in lost["lateApprovals"]] == [lost["transactionId"]]
+    assert reads(store, backend, winner) == (True, 4)
+    assert reads(store, backend, loser) == (False, 6)
+    assert sorted(counted) == ["PaymentsApproved", "PaymentsApproved", "PaymentsToRefund"]
+    for attempt, outcome in deliveries.values():  # PayU retries both: nothing moves
+        pay.settle(store, backend, attempt, outcome)
+    assert payments(backend, a) == [paid]
+    assert current(store, loser)["lateApprovals"] == lost["lateApprovals"]
+
+
+def test_retries_approved_at_the_same_time_are_decided_by_the_conditional_write(payu_world):
+    """Several approvals for one declined attempt at once (different transactions): one
+    moves it declined -> approved and pays; the others are kept for a refund."""
+    backend, store, attempt, invoice = payu_world
+    pay.settle(store, backend, attempt, declined_by_payu())
+    barrier = threading.Barrier(6)
+    errors: list[Exception] = []
+
+    def deliver(n: int) -> None:
+        barrier.wait()
+        try:
+            pay.settle(store, backend, attempt, approved_by_payu(invoice, f"TX-R{n}"))
+        except Conflict as exc:  # a loser may be told to retry; PayU retries it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=deliver, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for n in range(6):  # every confirmation delivered once more, as PayU retries
+        pay.settle(store, backend, attempt, approved_by_payu(invoice, f"TX-R{n}"))
+    final = current(store, attempt)
+    assert final["status"] == "approved" and final["approvedAfterDecline"] is True
+    assert payments(backend, attempt) == [final["transactionId"]]
+    kept = {k["transactionId"] for k in final["lateApprovals"]}
+    assert kept == {f"TX-R{n}" for n in range(6)} - {final["transactionId"]}
+    assert "paymentRefused" not in final and reads(store, backend, attempt) == (True, 4)

@@ -12,9 +12,14 @@ TTL, long after), paymentDate, paymentDescription, returnUrl, cancelUrl, payment
 customerInfo, and once final the gateway's transactionId, paymentMethod, bankName,
 cardBrand, and paymentRecorded (the billing system has it). Status only moves forward,
 from pending, with conditional writes; a pending attempt past its expiry is expired.
+One step more: declined -> approved, when the payer retried on the gateway's own page
+(PayU WebCheckout allows it within its session) and the retry was approved before the
+attempt's expiry; the attempt then says approvedAfterDecline and keeps the decline's
+declinedTransactionId and declinedAt. Nothing moves an expired or an approved attempt.
 An approval that came too late (or that the invoice could not take) is never applied: it
 is kept in lateApprovals (the gateway's reference, amount, when, why) with refundDue, and
-paymentRefused marks an attempt whose own approval the billing system refused.
+paymentRefused marks an attempt whose own approval the billing system refused (it reads as
+declined: its payment is refunded, the invoice did not get it).
 """
 
 from __future__ import annotations
@@ -124,13 +129,11 @@ class CheckoutStore:
         the same time one wins and the others find the attempt final. A decision the gateway
         made at or after the attempt's expiry does not count: a pending attempt past its
         expiry is expired, and it ends so (an approval then is for `keep_for_refund`, never
-        the invoice's). Nothing moves a final attempt."""
+        the invoice's). Nothing else moves a final attempt (but `approve_after_decline`, for
+        a declined one)."""
         if outcome.status not in FINAL:
             return None
-        # when the gateway decided: never later than now (a gateway's clock, or a time zone it
-        # leaves unsaid, can make a decision look earlier, never too late)
-        now = time.time()
-        decided = min(outcome.at.timestamp(), now) if outcome.at is not None else now
+        decided = decided_at(outcome)
 
         def change(current: Item) -> dict[str, Any] | None:
             if current["status"] != "pending":
@@ -143,17 +146,39 @@ class CheckoutStore:
                     "detail": f"the gateway decided ({outcome.status}) after the expiry",
                 }
             changes: dict[str, Any] = {"status": outcome.status, "decidedAt": _now()}
-            for key, value in (
-                ("transactionId", outcome.transaction_id),
-                ("paymentMethod", outcome.payment_method),
-                ("bankName", outcome.bank_name),
-                ("cardBrand", outcome.card_brand),
-            ):
-                if value:
-                    changes[key] = value
+            changes.update({k: v for k, v in _payment(outcome).items() if v})
             if outcome.status == "approved":
                 changes["paymentDate"] = (outcome.at or datetime.now(UTC)).date().isoformat()
             return changes
+
+        return self._update(attempt, change)
+
+    def approve_after_decline(self, attempt: Record, outcome: Outcome) -> Record | None:
+        """declined -> approved, once: the payer retried on the gateway's page after the
+        decline and this approval is the retry's. Only from declined (never from expired),
+        and only for an approval the gateway decided before the attempt's expiry; the write
+        is conditional on the version read, so of approvals arriving at the same time one
+        wins. The approval's transaction replaces the decline's (kept as
+        declinedTransactionId, with declinedAt); approvedAfterDecline says so. None when the
+        attempt did not move. Whether the invoice can still take the payment is the
+        caller's to ask first (and the billing system's to decide when it is recorded)."""
+        if outcome.status != "approved":
+            return None
+        decided = decided_at(outcome)
+
+        def change(current: Item) -> dict[str, Any] | None:
+            if not in_time_after_decline(current, decided):
+                return None
+            return {
+                "status": "approved",
+                "decidedAt": _now(),
+                "approvedAfterDecline": True,
+                "declinedTransactionId": current.get("transactionId"),
+                "declinedAt": current.get("decidedAt"),
+                # the retry's payment, not the decline's (None: not kept)
+                **{k: v or None for k, v in _payment(outcome).items()},
+                "paymentDate": (outcome.at or datetime.now(UTC)).date().isoformat(),
+            }
 
         return self._update(attempt, change)
 
@@ -247,17 +272,44 @@ class CheckoutStore:
 _RECORDED = {"paymentRecorded": True}
 
 
+def _payment(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "transactionId": outcome.transaction_id,
+        "paymentMethod": outcome.payment_method,
+        "bankName": outcome.bank_name,
+        "cardBrand": outcome.card_brand,
+    }
+
+
+def decided_at(outcome: Outcome, now: float | None = None) -> float:
+    """When the gateway decided (epoch s): never later than now (a gateway's clock, or a time
+    zone it leaves unsaid, can make a decision look earlier, never too late)."""
+    now = time.time() if now is None else now
+    return min(outcome.at.timestamp(), now) if outcome.at is not None else now
+
+
+def in_time_after_decline(attempt: Record, decided: float) -> bool:
+    """Can an approval the gateway decided at `decided` still end this attempt? Only a
+    declined one (an expired or approved attempt is over), and only before its expiry."""
+    expires = attempt.get("expiresAt")
+    return attempt["status"] == "declined" and (expires is None or decided < float(expires))
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def status_of(attempt: Record, now: float | None = None) -> str:
-    """Pending attempts past their expiry read as expired, for as long as they are kept."""
+    """Pending attempts past their expiry read as expired, for as long as they are kept; an
+    approval the billing system refused (the invoice was paid by another attempt meanwhile)
+    reads as declined: it did not pay the invoice, and it is refunded."""
     status = str(attempt["status"])
     expires = attempt.get("expiresAt")
     now = time.time() if now is None else now
     if status == "pending" and expires is not None and float(expires) <= now:
         return "expired"
+    if status == "approved" and attempt.get("paymentRefused"):
+        return "declined"
     return status
 
 
@@ -277,6 +329,8 @@ def checkout_info(attempt: Record, status: str) -> dict[str, Any]:
             "customerInfo",
         )
     }
+    if status != "approved":
+        info["paymentDate"] = None  # no payment of the invoice
     info["paymentApproved"] = status == "approved"
     info["paymentStatus"] = STATUS_CODES[status]
     return {k: v for k, v in info.items() if v is not None}
