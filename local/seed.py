@@ -99,6 +99,7 @@ def _attempt(
     if payment:
         attempt["paymentDate"] = payment["paymentDate"]
         attempt["paymentMethods"] = [payment["paymentMethod"]]
+        attempt["paymentRecorded"] = True  # the invoice's paymentInfo is this payment
     else:  # pending since seeding; it expires (then reads as expired) a day later
         attempt["expiresAt"] = int((created + timedelta(days=1)).timestamp())
     return layout.storable(attempt)
