@@ -203,6 +203,7 @@ def test_concurrent_creates_give_one_201_and_updates_of_one_version_one_winner(
         ('{"email": "a@b.co", "customerId": "1"}', "customerId"),
         ('{"email": "a@b.co", "phoneNumber": "12"}', "phone"),
         ('{"email": "' + "a" * 250 + '@b.co"}', "email"),
+        ('{"email": "a@b.co", "registeringAppName": "OtraApp"}', "registeringAppName"),
     ],
 )
 def test_bad_bodies_are_400_naming_the_field_and_change_nothing(client, payload, field):

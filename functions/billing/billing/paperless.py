@@ -17,6 +17,8 @@ from selfcare.stores.paperless import PaperlessStore, Target
 
 ID_TYPES = ("subscriptions", "billingaccounts")
 SUBSCRIBED = (1, "Suscrito")
+APPS = ("MiTigoWeb", "CanalesAlternos")  # the contract's registeringAppName values
+REGISTERING_APPS = {app.lower(): app for app in APPS}
 
 
 def check_id_type(country: Country, contract: ContractRef, id_type: str, id_: str) -> None:
@@ -86,9 +88,14 @@ def audit_details(caller: Caller, request: Any) -> dict[str, Any]:
             ipaddress.ip_address(request.customerIpAddress)
         except ValueError:
             raise InvalidParameter("customerIpAddress", "not an IPv4 or IPv6 address") from None
+    app = request.registeringAppName
+    if app is not None:
+        app = REGISTERING_APPS.get(app.strip().lower())
+        if app is None:
+            raise InvalidParameter("registeringAppName", f"expected {' or '.join(APPS)}")
     details = {
         "who": {k: v for k, v in _who(caller).items() if v},
-        "registeringAppName": request.registeringAppName,
+        "registeringAppName": app,
         "customerIpAddress": request.customerIpAddress,
         "unsubscribeReasonId": request.unsubscribeReasonId,
         "updateReason": request.updateReason,
