@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Response
 from billing import calls, customers, invoices, paperless, spool
 from selfcare import params
 from selfcare.api import JSON, Api, public_base_url
-from selfcare.errors import InvalidParameter, NotFound
+from selfcare.errors import Conflict, InvalidParameter, NotFound
 from selfcare.stores import checkout
 from selfcare.stores.paperless import PaperlessStore, Target
 
@@ -397,6 +397,9 @@ def payu_checkout_page(paymentToken: str) -> Response:
     attempt = checkout_store().by_token(paymentToken)
     if attempt is None or checkout.status_of(attempt) != "pending":
         raise NotFound("No payment in process with that token")
+    invoice = api.backend.invoice(attempt["contractId"], attempt["invoiceId"])
+    if invoice is None or pay.cannot_take(invoice, attempt):  # paid meanwhile (a PayU retry)
+        raise Conflict("This invoice was paid meanwhile: there is nothing left to pay")
     page = found.checkout_page(pay.start_of(attempt, public_base_url(api.event), api.country))
     return Response(200, "text/html; charset=utf-8", page, headers={"Cache-Control": "no-store"})
 

@@ -429,3 +429,18 @@ def test_a_retry_and_a_newer_attempts_approval_recorded_at_once_pay_the_invoice_
     stored = attempt(gateway, contract, invoice, loser)
     assert stored["paymentRefused"] is True and stored["refundDue"] is True
     assert [k["transactionId"] for k in stored["lateApprovals"]] == [tx[loser["paymentToken"]]]
+
+
+def test_a_newer_attempts_page_offers_nothing_once_a_retry_paid_the_invoice(payu, api):
+    """A payer who reopens B's page after A's retry paid the invoice is told so, instead of
+    being handed a form whose payment could only end in a refund."""
+    _, standin = payu
+    customer = claim("co", owing)
+    path, invoice, a = declined_on_payu(api, standin, customer)
+    _, again, b = start(api, customer)
+    assert again["invoiceId"] == invoice["invoiceId"]
+    assert standin.decide(a["paymentToken"], "approved", method="PSE") == 200
+    assert api.get(f"{path}/{a['paymentToken']}").get_json()["paymentApproved"] is True
+    page = api.get(b["redirectUrl"].split("://", 1)[1].split("/", 1)[1].join(["/", ""]))
+    assert page.status_code == 409
+    assert "paid" in page.get_json()["message"] and "<form" not in page.get_data(as_text=True)

@@ -231,7 +231,7 @@ def _not_a_retry(backend: Backend, attempt: Record, outcome: Outcome) -> str | N
     if not in_time_after_decline(attempt, decided_at(outcome)):
         return "approved after the attempt was declined, after its expiry"
     invoice = backend.invoice(attempt["contractId"], attempt["invoiceId"])
-    if invoice is None or _cannot_take(invoice, attempt):
+    if invoice is None or cannot_take(invoice, attempt):
         return (
             "approved after the attempt was declined, when the invoice had less left to pay "
             "than this payment"
@@ -263,7 +263,7 @@ def _record(
         if found is not None and (found[1] or {}).get("paymentId") == payment["paymentId"]:
             store.recorded(attempt)  # a racing delivery recorded it meanwhile
             return store.current(attempt) or attempt
-        if found is None or not _cannot_take(found[0], attempt):
+        if found is None or not cannot_take(found[0], attempt):
             _count(count, "CheckoutFailures")  # it moved meanwhile: retried next time
             raise
         own = {
@@ -287,7 +287,7 @@ def _record(
     return store.current(attempt) or attempt
 
 
-def _cannot_take(invoice: Record, attempt: Record) -> bool:
+def cannot_take(invoice: Record, attempt: Record) -> bool:
     due = Decimal(invoice.get("dueAmount") or 0)
     return bool(invoice.get("hasPayment")) or due < Decimal(attempt["paymentAmount"])
 
