@@ -338,7 +338,7 @@ class Gateway:
         if result.get("isBase64Encoded"):
             accept = request_headers.get("Accept", "").split(",")[0].strip()
             if _is_binary(accept, self.api[country]):
-                data = base64.b64decode(data)  # API Gateway converts only when Accept asks for it
+                data = base64.b64decode(data)  # as API Gateway: when the first Accept is binary
         headers["Content-Length"] = str(len(data))
         return int(result["statusCode"]), list(headers.items()), data
 
@@ -438,7 +438,7 @@ def _allows(policy: dict[str, Any], arn: str) -> bool:
 def _is_binary(content_type: str, api: dict[str, Any]) -> bool:
     media = content_type.split(";")[0].strip().lower()
     types = [t.replace("~1", "/").lower() for t in api.get("BinaryMediaTypes", [])]
-    return bool(media) and (media in types or "*/*" in types)
+    return "*/*" in types or (bool(media) and media in types)
 
 
 def _reason(status: int) -> str:

@@ -123,7 +123,11 @@ def upload_code(template: dict[str, Any]) -> None:
 @pytest.fixture(scope="module")
 def stacks() -> Iterator[dict[str, dict[str, Any]]]:
     """Config-env -> {stack, resources: {logical id: (type, physical id)}, outputs}."""
-    with mock_aws():
+    # Neither reset on start nor removed on stop: moto's backends are process-wide, and the
+    # integration tests' embedded AWS (another account) may already hold this worker's data.
+    mock = mock_aws()
+    mock.start(reset=False)
+    try:
         cloudformation = client("cloudformation")
         for env in CONFIG_ENVS:
             template = deployable(env)
@@ -150,6 +154,8 @@ def stacks() -> Iterator[dict[str, dict[str, Any]]]:
                 "outputs": {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])},
             }
         yield found
+    finally:
+        mock.stop(remove_data=False)
 
 
 @pytest.fixture(params=CONFIG_ENVS)
