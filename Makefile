@@ -56,7 +56,7 @@ $(SCAN_VENV)/.installed: requirements-scan.txt
 	touch $@
 
 scan: $(SCAN_VENV)/.installed
-	$(SCAN_VENV)/bin/checkov --file template.yaml --framework cloudformation --compact --quiet
+	$(SCAN_VENV)/bin/checkov --file template.yaml --framework cloudformation --compact --quiet --skip-download
 
 $(ACTIONLINT_VENV)/.installed: requirements-actionlint.txt
 	$(PYTHON313) -m venv $(ACTIONLINT_VENV)
