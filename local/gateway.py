@@ -192,6 +192,11 @@ class Gateway:
             )
             if isinstance(decision, tuple):
                 return decision
+        if _is_binary(environ.get("CONTENT_TYPE", ""), api):
+            # The mock integration cannot transform a binary request: API Gateway's 500.
+            return self._gateway_response(
+                country, "API_CONFIGURATION_ERROR", status=500, message="Internal server error"
+            )
         cors = api["Cors"]
         cors = {"AllowOrigin": cors} if isinstance(cors, str) else cors
         # Without AllowMethods, SAM lists the resource's own methods and OPTIONS.

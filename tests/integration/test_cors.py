@@ -182,3 +182,25 @@ def test_a_preflight_allows_if_match_for_paperless_changes(anonymous, stacks):
     )
 
     assert preflight_allows(response, origin, "PUT", headers)
+
+
+def test_binary_media_type_everything_would_break_every_preflight(gateway, anonymous, stacks):
+    """Why template.yaml lists application/pdf and text/html rather than */*: API Gateway then
+    treats every request as binary, and the preflights' mock integration answers 500."""
+    origin = allowed(stacks)[0]
+    assert preflight_allows(
+        preflight(anonymous, balance_path(), origin, "GET", ["Authorization"]),
+        origin,
+        "GET",
+        ["Authorization"],
+    )
+    api = {**gateway.api["co"], "BinaryMediaTypes": ["*~1*"]}
+    saved = gateway.api["co"]
+    gateway.api["co"] = api
+    try:
+        response = preflight(anonymous, balance_path(), origin, "GET", ["Authorization"])
+    finally:
+        gateway.api["co"] = saved
+
+    assert response.status_code == 500 and response.get_json()["code"] == 500
+    assert not preflight_allows(response, origin, "GET", ["Authorization"])
