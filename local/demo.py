@@ -74,6 +74,12 @@ def path_values(country: str, as_of: date, template: str) -> dict[str, str]:
     }
     wanted = next((check for key, check in need.items() if key in template), lambda cu, co: True)
     customer, contract = find(country, as_of, wanted)
+    return values_of(country, customer, contract)
+
+
+def values_of(country: str, customer: dict[str, Any], contract: Contract) -> dict[str, str]:
+    """Every path {parameter} named after this customer's contract (its first product, its
+    online-paid invoice or else its latest)."""
     invoice = online_paid(contract) or contract["invoices"][-1]
     product = contract["products"][0]
     subscription = product["offeringList"][0]["subscriptionNumber"]

@@ -28,7 +28,6 @@ from schemathesis.checks import (
 )
 
 from local import demo
-from selfcare.countries import get_country
 from tests.conftest import AS_OF, ROOT
 from tests.support.claims import claim
 from tests.support.openapi import ContractSpec
@@ -85,26 +84,9 @@ CUSTOMER = claim(COUNTRY, lambda customer: _rich(customer) is not None)
 
 def real_values() -> dict[str, str]:
     """Concrete values for every path parameter, from the claimed customer's data."""
-    from local.seed import payment_token
-
     contract = _rich(CUSTOMER)
     assert contract is not None
-    invoice = demo.online_paid(contract) or contract["invoices"][-1]
-    product = contract["products"][0]
-    return {
-        "docTypeId": CUSTOMER["documentType"].lower(),
-        "customerId": CUSTOMER["customerId"],
-        "contractId": contract["contractId"],
-        "invoiceId": invoice["invoiceId"],
-        "billingAccountId": str(contract["billingAccountId"]),
-        "billingDate": str(invoice["creationDate"]),
-        "productId": str(product["productId"]),
-        "subscriptionNumber": str(product["offeringList"][0]["subscriptionNumber"]),
-        "measuringElement": demo.voice_line(contract) or "0000",
-        "idType": get_country(COUNTRY).paperless_id_type or "subscriptions",
-        "id": str(contract["subscriptionNumber"]),
-        "paymentToken": payment_token(invoice["invoiceId"]),
-    }
+    return demo.values_of(COUNTRY, CUSTOMER, contract)
 
 
 schema = schemathesis.openapi.from_path(ROOT / "api" / "openapi.yaml")
