@@ -13,7 +13,6 @@ already has. A customer keeps at most CAPACITY cards; beyond that tokenizing is 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from selfcare.adapters.items import ConditionFailed, Items, Write
@@ -48,7 +47,7 @@ def tokenize(items: Items, card: Card) -> CardToken:
         item = layout.storable(
             {
                 "pk": pk,
-                "sk": f"{layout.CARD}{_created_at(held)}#{token}",
+                "sk": layout.card_sk(held, token),
                 "token": info,
                 "cardExpirationDate": card.expiration,
             }
@@ -86,20 +85,6 @@ def _is(item: dict[str, Any], masked: str, brand: str, expiration: str) -> bool:
         brand,
         expiration,
     )
-
-
-def _created_at(held: list[dict[str, Any]]) -> str:
-    """Now (UTC, like the seeded dates without offset), and after the newest card held, so
-    that the new card lists first even when the dataset was generated for a later day."""
-    now = datetime.now(UTC).replace(tzinfo=None)
-    if held:
-        try:
-            newest = datetime.fromisoformat(held[0]["sk"].removeprefix(layout.CARD).split("#")[0])
-        except ValueError:
-            newest = None
-        if newest is not None and newest.tzinfo is None and newest >= now:
-            now = newest + timedelta(microseconds=1)
-    return now.isoformat(timespec="microseconds")
 
 
 def _card_token(info: dict[str, Any]) -> CardToken:

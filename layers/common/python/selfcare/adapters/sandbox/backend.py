@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 from selfcare.adapters.items import ConditionFailed, Items, Write
@@ -173,7 +173,7 @@ class SandboxBackend(SandboxContacts, SandboxOfferings, SandboxBilling):
                 return dict(kept["token"])
             if len(held) >= most:
                 raise Conflict(f"A customer may keep at most {most} cards; delete one first")
-            sk = f"{layout.CARD}{_kept_at(held)}#{info['cardToken']}"
+            sk = layout.card_sk(held, info["cardToken"])
             item = {"pk": pk, "sk": sk, "token": info, "cardExpirationDate": expiry}
             writes = [Write.put(layout.storable(item), absent=True)]
             if held:
@@ -224,17 +224,3 @@ def _token_info(token: Record) -> Record:
 def _card_of(item: dict[str, Any]) -> tuple[Any, Any, Any]:
     token = item["token"]
     return token.get("cardInfo"), token.get("cardBrand"), item.get("cardExpirationDate")
-
-
-def _kept_at(held: list[dict[str, Any]]) -> str:
-    """Now (UTC, without offset like the dataset's dates), and after the newest card held,
-    so that the card kept lists first even when the dataset was made for a later day."""
-    now = datetime.now(UTC).replace(tzinfo=None)
-    if held:
-        try:
-            newest = datetime.fromisoformat(held[0]["sk"].removeprefix(layout.CARD).split("#")[0])
-        except ValueError:
-            newest = None
-        if newest is not None and newest.tzinfo is None and newest >= now:
-            now = newest + timedelta(microseconds=1)
-    return now.isoformat(timespec="microseconds")
