@@ -12,7 +12,6 @@ from decimal import Decimal
 from types import SimpleNamespace
 from unittest import mock
 
-import boto3
 import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -23,6 +22,7 @@ from hypothesis import strategies as st
 from selfcare.adapters import aws
 from selfcare.adapters.attributes import dump, load
 from selfcare.errors import Unavailable, UpstreamError, UpstreamTimeout
+from tests.support.tables import pk_sk_table
 from tests.unit.selfcare.adapters.conftest import SILENT
 
 THROTTLED = (
@@ -137,20 +137,7 @@ def test_the_request_sent_is_signed_as_botocore_would_sign_it(serve, keys):
 
 @pytest.fixture
 def table(embedded_aws):
-    name = f"aws-{uuid.uuid4().hex}"  # other tests may share this moto backend
-    boto3.client("dynamodb").create_table(
-        TableName=name,
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    return name
+    return pk_sk_table("aws")
 
 
 def test_put_get_and_query_on_moto(table):

@@ -1,17 +1,16 @@
 """The in-memory item store behaves like the DynamoDB one (same calls, same answers)."""
 
 import json
-import uuid
 from decimal import Decimal
 from types import SimpleNamespace
 
-import boto3
 import pytest
 
 from selfcare.adapters import aws
 from selfcare.adapters import items as items_module
 from selfcare.adapters.items import ConditionFailed, DynamoItems, MemoryItems, Write
 from selfcare.errors import Unavailable
+from tests.support.tables import pk_sk_table
 
 ITEMS = [
     {"pk": "C#1", "sk": "INV#2026-09-01#A", "n": 1, "nested": {"x": [1.5, "y"]}},
@@ -28,19 +27,7 @@ def store(request):
         yield MemoryItems(ITEMS)
         return
     request.getfixturevalue("embedded_aws")
-    table = f"items-{uuid.uuid4().hex}"  # other tests may share this moto backend
-    boto3.client("dynamodb").create_table(
-        TableName=table,
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    table = pk_sk_table("items")
     items = DynamoItems(table)
     items.put_all(
         [{**i, "nested": {"x": [Decimal("1.5"), "y"]}} if "nested" in i else i for i in ITEMS]
@@ -121,19 +108,7 @@ def dynamodb_calls():
 
 
 def test_get_many_on_dynamodb_is_one_batch_per_hundred_keys(embedded_aws, dynamodb_calls):
-    table = f"items-{uuid.uuid4().hex}"
-    boto3.client("dynamodb").create_table(
-        TableName=table,
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    table = pk_sk_table("items")
     items = DynamoItems(table)
     items.put_all([{"pk": f"C#{n}", "sk": "CONTRACT", "n": n} for n in range(150)])
     dynamodb_calls.clear()

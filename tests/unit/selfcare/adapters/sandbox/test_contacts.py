@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from datetime import date
 from functools import cache
 
-import boto3
 import pytest
 
 from selfcare.adapters.items import ConditionFailed, DynamoItems, MemoryItems, Write
@@ -17,6 +15,7 @@ from selfcare.adapters.sandbox import contacts, layout
 from selfcare.adapters.sandbox.backend import SandboxBackend
 from selfcare.adapters.sandbox.generator import generate_dataset
 from selfcare.errors import Conflict, NotFound
+from tests.support.tables import pk_sk_table
 
 AS_OF = date(2026, 10, 15)
 
@@ -248,19 +247,7 @@ def test_threads_racing_lose_no_change_and_add_no_duplicate(same):
 
 
 def test_versions_hold_on_dynamodb_from_items_that_never_had_one(embedded_aws):
-    table = f"contacts-{uuid.uuid4().hex}"
-    boto3.client("dynamodb").create_table(
-        TableName=table,
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    table = pk_sk_table("contacts")
     pk = layout.contract_pk(contract_id())
     items = DynamoItems(table)
     items.put_all(i for i in dataset_items() if i["pk"] == pk)
