@@ -354,6 +354,7 @@ def test_a_misconfigured_gateway_secret_is_503_and_its_value_is_not_logged(
 def payu(embedded_aws, jwks):
     """A Colombian stack whose gateway secret names PayU (the local stand-in of it)."""
     import os
+    from unittest import mock
 
     from local.gateway import Gateway
     from local.payu_standin import PayuStandIn
@@ -364,12 +365,9 @@ def payu(embedded_aws, jwks):
     stack = build(("co",), AS_OF, identity_parameters(jwks.url), stage="payucards")["co"]
     secret = stack.secret_name("GatewaySecret")
     boto3.client("secretsmanager").put_secret_value(SecretId=secret, SecretString=standin.secret())
-    saved = dict(os.environ)
-    os.environ.update(standin.env())
-    yield Gateway({"co": stack}, "co", local_function_env()), standin, stack, secret
+    with mock.patch.dict(os.environ, standin.env()):
+        yield Gateway({"co": stack}, "co", local_function_env()), standin, stack, secret
     standin.stop()
-    os.environ.clear()
-    os.environ.update(saved)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import boto3
 import pytest
 
 from tests.support.claims import claim
+from tests.support.notifications import sandbox_gateway, signed_approval
 
 BASE = "/v1/tigo/home"
 RETURN = "https://mi.tigo.com.co/pagos/resultado"
@@ -111,9 +112,6 @@ def test_approve_on_the_hosted_page_pays_the_invoice_once(client):
 def test_a_duplicated_notification_changes_nothing_and_forged_or_stale_ones_are_401(
     client, gateway
 ):
-    from selfcare.adapters.items import DynamoItems
-    from selfcare.adapters.payments import parse_credentials
-    from selfcare.adapters.payments.sandbox import SandboxGateway
     from selfcare.payments import Outcome
 
     customer = owing("gt")
@@ -121,24 +119,15 @@ def test_a_duplicated_notification_changes_nothing_and_forged_or_stale_ones_are_
     invoice = unpaid(client, "gt", contract)
     path, created = checkout(client, "gt", contract, invoice, returnUrl=None, cancelUrl=None)
     reference = created.get_json()
-    secret = boto3.client("secretsmanager").get_secret_value(
-        SecretId="home-self-care/gt/local/payment-gateway"
-    )
-    stack = gateway.stacks["gt"]
-    sandbox = SandboxGateway(
-        parse_credentials(secret["SecretString"]), DynamoItems(stack.table_name("SandboxTable"))
-    )
-    outcome = Outcome(
-        reference["paymentToken"],
-        "approved",
+    sandbox = sandbox_gateway(gateway.stacks["gt"])
+    headers, body = signed_approval(
+        gateway.stacks["gt"],
+        reference,
         Decimal(str(invoice["dueAmount"])),
         "GTQ",
-        transaction_id="TX-1",
-        payment_method="VISA",
-        card_brand="VISA",
-        notification_id="notif-1",
+        "TX-1",
+        "notif-1",
     )
-    headers, body = sandbox.sign(outcome, reference["checkOutId"])
     notify = f"{BASE}/gt/payments/notifications/sandbox"
     forged = client.post(notify, data=body, headers={**headers, "X-Sandbox-Signature": "0" * 64})
     assert forged.status_code == 401 and client.get(path).status_code == 202
@@ -237,22 +226,11 @@ def test_a_pending_payment_answers_202_and_an_abandoned_one_reads_expired(client
 
 
 def test_a_late_notification_is_replaced_by_asking_the_gateway(client, gateway):
-    from selfcare.adapters.items import DynamoItems
-    from selfcare.adapters.payments import parse_credentials
-    from selfcare.adapters.payments.sandbox import SandboxGateway
-
     customer = owing("sv")
     contract = customer["contracts"][0]["contractId"]
     invoice = unpaid(client, "sv", contract)
     path, created = checkout(client, "sv", contract, invoice)
-    secret = boto3.client("secretsmanager").get_secret_value(
-        SecretId="home-self-care/sv/local/payment-gateway"
-    )
-    sandbox = SandboxGateway(
-        parse_credentials(secret["SecretString"]),
-        DynamoItems(gateway.stacks["sv"].table_name("SandboxTable")),
-    )
-    sandbox.decide(
+    sandbox_gateway(gateway.stacks["sv"]).decide(
         created.get_json()["checkOutId"], "pay", "5555555555554444"
     )  # its notification is lost
     info = client.get(path).get_json()
@@ -425,11 +403,6 @@ def test_an_expired_attempt_is_never_paid_once_another_one_is(client, gateway):
 
 
 def test_a_late_approval_is_kept_for_refund_and_the_gateway_hears_200(client, gateway, caplog):
-    from selfcare.adapters.items import DynamoItems
-    from selfcare.adapters.payments import parse_credentials
-    from selfcare.adapters.payments.sandbox import SandboxGateway
-    from selfcare.payments import Outcome
-
     customer = owing("gt")
     contract = customer["contracts"][0]["contractId"]
     invoice = unpaid(client, "gt", contract)
@@ -439,24 +412,14 @@ def test_a_late_approval_is_kept_for_refund_and_the_gateway_hears_200(client, ga
     past_expiry(gateway, "gt", contract, invoice, reference)
     assert client.get(path).get_json()["paymentStatus"] == 5
     before = client.get(balance).get_json()
-    secret = boto3.client("secretsmanager").get_secret_value(
-        SecretId="home-self-care/gt/local/payment-gateway"
-    )
-    sandbox = SandboxGateway(
-        parse_credentials(secret["SecretString"]),
-        DynamoItems(gateway_table(gateway, "gt", "SandboxTable")),
-    )
-    approval = Outcome(
-        reference["paymentToken"],
-        "approved",
+    headers, body = signed_approval(
+        gateway.stacks["gt"],
+        reference,
         Decimal(str(invoice["dueAmount"])),
         "GTQ",
-        transaction_id="SBXTX-LATE0001",
-        payment_method="VISA",
-        card_brand="VISA",
-        notification_id="late-approval-1",
+        "SBXTX-LATE0001",
+        "late-approval-1",
     )
-    headers, body = sandbox.sign(approval, reference["checkOutId"])
     notify = f"{BASE}/gt/payments/notifications/sandbox"
     with caplog.at_level("WARNING"):
         heard = client.post(notify, data=body, headers=headers)

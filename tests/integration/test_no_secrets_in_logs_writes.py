@@ -37,6 +37,7 @@ from werkzeug.test import Client
 from local import auth
 from selfcare.redaction import mask_pan
 from tests.support.claims import claim
+from tests.support.notifications import signed_approval
 
 COUNTRY = "co"
 BASE = f"/v1/tigo/home/{COUNTRY}"
@@ -350,10 +351,7 @@ def local_path(url: str) -> str:
 def pay_on_the_hosted_page(payer: Payer, sensitive: Sensitive, gateway, stack) -> None:
     """Checkout, a declined and an approved card on the sandbox's page, and the gateway's
     notifications: genuine, forged, tampered, and PayU's to a stack that does not use it."""
-    from selfcare.adapters.items import DynamoItems
-    from selfcare.adapters.payments import parse_credentials
-    from selfcare.adapters.payments.sandbox import SIGNATURE, SandboxGateway
-    from selfcare.payments import Outcome
+    from selfcare.adapters.payments.sandbox import SIGNATURE
 
     contract = payer.contract
     listed = payer.client.get(
@@ -415,25 +413,16 @@ def pay_on_the_hosted_page(payer: Payer, sensitive: Sensitive, gateway, stack) -
     again = payer.open("POST", page, form={"action": "pay", "cardNumber": APPROVE, "cvv": CVV})
     assert again.status_code == 400  # already decided
 
-    secret = boto3.client("secretsmanager").get_secret_value(
-        SecretId=stack.secret_name("GatewaySecret")
-    )["SecretString"]
-    sandbox = SandboxGateway(
-        parse_credentials(secret), DynamoItems(stack.table_name("SandboxTable"))
-    )
     # The gateway notifies a second approval (another transaction) of the paid attempt: it
     # is kept for a refund, and logged as such.
-    outcome = Outcome(
-        approved["paymentToken"],
-        "approved",
+    headers, body = signed_approval(
+        stack,
+        approved,
         Decimal(str(invoice["dueAmount"])),
         "COP",
-        transaction_id="SBXTX-LOGTEST0001",
-        payment_method="VISA",
-        card_brand="VISA",
-        notification_id=f"log-test-{uuid.uuid4().hex}",
+        "SBXTX-LOGTEST0001",
+        f"log-test-{uuid.uuid4().hex}",
     )
-    headers, body = sandbox.sign(outcome, approved["checkOutId"])
     sensitive.signatures.append(headers[SIGNATURE])
     notify = f"{BASE}/payments/notifications/sandbox"
     forged = hmac.new(b"not-the-secret", body.encode(), hashlib.sha256).hexdigest()

@@ -15,6 +15,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from unittest import mock
 from urllib.parse import urlencode
 
 import boto3
@@ -35,16 +36,13 @@ def payu(embedded_aws, jwks):
     standin = PayuStandIn().start()
     stacks = build(("co",), AS_OF, identity_parameters(jwks.url), stage="payu")
     boto3.client("secretsmanager").put_secret_value(
-        SecretId="home-self-care/co/payu/payment-gateway", SecretString=standin.secret()
+        SecretId=stacks["co"].secret_name("GatewaySecret"), SecretString=standin.secret()
     )
-    saved = dict(os.environ)
-    os.environ.update(standin.env())
-    gateway = Gateway(stacks, "co", local_function_env())
-    standin.deliver = wsgi_deliver(gateway)  # PayU's confirmations reach our route in process
-    yield gateway, standin
+    with mock.patch.dict(os.environ, standin.env()):
+        gateway = Gateway(stacks, "co", local_function_env())
+        standin.deliver = wsgi_deliver(gateway)  # PayU's confirmations reach our route in process
+        yield gateway, standin
     standin.stop()
-    os.environ.clear()
-    os.environ.update(saved)
 
 
 @pytest.fixture
