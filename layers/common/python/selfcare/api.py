@@ -22,7 +22,7 @@ from aws_lambda_powertools.event_handler.api_gateway import (
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.logging import correlation_paths
 
-from selfcare import access, snapstart, tracing
+from selfcare import access, budget, snapstart, tracing
 from selfcare.countries import Country, get_country
 from selfcare.errors import PayloadTooLarge, ServiceError
 from selfcare.identity import Caller
@@ -249,7 +249,12 @@ class Api:
 
     # Entry point -------------------------------------------------------------------------------
     def _build_handler(self) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-        handler: Callable[[dict[str, Any], Any], dict[str, Any]] = self.app.resolve
+        resolve = self.app.resolve
+
+        def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+            budget.start(context)  # every call to a dependency fits in what is left
+            return resolve(event, context)
+
         if self.allowed_origins:
             handler = vary_on_origin(handler)
         handler = tracing.capture_handler(self.service, handler)
