@@ -10,6 +10,10 @@ import pytest
 SILENT = None  # never answers (until the test ends)
 
 
+class RAW(bytes):  # noqa: N801  (reads as a marker in scripts)
+    """A body sent as these bytes, not as JSON."""
+
+
 class Scripted(ThreadingHTTPServer):
     """127.0.0.1 on a free port answering the n-th request with `answers[n]` (the last one
     repeats): (status, JSON body[, headers[, seconds to wait first]]) or SILENT. Keeps each
@@ -60,7 +64,7 @@ class _Handler(BaseHTTPRequestHandler):
         headers = more[0] if more else {}
         delay = more[1] if len(more) > 1 else 0
         server.released.wait(delay)
-        data = json.dumps(payload).encode()
+        data = payload if isinstance(payload, RAW) else json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/x-amz-json-1.0")
         self.send_header("Content-Length", str(len(data)))

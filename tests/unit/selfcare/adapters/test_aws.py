@@ -7,6 +7,7 @@ import socket
 import string
 import time
 import uuid
+import zlib
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
@@ -19,11 +20,12 @@ from botocore.credentials import Credentials
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from selfcare import budget
 from selfcare.adapters import aws
 from selfcare.adapters.attributes import dump, load
 from selfcare.errors import Unavailable, UpstreamError, UpstreamTimeout
 from tests.support.tables import pk_sk_table
-from tests.unit.selfcare.adapters.conftest import SILENT
+from tests.unit.selfcare.adapters.conftest import RAW, SILENT
 
 THROTTLED = (
     400,
@@ -38,6 +40,10 @@ INVALID = (
     {"__type": "com.amazon.coral.validate#ValidationException", "message": "Missing key"},
 )
 FOUND = (200, {"Item": {"pk": {"S": "C#1"}, "n": {"N": "7"}}})
+CONDITION_FAILED = (
+    400,
+    {"__type": "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException"},
+)
 KEY = {"TableName": "items", "Key": {"pk": {"S": "C#1"}}}
 NOW = datetime(2026, 11, 26, 23, 59, 59, tzinfo=UTC)
 PUT = {"TableName": "items", "Item": {"pk": {"S": "C#1"}, "n": {"N": "7"}}}
@@ -244,21 +250,27 @@ def test_a_rejected_request_is_not_retried_and_is_an_upstream_error(serve, keys,
     assert len(server.wait_for(1)) == 1 and backoffs == []
 
 
-def test_a_write_without_an_answer_is_sent_once_and_times_out(serve, keys, backoffs, monkeypatch):
+def test_a_write_without_an_answer_is_tried_again_and_its_retry_answers(
+    serve, keys, backoffs, monkeypatch
+):
+    """The first attempt may have been applied: the retry's answer is marked ambiguous so
+    that the caller can tell its own earlier write from someone else's."""
     monkeypatch.setattr(aws, "READ_TIMEOUT", 0.2)
-    server = serve(SILENT, (200, {}))
-    with pytest.raises(UpstreamTimeout) as raised, aws.translate_errors("Invoices"):
+    server = serve(SILENT, CONDITION_FAILED)
+    with pytest.raises(aws.AwsError) as raised:
         aws.DynamoDB("us-east-1", server.url).call("PutItem", PUT)
-    assert raised.value.status == 504
-    assert isinstance(raised.value.__cause__, TimeoutError)
-    assert len(server.wait_for(1)) == 1 and backoffs == []
+    assert raised.value.code == "ConditionalCheckFailedException"
+    assert raised.value.ambiguous
+    assert len(server.wait_for(2)) == 2
 
 
-def test_a_read_without_an_answer_is_tried_three_times(serve, keys, backoffs, monkeypatch):
+def test_a_call_never_answered_is_a_504_after_three_attempts(serve, keys, backoffs, monkeypatch):
     monkeypatch.setattr(aws, "READ_TIMEOUT", 0.2)
     server = serve(SILENT)
-    with pytest.raises(TimeoutError):
+    with pytest.raises(UpstreamTimeout) as raised, aws.translate_errors("Invoices"):
         aws.DynamoDB("us-east-1", server.url).call("GetItem", KEY)
+    assert raised.value.status == 504
+    assert raised.value.__cause__.code == aws.TIMED_OUT and raised.value.__cause__.ambiguous
     assert len(server.wait_for(3)) == 3
 
 
@@ -269,13 +281,103 @@ def test_a_read_that_timed_out_is_answered_by_its_retry(serve, keys, backoffs, m
     assert len(server.wait_for(2)) == 2
 
 
-def test_a_refused_connection_is_unavailable(keys, backoffs):
+def test_a_refused_connection_is_unavailable_and_was_never_applied(keys, backoffs):
     client = aws.DynamoDB("us-east-1", f"http://127.0.0.1:{closed_port()}")
     with pytest.raises(Unavailable) as raised, aws.translate_errors("Invoices"):
         client.call("PutItem", PUT)
     assert raised.value.status == 503
-    assert isinstance(raised.value.__cause__, ConnectionRefusedError)
+    assert raised.value.__cause__.code == aws.UNREACHABLE
+    assert not raised.value.__cause__.ambiguous  # nothing was sent
     assert len(backoffs) == 2  # three attempts
+
+
+def crc(payload):
+    return str(zlib.crc32(json.dumps(payload).encode()) & 0xFFFFFFFF)
+
+
+def test_an_answer_whose_checksum_does_not_match_is_asked_again(serve, keys, backoffs):
+    """DynamoDB signs each answer's body with x-amz-crc32: a body damaged on the way is not
+    taken for the answer (botocore retries it too)."""
+    damaged = (200, {"Item": {"pk": {"S": "C#1"}}}, {"x-amz-crc32": crc(FOUND[1])})
+    server = serve(damaged, (200, FOUND[1], {"x-amz-crc32": crc(FOUND[1])}))
+    assert aws.DynamoDB("us-east-1", server.url).call("GetItem", KEY) == FOUND[1]
+    assert len(server.wait_for(2)) == 2
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b'"text"'], ids=["broken", "list", "str"])
+def test_a_200_that_is_not_a_json_object_is_never_taken_for_success(serve, keys, backoffs, body):
+    server = serve((200, RAW(body)))
+    with pytest.raises(UpstreamError) as raised, aws.translate_errors("Invoices"):
+        aws.DynamoDB("us-east-1", server.url).call("PutItem", PUT)
+    assert raised.value.status == 502
+    assert raised.value.__cause__.code == aws.CORRUPT and raised.value.__cause__.ambiguous
+    assert len(server.wait_for(3)) == 3
+
+
+def test_a_transaction_in_progress_is_retried(serve, keys, backoffs):
+    busy = (400, {"__type": "com.amazonaws.dynamodb.v20120810#TransactionInProgressException"})
+    server = serve(busy, (200, {}))
+    assert aws.DynamoDB("us-east-1", server.url).call("TransactWriteItems", PUT) == {}
+    assert len(server.wait_for(2)) == 2
+
+
+class Remaining:
+    def __init__(self, millis):
+        self.millis = millis
+
+    def get_remaining_time_in_millis(self):
+        return self.millis
+
+
+@pytest.fixture
+def deadline():
+    """budget.start(Remaining(ms)) as the handler does; cleared after the test."""
+    yield lambda millis: budget.start(Remaining(millis))
+    budget.clear()
+
+
+def test_no_attempt_starts_when_the_invocation_has_no_time_left(serve, keys, deadline):
+    server = serve(FOUND)
+    deadline(int(budget.MARGIN * 1000))
+    with pytest.raises(UpstreamTimeout), aws.translate_errors("Invoices"):
+        aws.DynamoDB("us-east-1", server.url).call("GetItem", KEY)
+    assert server.seen == []
+
+
+def test_an_attempt_waits_no_longer_than_the_invocation_allows(
+    serve, keys, backoffs, deadline, monkeypatch
+):
+    """With READ_TIMEOUT far beyond what is left, the socket's timeout is what is left."""
+    timeouts = []
+    settimeout = socket.socket.settimeout
+
+    def record(sock, value):
+        timeouts.append(value)
+        settimeout(sock, value)
+
+    monkeypatch.setattr(socket.socket, "settimeout", record)
+    monkeypatch.setattr(aws, "READ_TIMEOUT", 3600.0)
+    server = serve(FOUND)
+    deadline(5_000)
+    aws.DynamoDB("us-east-1", server.url).call("GetItem", KEY)
+    assert timeouts and all(t is not None and t <= 5.0 - budget.MARGIN for t in timeouts)
+
+
+def test_no_retry_once_the_retry_quota_is_spent(serve, keys, backoffs):
+    server = serve(FAILED)
+    client = aws.DynamoDB("us-east-1", server.url)
+    client.quota.available = aws.RetryQuota.COST  # one retry left
+    with pytest.raises(aws.AwsError):
+        client.call("GetItem", KEY)
+    assert len(server.wait_for(2)) == 2 and len(backoffs) == 1
+    assert client.quota.available == 0
+
+
+def test_a_success_after_retries_gives_the_quota_back(serve, keys, backoffs):
+    server = serve(FAILED, FOUND)
+    client = aws.DynamoDB("us-east-1", server.url)
+    client.call("GetItem", KEY)
+    assert client.quota.available == aws.RetryQuota.CAPACITY
 
 
 def test_a_write_whose_connection_timed_out_is_sent_by_its_retry(
@@ -503,6 +605,26 @@ def test_without_an_endpoint_the_regional_aws_endpoint(monkeypatch, fresh, varia
         None,
     )
     assert client.netloc == f"dynamodb.{region}.amazonaws.com"  # the signed Host
+
+
+REGIONS = ["us-east-1", "sa-east-1", "us-gov-west-1", "cn-north-1", "us-iso-east-1",
+           "us-isob-east-1", "eu-isoe-west-1", "us-isof-south-1"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("region", "fips"),
+    [(r, False) for r in REGIONS] + [(r, True) for r in REGIONS if r.startswith("us-")],
+)
+def test_the_endpoint_follows_the_regions_partition_as_botocores(monkeypatch, fresh, region, fips):
+    from botocore.config import Config
+    from botocore.session import get_session
+
+    monkeypatch.delenv("AWS_USE_FIPS_ENDPOINT", raising=False)
+    config = Config(use_fips_endpoint=fips)
+    client = get_session().create_client(
+        "dynamodb", region, config=config, aws_access_key_id="a", aws_secret_access_key="b"
+    )
+    assert aws.regional_endpoint(region, fips) == client.meta.endpoint_url
 
 
 def test_reset_forgets_the_client(monkeypatch, fresh):

@@ -1,6 +1,7 @@
 """The in-memory item store behaves like the DynamoDB one (same calls, same answers)."""
 
 import json
+import time
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -162,3 +163,111 @@ def test_keys_left_unprocessed_round_after_round_are_unavailable(endpoint):
         DynamoItems("t", "Contracts").get_many([("A", "S")])
     assert raised.value.status == 503 and "Contracts" in raised.value.message
     assert len(server.wait_for(items_module.BATCH_ROUNDS)) == items_module.BATCH_ROUNDS
+
+
+def test_items_left_unwritten_round_after_round_are_unavailable(endpoint):
+    unwritten = (200, {"UnprocessedItems": {"t": [{"PutRequest": {"Item": {"pk": {"S": "A"}}}}]}})
+    server = endpoint(unwritten)
+    with pytest.raises(Unavailable) as raised:
+        DynamoItems("t", "Seeding").put_all([{"pk": "A", "sk": "S"}])
+    assert raised.value.status == 503 and "Seeding" in raised.value.message
+    assert len(server.wait_for(items_module.BATCH_ROUNDS)) == items_module.BATCH_ROUNDS
+
+
+# --- writes whose answer is lost ---------------------------------------------------------------
+
+
+@pytest.fixture
+def lose_answers(embedded_aws, monkeypatch):
+    """lose_answers(operation, n): the next n calls of `operation` reach DynamoDB (moto) and
+    are applied, but their answers are lost on the way back (the connection drops)."""
+    losing = {}
+    exchange = aws.DynamoDB._exchange
+
+    def lossy(client, operation, payload):
+        answer = exchange(client, operation, payload)
+        if losing.get(operation):
+            losing[operation] -= 1
+            raise ConnectionResetError("answer lost")
+        return answer
+
+    monkeypatch.setattr(aws.DynamoDB, "_exchange", lossy)
+    monkeypatch.setattr(aws, "time", SimpleNamespace(sleep=lambda seconds: None, time=time.time))
+    return losing.__setitem__
+
+
+@pytest.fixture
+def changing():
+    from selfcare import change
+
+    yield change.begin
+    change.clear()
+
+
+@pytest.mark.parametrize("operation", ["PutItem", "TransactWriteItems"])
+def test_a_create_whose_answer_was_lost_is_not_refused_by_its_own_retry(
+    lose_answers, changing, operation
+):
+    items = DynamoItems(pk_sk_table("items"))
+    changing("change-1")
+    writes = [Write.put({"pk": "P#1", "sk": "A", "version": 1}, absent=True)]
+    if operation == "TransactWriteItems":
+        writes.append(Write.put({"pk": "P#1", "sk": "B", "version": 1}, absent=True))
+    lose_answers(operation, 1)
+    items.write(*writes)  # applied, answer lost, retried: the retry's condition fails
+    assert items.get("P#1", "A")["changedBy"] == "change-1"
+    with pytest.raises(ConditionFailed):  # another change creating it again is refused
+        changing("change-2")
+        items.write(*writes)
+
+
+def test_an_update_whose_answer_was_lost_is_not_refused_by_its_own_retry(lose_answers, changing):
+    items = DynamoItems(pk_sk_table("items"))
+    items.write(Write.put({"pk": "P#1", "sk": "A", "version": 1, "n": 1}, absent=True))
+    changing("change-1")
+    lose_answers("PutItem", 1)
+    items.write(Write.put({"pk": "P#1", "sk": "A", "version": 2, "n": 2}, version=1))
+    assert items.get("P#1", "A")["n"] == 2
+
+
+def test_a_lost_answer_is_not_mistaken_for_another_writers_change(
+    lose_answers, changing, monkeypatch
+):
+    """The retry fails its condition because someone else changed the item meanwhile: that
+    is a real conflict, not our own success."""
+    items = DynamoItems(pk_sk_table("items"))
+    items.write(Write.put({"pk": "P#1", "sk": "A", "version": 1, "n": 1}, absent=True))
+    exchange = aws.DynamoDB._exchange
+    raced = []
+
+    def other_writer_first(client, operation, payload):
+        if operation == "PutItem" and not raced:
+            raced.append(True)
+            changing("other")
+            items.write(Write.put({"pk": "P#1", "sk": "A", "version": 2, "n": 9}, version=1))
+            changing("change-1")
+            raise TimeoutError("no answer")  # ours never arrived
+        return exchange(client, operation, payload)
+
+    monkeypatch.setattr(aws.DynamoDB, "_exchange", other_writer_first)
+    changing("change-1")
+    with pytest.raises(ConditionFailed):
+        items.write(Write.put({"pk": "P#1", "sk": "A", "version": 2, "n": 2}, version=1))
+    assert items.get("P#1", "A")["n"] == 9
+
+
+def test_transactions_carry_a_client_request_token_kept_across_retries(endpoint):
+    server = endpoint(
+        (500, {"__type": "com.amazonaws.dynamodb.v20120810#InternalServerError"}), (200, {})
+    )
+    DynamoItems("t").write(
+        Write.put({"pk": "A", "sk": "S"}, absent=True), Write.put({"pk": "B", "sk": "S"})
+    )
+    first, second = (json.loads(request.body) for request in server.wait_for(2))
+    assert first["ClientRequestToken"] and first == second
+
+
+def test_every_item_put_carries_the_change_that_wrote_it(store, changing):
+    changing("change-7")
+    store.write(Write.put({"pk": "C#9", "sk": "X"}))
+    assert store.get("C#9", "X")["changedBy"] == "change-7"

@@ -2,11 +2,14 @@
 
 Why not boto3 here: importing boto3 and building a DynamoDB client costs ~145 ms of every
 cold start (`make bench`); this module and http.client import in a few ms. It speaks the
-handful of operations `items.DynamoItems` uses, with botocore's behaviour where it
-matters: credentials, region and endpoint from the environment (AWS_ENDPOINT_URL too),
-2 s to connect and 5 s to read, three attempts on throttling and 5xx, and errors mapped to
-ours. Powertools idempotency and parameters still use boto3, imported only by the
-requests that change data or pay.
+handful of operations `items.DynamoItems` uses, with botocore's standard-mode behaviour
+where it matters: credentials, region and endpoint from the environment (AWS_ENDPOINT_URL
+too), the answer's `x-amz-crc32` checked, up to three attempts on throttling, 5xx, dropped
+connections, timeouts and corrupt answers, with jittered back-off and a retry quota, and
+every attempt inside the invocation's time budget (`selfcare.budget`). A write whose earlier
+attempt may have been applied is marked `ambiguous` for `DynamoItems.write` to settle.
+Powertools idempotency and parameters use boto3 (`selfcare.adapters.boto`), imported only
+by the requests that change data or pay.
 """
 
 from __future__ import annotations
@@ -19,23 +22,25 @@ import os
 import random
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from selfcare import tracing
+from selfcare import budget, tracing
 from selfcare.errors import Unavailable, UpstreamError, UpstreamTimeout
 
 CONNECT_TIMEOUT, READ_TIMEOUT, ATTEMPTS = 2.0, 5.0, 3
-READS = frozenset({"GetItem", "Query", "BatchGetItem", "TransactGetItems", "Scan"})
+WHAT = "DynamoDB"
 _BUSY = {
     "ProvisionedThroughputExceededException",
     "ThrottlingException",
     "RequestLimitExceeded",
     "TooManyRequestsException",
     "LimitExceededException",
+    "TransactionInProgressException",  # a transaction on the same items is still running
 }
 _MISCONFIGURED = {
     "ResourceNotFoundException",
@@ -44,16 +49,46 @@ _MISCONFIGURED = {
     "MissingAuthenticationTokenException",
     "InvalidSignatureException",
 }
+# Failures of the exchange itself (no error answer from DynamoDB): AwsError.code
+TIMED_OUT, UNREACHABLE, CORRUPT = "ClientTimeout", "ClientConnectionError", "CorruptAnswer"
 # Who wants to know of every call (the benchmark counts them): listener(service, operation).
 listeners: list[Callable[[str, str], None]] = []
 
 
 class AwsError(Exception):
-    """An error answer: `code` is the exception's name, e.g. ConditionalCheckFailedException."""
+    """A failed call: `code` is the exception's name (ConditionalCheckFailedException...), or
+    one of TIMED_OUT, UNREACHABLE, CORRUPT (status 0) when no usable answer came. `ambiguous`:
+    an attempt may have been applied although no success was heard (a write to check)."""
 
-    def __init__(self, status: int, code: str, message: str, body: dict[str, Any]) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, body: dict[str, Any], ambiguous: bool = False
+    ) -> None:
         super().__init__(f"{code}: {message}")
-        self.status, self.code, self.body = status, code, body
+        self.status, self.code, self.body, self.ambiguous = status, code, body, ambiguous
+
+
+class RetryQuota:
+    """botocore's standard-mode retry quota: retries spend tokens, successes earn them back,
+    so a dependency that keeps failing is not hammered three times per call."""
+
+    CAPACITY, COST, THROTTLED_COST, SUCCESS = 500, 14, 5, 1
+
+    def __init__(self) -> None:
+        self.available = self.CAPACITY
+        self._lock = threading.Lock()
+
+    def acquire(self, throttled: bool) -> int:
+        """The tokens a retry took (0: none left, do not retry)."""
+        cost = self.THROTTLED_COST if throttled else self.COST
+        with self._lock:
+            if self.available < cost:
+                return 0
+            self.available -= cost
+            return cost
+
+    def release(self, amount: int) -> None:
+        with self._lock:
+            self.available = min(self.CAPACITY, self.available + amount)
 
 
 class DynamoDB:
@@ -66,6 +101,7 @@ class DynamoDB:
         self.host = parts.hostname or ""
         self.port = parts.port
         self.netloc = parts.netloc
+        self.quota = RetryQuota()
         self._local = threading.local()
 
     def call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
@@ -76,35 +112,52 @@ class DynamoDB:
             return self._send(operation, payload)
 
     def _send(self, operation: str, payload: bytes) -> dict[str, Any]:
+        ambiguous, spent = False, 0
         for attempt in range(1, ATTEMPTS + 1):
-            last = attempt == ATTEMPTS
             try:
                 status, body = self._exchange(operation, payload)
-            except _NotSent as unsent:
-                self._drop()  # nothing reached DynamoDB: safe to retry any operation
-                if last:
-                    raise unsent.error from None
-            except TimeoutError:
+            except UpstreamTimeout as late:  # no time left for this attempt: none was made
+                raise AwsError(0, TIMED_OUT, late.message, {}, ambiguous) from None
+            except _NotSent as unsent:  # nothing reached DynamoDB
                 self._drop()
-                if last or operation not in READS:  # a change may have happened: never twice
-                    raise
-            except (ConnectionError, http.client.HTTPException, OSError):
-                self._drop()  # a kept-alive connection the other end had closed, or no route
-                if last:
-                    raise
+                failure = AwsError(0, UNREACHABLE, str(unsent.error), {}, ambiguous)
+            except TimeoutError as error:
+                self._drop()
+                ambiguous = True  # it may have been applied before the answer was due
+                failure = AwsError(0, TIMED_OUT, str(error) or "timed out", {}, ambiguous)
+            except (ConnectionError, http.client.HTTPException, OSError) as error:
+                self._drop()  # dropped before its answer, or a kept-alive connection closed
+                ambiguous = True
+                failure = AwsError(0, UNREACHABLE, str(error) or type(error).__name__, {}, True)
             else:
-                if status == 200:
+                if status == 200 and body is not None:
+                    self.quota.release(spent or RetryQuota.SUCCESS)
                     return body
-                code = str(body.get("__type", "")).rpartition("#")[2] or f"HTTP{status}"
-                error = AwsError(
-                    status, code, str(body.get("message") or body.get("Message")), body
-                )
-                if last or not (code in _BUSY or status >= 500):
-                    raise error
-            time.sleep(min(1.0, 0.05 * 2**attempt) * random.random())  # noqa: S311  (jitter)
+                if body is None:  # a 200 (or error) whose body is not what DynamoDB sent
+                    self._drop()
+                    ambiguous = True
+                    failure = AwsError(status, CORRUPT, "unreadable answer", {}, ambiguous)
+                else:
+                    code = str(body.get("__type", "")).rpartition("#")[2] or f"HTTP{status}"
+                    message = str(body.get("message") or body.get("Message"))
+                    ambiguous = ambiguous or status >= 500  # a 5xx may come after applying
+                    failure = AwsError(status, code, message, body, ambiguous)
+                    if not (code in _BUSY or status >= 500):
+                        raise failure  # refused as asked: trying again changes nothing
+            throttled = failure.code in _BUSY
+            pause = _backoff(attempt, throttled)
+            if attempt == ATTEMPTS or not budget.allows(pause + budget.SHORTEST):
+                raise failure
+            cost = self.quota.acquire(throttled)
+            if not cost:
+                raise failure
+            spent += cost
+            time.sleep(pause)
         raise AssertionError("unreachable")
 
-    def _exchange(self, operation: str, payload: bytes) -> tuple[int, dict[str, Any]]:
+    def _exchange(self, operation: str, payload: bytes) -> tuple[int, dict[str, Any] | None]:
+        """(status, JSON body) of one attempt; the body is None when it is corrupt (its
+        x-amz-crc32 does not match, or it is no JSON object)."""
         headers = {
             "Content-Type": "application/x-amz-json-1.0",
             "X-Amz-Target": f"DynamoDB_20120810.{operation}",
@@ -115,14 +168,19 @@ class DynamoDB:
             connection = self._connection()
         except OSError as error:  # refused, unreachable or timed out while connecting
             raise _NotSent(error) from error
+        if connection.sock is not None:
+            connection.sock.settimeout(budget.timeout(READ_TIMEOUT, WHAT))
         connection.request("POST", "/", body=payload, headers=headers)
         answer = connection.getresponse()
         data = answer.read()
+        expected = answer.getheader("x-amz-crc32")
+        if expected is not None and expected.strip() != str(zlib.crc32(data) & 0xFFFFFFFF):
+            return answer.status, None
         try:
             body = json.loads(data) if data else {}
         except ValueError:
-            body = {"message": f"unreadable answer (HTTP {answer.status})"}
-        return answer.status, body if isinstance(body, dict) else {}
+            return answer.status, None
+        return answer.status, body if isinstance(body, dict) else None
 
     def _connection(self) -> http.client.HTTPConnection:
         found: http.client.HTTPConnection | None = getattr(self._local, "connection", None)
@@ -130,10 +188,8 @@ class DynamoDB:
             found = None  # http.client would reopen it with the connect timeout for reads
         if found is None:
             kind = http.client.HTTPSConnection if self.secure else http.client.HTTPConnection
-            found = kind(self.host, self.port, timeout=CONNECT_TIMEOUT)
+            found = kind(self.host, self.port, timeout=budget.timeout(CONNECT_TIMEOUT, WHAT))
             found.connect()
-            if found.sock is not None:
-                found.sock.settimeout(READ_TIMEOUT)
             self._local.connection = found
         return found
 
@@ -150,6 +206,12 @@ class _NotSent(Exception):
     def __init__(self, error: OSError) -> None:
         super().__init__(error)
         self.error = error
+
+
+def _backoff(attempt: int, throttled: bool) -> float:
+    """botocore's standard mode: full jitter, 1 s base when throttled, 25 ms for DynamoDB."""
+    base = 1.0 if throttled else 0.025
+    return random.random() * min(base * 2 ** (attempt - 1), 20.0)  # noqa: S311  (jitter)
 
 
 # --- the shared client, credentials and signing --------------------------------------------------
@@ -169,10 +231,26 @@ def dynamodb() -> DynamoDB:
                 endpoint = (
                     env.get("AWS_ENDPOINT_URL_DYNAMODB")
                     or env.get("AWS_ENDPOINT_URL")
-                    or f"https://dynamodb.{region}.amazonaws.com"
+                    or regional_endpoint(region, env.get("AWS_USE_FIPS_ENDPOINT") == "true")
                 )
                 _client = DynamoDB(region, endpoint)
     return _client
+
+
+# Partitions whose DNS suffix is not amazonaws.com (botocore's endpoints.json), by prefix.
+_PARTITIONS = (
+    ("cn-", "amazonaws.com.cn"),
+    ("us-isob-", "sc2s.sgov.gov"),
+    ("us-isof-", "csp.hci.ic.gov"),
+    ("us-iso-", "c2s.ic.gov"),
+    ("eu-isoe-", "cloud.adc-e.uk"),
+)
+
+
+def regional_endpoint(region: str, fips: bool = False) -> str:
+    """DynamoDB's endpoint in `region`, in whichever partition the region belongs to."""
+    suffix = next((s for prefix, s in _PARTITIONS if region.startswith(prefix)), "amazonaws.com")
+    return f"https://dynamodb{'-fips' if fips else ''}.{region}.{suffix}"
 
 
 def reset_clients() -> None:
@@ -285,12 +363,10 @@ def translate_errors(what: str) -> Iterator[None]:
     try:
         yield
     except AwsError as exc:
+        if exc.code == TIMED_OUT:
+            raise UpstreamTimeout(f"{what} did not answer in time") from exc
         if exc.code in _BUSY:
             raise Unavailable(f"{what} is busy; retry shortly") from exc
-        if exc.code in _MISCONFIGURED:
+        if exc.code in _MISCONFIGURED or exc.code == UNREACHABLE:
             raise Unavailable(f"{what} is not available") from exc
         raise UpstreamError(f"{what} failed") from exc
-    except TimeoutError as exc:
-        raise UpstreamTimeout(f"{what} did not answer in time") from exc
-    except (ConnectionError, http.client.HTTPException, OSError) as exc:
-        raise Unavailable(f"{what} is not reachable") from exc

@@ -10,17 +10,19 @@ import bisect
 import random
 import threading
 import time
+import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Protocol
 
+from selfcare import budget, change
 from selfcare.adapters import aws
 from selfcare.adapters.attributes import dump, load
-from selfcare.errors import Unavailable
+from selfcare.errors import ServiceError, Unavailable
 
 Item = dict[str, Any]
-BATCH_GET, BATCH_ROUNDS = 100, 4  # keys per BatchGetItem; rounds for unprocessed keys
+BATCH_GET, BATCH_ROUNDS = 100, 4  # keys per BatchGetItem; rounds for unprocessed keys/items
 
 
 class Items(Protocol):
@@ -41,7 +43,8 @@ class Items(Protocol):
     ) -> list[Item]: ...
     def put_all(self, items: Iterable[Item]) -> int: ...
     def write(self, *writes: Write) -> None:
-        """All or nothing: every write happens, or none does and ConditionFailed is raised."""
+        """All or nothing: every write happens, or none does and ConditionFailed is raised.
+        Every item put carries the current change's id (`selfcare.change`)."""
         ...
 
 
@@ -114,7 +117,10 @@ class DynamoItems:
             ]
             for round_ in range(BATCH_ROUNDS):
                 if round_:  # DynamoDB left keys unread under load: back off, then ask again
-                    time.sleep(0.05 * 2**round_ * random.random())  # noqa: S311  (jitter)
+                    pause = 0.05 * 2**round_ * random.random()  # noqa: S311  (jitter)
+                    if not budget.allows(pause):
+                        raise Unavailable(f"{self.what} is busy; retry shortly")
+                    time.sleep(pause)
                 request = {self.table: {"Keys": wanted, "ConsistentRead": True}}
                 with aws.translate_errors(self.what):
                     answer = client.call("BatchGetItem", {"RequestItems": request})
@@ -167,8 +173,9 @@ class DynamoItems:
         return found[:limit] if limit is not None else found
 
     def write(self, *writes: Write) -> None:
-        client = aws.dynamodb()
+        writes = _stamped(writes)
         requests = [self._request(w) for w in writes]
+        client = aws.dynamodb()
         with aws.translate_errors(self.what):
             try:
                 if len(requests) == 1:
@@ -176,9 +183,16 @@ class DynamoItems:
                     client.call(f"{kind}Item", request)
                 else:
                     client.call(
-                        "TransactWriteItems", {"TransactItems": [{k: r} for k, r in requests]}
+                        "TransactWriteItems",
+                        {
+                            "TransactItems": [{k: r} for k, r in requests],
+                            # DynamoDB answers a repeat of it (our retry) without applying it
+                            "ClientRequestToken": uuid.uuid4().hex,
+                        },
                     )
             except aws.AwsError as exc:
+                if exc.ambiguous and self._landed(writes):
+                    return  # an attempt whose answer was lost had applied it
                 if exc.code == "ConditionalCheckFailedException":
                     raise ConditionFailed(0) from None
                 reasons = exc.body.get("CancellationReasons", [])
@@ -187,6 +201,18 @@ class DynamoItems:
                 if exc.code == "TransactionCanceledException" and failed:
                     raise ConditionFailed(failed[0]) from None
                 raise
+
+    def _landed(self, writes: Sequence[Write]) -> bool:
+        """Does the table hold exactly what `writes` make (each put's item, no deleted key)?
+        Asked after an attempt whose outcome is unknown; False when it cannot be told."""
+        try:
+            found = self.get_many([(w.pk, w.sk) for w in writes])
+        except (ServiceError, aws.AwsError):
+            return False
+        return all(
+            now is None if w.item is None else now == _from_dynamo(_to_dynamo(w.item))
+            for w, now in zip(writes, found, strict=True)
+        )
 
     def _request(self, write: Write) -> tuple[str, dict[str, Any]]:
         request: dict[str, Any] = {"TableName": self.table}
@@ -219,19 +245,31 @@ class DynamoItems:
             for item in items:
                 batch.append({"PutRequest": {"Item": _to_dynamo(item)}})
                 if len(batch) == 25:
-                    count += _write(client, self.table, batch)
+                    count += _write(client, self.table, batch, self.what)
                     batch = []
             if batch:
-                count += _write(client, self.table, batch)
+                count += _write(client, self.table, batch, self.what)
         return count
 
 
-def _write(client: aws.DynamoDB, table: str, batch: list[dict[str, Any]]) -> int:
+def _write(client: aws.DynamoDB, table: str, batch: list[dict[str, Any]], what: str) -> int:
     pending = {table: batch}
-    while pending:
+    for round_ in range(BATCH_ROUNDS):
+        if round_:  # DynamoDB left items unwritten under load: back off, then send them again
+            pause = 0.05 * 2**round_ * random.random()  # noqa: S311  (jitter)
+            if not budget.allows(pause):
+                break
+            time.sleep(pause)
         answer = client.call("BatchWriteItem", {"RequestItems": pending})
         pending = answer.get("UnprocessedItems") or {}
-    return len(batch)
+        if not pending:
+            return len(batch)
+    raise Unavailable(f"{what} is busy; retry shortly")
+
+
+def _stamped(writes: Sequence[Write]) -> tuple[Write, ...]:
+    """`writes` with each put's item carrying the current change's id."""
+    return tuple(w if w.item is None else replace(w, item=change.stamp(w.item)) for w in writes)
 
 
 def _from_dynamo(item: dict[str, Any]) -> Item:
@@ -287,6 +325,7 @@ class MemoryItems:
         return [_copy(self._items[(pk, sk)]) for sk in selected]
 
     def write(self, *writes: Write) -> None:
+        writes = _stamped(writes)
         with self._lock:
             self.calls += 1
             for index, write in enumerate(writes):
