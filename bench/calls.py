@@ -226,7 +226,7 @@ def count(config: dict[str, Any]) -> dict[str, Any]:
             return int(response.status_code)
 
         for item in planned:
-            from aws_lambda_powertools.utilities import parameters
+            from selfcare.adapters import boto
 
             segments = tuple(s for s in item.cold.path.split("/") if s)
             matched = _match(gateway.routes[item.country], segments, item.cold.method)
@@ -238,7 +238,7 @@ def count(config: dict[str, Any]) -> dict[str, Any]:
             host.module_key = f"{old.module_key}_cold{next(fresh)}"
             gateway.hosts[(item.country, function)] = host
             aws.reset_clients()  # its DynamoDB connection is new too
-            parameters.clear_caches()
+            boto.forget()
             cold = counter.during(partial(send, item.cold))
             warm = counter.during(partial(send, item.warm)) if item.warm else None
             rows.append(

@@ -28,8 +28,14 @@ def embedded_aws_env(endpoint: str) -> dict[str, str]:
 
 
 def local_function_env() -> dict[str, str]:
-    """Local-only switches: no X-Ray daemon here, EMF metrics off to keep the console readable."""
-    return {"POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true"}
+    """Local-only switches: no X-Ray daemon here, EMF metrics off to keep the console
+    readable, and attempts that wait for moto as long as the invocation allows (moto on a
+    busy machine answers far slower than DynamoDB)."""
+    return {
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "ATTEMPT_TIMEOUT_SECONDS": "60",
+    }
 
 
 def identity_parameters(jwks_url: str) -> dict[str, str]:

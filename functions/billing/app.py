@@ -40,9 +40,12 @@ def checkout_store() -> checkout.CheckoutStore:
 
 
 def spool_key() -> bytes:
-    from aws_lambda_powertools.utilities.parameters import get_secret
+    from selfcare.adapters import boto
 
-    return str(get_secret(api.settings.require("spool_secret"), max_age=300)).encode()
+    try:
+        return boto.secret(api.settings.require("spool_secret")).encode()
+    except Exception as error:
+        raise boto.failure(error, "The spool signing key") from None
 
 
 # Invoices -----------------------------------------------------------------------------------
@@ -152,7 +155,7 @@ def update_recurring_billing_info(contractId: str) -> Any:
 
     request, contract = _recurring_request(), api.scope.need_contract()
     info, token = recurring.describe(api.backend, contract, api.country, request, today())
-    return recurring.update(api.backend, contract, info, token)
+    return api.once(lambda: (recurring.update(api.backend, contract, info, token), 200))
 
 
 @app.delete("/billing/contracts/<contractId>/recurringBillingInfo")
@@ -161,8 +164,8 @@ def delete_recurring_billing_info(contractId: str) -> Any:
     from selfcare.body import parse
     from selfcare.models.tokenization import cardTokenizationRequest
 
-    request = parse(api.event, cardTokenizationRequest)
-    return recurring.end(api.backend, api.scope.need_contract(), request.cardToken)
+    request, contract = parse(api.event, cardTokenizationRequest), api.scope.need_contract()
+    return api.once(lambda: (recurring.end(api.backend, contract, request.cardToken), 200))
 
 
 # Paperless ----------------------------------------------------------------------------------
@@ -235,7 +238,7 @@ def _paperless_change(action: str, id_type: str | None = None, id_: str | None =
     )
     details = paperless.audit_details(api.scope.caller, request)
 
-    def change() -> tuple[Any, int, int | None]:
+    def change() -> tuple[Any, int, dict[str, str]]:
         version: int | None = None
         if action == "delete":
             answer = paperless.delete(store, found, details, expected)
@@ -248,13 +251,10 @@ def _paperless_change(action: str, id_type: str | None = None, id_: str | None =
             else:
                 answer, version = paperless.update(store, found, info, details, expected)
         paperless.reflect_on_invoices(store, api.backend.set_invoice_flags, found, api.logger)
-        return answer, 201 if action == "create" else 200, version
+        headers = {"ETag": paperless.etag(version)} if version is not None else {}
+        return answer, 201 if action == "create" else 200, headers
 
-    if action == "create":
-        return api.once(lambda: change()[:2])
-    answer, status, version = change()
-    headers = {"ETag": paperless.etag(version)} if version is not None else {}
-    return Response(status, JSON, answer, headers=headers)
+    return api.once(change)
 
 
 # Checkout -----------------------------------------------------------------------------------

@@ -45,7 +45,10 @@ def update_phones_contact_information_by_contract_id(contractId: str) -> Any:
     from selfcare.models.customer import CustomerPhoneUpdate
 
     request = parse(api.event, CustomerPhoneUpdate)
-    return contacts.update_phone(api.backend, api.country, api.scope.need_contract(), request)
+    contract = api.scope.need_contract()
+    return api.once(
+        lambda: (contacts.update_phone(api.backend, api.country, contract, request), 200)
+    )
 
 
 @app.delete(PHONES)
@@ -54,7 +57,10 @@ def remove_phones_contact_information_by_contract_id(contractId: str) -> Any:
     from selfcare.models.customer import CustomerPhone
 
     request = parse(api.event, CustomerPhone)
-    return contacts.remove_phone(api.backend, api.country, api.scope.need_contract(), request)
+    contract = api.scope.need_contract()
+    return api.once(
+        lambda: (contacts.remove_phone(api.backend, api.country, contract, request), 200)
+    )
 
 
 @app.post(EMAILS)
@@ -72,7 +78,8 @@ def update_emails_contact_information_by_contract_id(contractId: str) -> Any:
     from selfcare.models.customer import CustomerEmailUpdate
 
     request = parse(api.event, CustomerEmailUpdate)
-    return contacts.update_email(api.backend, api.scope.need_contract(), request)
+    contract = api.scope.need_contract()
+    return api.once(lambda: (contacts.update_email(api.backend, contract, request), 200))
 
 
 @app.delete(EMAILS)
@@ -81,7 +88,8 @@ def remove_email_contact_information_by_contract_id(contractId: str) -> Any:
     from selfcare.models.customer import CustomerEmail
 
     request = parse(api.event, CustomerEmail)
-    return contacts.remove_email(api.backend, api.scope.need_contract(), request)
+    contract = api.scope.need_contract()
+    return api.once(lambda: (contacts.remove_email(api.backend, contract, request), 200))
 
 
 handler = api.handler

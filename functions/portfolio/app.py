@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler.api_gateway import Response
-
 from portfolio import offerings, products
 from selfcare import params
-from selfcare.api import JSON, Api
+from selfcare.api import Api
 
 api = Api("portfolio")
 app = api.app
@@ -41,8 +39,9 @@ def delete_offering(contractId: str, productId: str) -> Any:
     from selfcare.models.portfolio import OfferingRequest
 
     request = body.parse(api.event, OfferingRequest)
-    answer = offerings.remove(api.backend, api.scope.need_contract(), productId, request)
-    return Response(status_code=201, content_type=JSON, body=answer)  # 201: the contract's
+    contract = api.scope.need_contract()
+    # 201: the contract's
+    return api.once(lambda: (offerings.remove(api.backend, contract, productId, request), 201))
 
 
 @app.get(

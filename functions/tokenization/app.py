@@ -76,7 +76,8 @@ def delete_card_token_by_customer_id(docTypeId: str, customerId: str) -> Any:
     )
     if not request.cardToken:
         raise InvalidParameter("cardToken", "required: the card token to delete")
-    return cards.delete(api.backend, api.backend, payment_gateway(), customer, request.cardToken)
+    gateway, token = payment_gateway(), request.cardToken
+    return api.once(lambda: (cards.delete(api.backend, api.backend, gateway, customer, token), 200))
 
 
 handler = api.handler

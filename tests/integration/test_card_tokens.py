@@ -444,7 +444,7 @@ def test_a_payu_customer_keeps_at_most_five_cards(payu, payu_api):
 
 
 def test_a_rotated_payu_key_is_used_once_the_cached_secret_expires(payu, payu_api):
-    from aws_lambda_powertools.utilities.parameters import clear_caches
+    from selfcare.adapters import boto
 
     _, standin, _, secret = payu
     customer = without_recurring("co")
@@ -460,7 +460,7 @@ def test_a_rotated_payu_key_is_used_once_the_cached_secret_expires(payu, payu_ap
     assert stale.status_code == 502  # ...and the secret we read is cached for 5 minutes
     assert listed(payu_api, path) == before
 
-    clear_caches()  # the cache expires: the next request reads the rotated secret
+    boto.forget()  # the cache expires: the next request reads the rotated secret
     fresh = send(payu_api, "POST", path, {"cardDetails": other})
     assert fresh.status_code == 201, fresh.get_json()
     assert standin.received[-1].body["merchant"]["apiKey"] == standin.api_key

@@ -501,8 +501,8 @@ def test_writes_carrying_card_data_leave_none_in_logs_metrics_or_errors(
 @pytest.fixture
 def broken_gateway_secret(gateway) -> Iterator[list[str]]:
     """The stack's gateway secret replaced by malformed ones holding credentials (the
-    values yielded), then put back; Powertools' 5-minute cache of it is emptied both ways."""
-    from aws_lambda_powertools.utilities.parameters import clear_caches
+    values yielded), then put back; the 5-minute cache of it is emptied both ways."""
+    from selfcare.adapters import boto
 
     manager = boto3.client("secretsmanager")
     name = gateway.stacks[COUNTRY].secret_name("GatewaySecret")
@@ -512,7 +512,7 @@ def broken_gateway_secret(gateway) -> Iterator[list[str]]:
         yield values
     finally:
         manager.put_secret_value(SecretId=name, SecretString=original)
-        clear_caches()
+        boto.forget()
 
 
 def test_a_malformed_gateway_secret_answers_503_and_is_logged_without_its_value(
@@ -520,7 +520,7 @@ def test_a_malformed_gateway_secret_answers_503_and_is_logged_without_its_value(
 ):
     """README "Paying": a missing or malformed secret answers 503 and is logged without its
     value."""
-    from aws_lambda_powertools.utilities.parameters import clear_caches
+    from selfcare.adapters import boto
 
     with capsys.disabled():
         warm(gateway)
@@ -553,7 +553,7 @@ def test_a_malformed_gateway_secret_answers_503_and_is_logged_without_its_value(
         }
         for secret in malformed:
             manager.put_secret_value(SecretId=name, SecretString=secret)
-            clear_caches()
+            boto.forget()
             answers = [
                 payer.open("POST", payer.cards, payer.card_body(APPROVE)),
                 payer.open("POST", checkout, order),

@@ -189,19 +189,19 @@ def test_after_a_restore_credentials_are_fetched_afresh(container_credentials):
 
 
 def test_after_a_restore_secrets_are_read_afresh(embedded_aws):
-    from aws_lambda_powertools.utilities.parameters import clear_caches, get_secret
+    from selfcare.adapters import boto
 
-    clear_caches()  # a provider another test made would keep its own endpoint
+    boto.forget()  # a provider another test made would keep its own endpoint
     name = f"snapstart/{uuid.uuid4().hex}"
     secrets = boto3.client("secretsmanager")
     secrets.create_secret(Name=name, SecretString="before the snapshot")
-    assert get_secret(name, max_age=300) == "before the snapshot"
+    assert boto.secret(name) == "before the snapshot"
     secrets.put_secret_value(SecretId=name, SecretString="rotated")
-    assert get_secret(name, max_age=300) == "before the snapshot"  # cached for five minutes
+    assert boto.secret(name) == "before the snapshot"  # cached for five minutes
 
     snapstart.after_restore()
 
-    assert get_secret(name, max_age=300) == "rotated"
+    assert boto.secret(name) == "rotated"
 
 
 class Owners:

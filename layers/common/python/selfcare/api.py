@@ -22,7 +22,7 @@ from aws_lambda_powertools.event_handler.api_gateway import (
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.logging import correlation_paths
 
-from selfcare import access, budget, snapstart, tracing
+from selfcare import access, budget, change, snapstart, tracing
 from selfcare.countries import Country, get_country
 from selfcare.errors import PayloadTooLarge, ServiceError
 from selfcare.identity import Caller
@@ -111,6 +111,14 @@ def vary_on_origin(
     return handle
 
 
+# A change's answer: (body, status) or (body, status, headers).
+Answer = tuple[Any, int] | tuple[Any, int, dict[str, str]]
+
+
+def _response(body: Any, status: int, headers: dict[str, str] | None = None) -> Response:
+    return Response(status_code=status, content_type=JSON, body=body, headers=headers or {})
+
+
 def error_response(status: int, message: str) -> Response:
     """An errorBody. Messages may quote what the caller sent: card numbers, tokens and
     secrets in them are masked as in the logs."""
@@ -192,20 +200,24 @@ class Api:
         event: dict[str, Any] = self.app.current_event.raw_event
         return event
 
-    def once(self, produce: Callable[[], tuple[Any, int]], payload: str | None = None) -> Response:
-        """Answer a POST; with an `Idempotency-Key` header, answer it once per key and body.
-        `payload` replaces the body in the idempotency record (a keyed fingerprint for
-        bodies that must not be kept, even hashed: card data)."""
+    def once(self, produce: Callable[[], Answer], payload: str | None = None) -> Response:
+        """Answer a change (`produce` gives body, status and optionally headers); with an
+        `Idempotency-Key` header, once per key and body: a retry replays the first answer,
+        and the change carries an id of the key's (`selfcare.change`), so a retry after an
+        answer that never arrived finds its own earlier writes. `payload` replaces the body
+        in the idempotency record (a keyed fingerprint for bodies that must not be kept,
+        even hashed: card data)."""
         event = self.app.current_event
         key = event.headers.get("Idempotency-Key") or event.headers.get("idempotency-key")
         if key is None:
-            answer, status = produce()
-            return Response(status_code=status, content_type=JSON, body=answer)
+            return _response(*produce())
         from selfcare import body, idempotency
 
         caller = self.scope.caller
         scope = f"{caller.subject or caller.client_id}|{event.http_method} {event.path}"
-        text, status = idempotency.once(
+        idempotency.check_key(key)
+        change.begin(change.for_key(scope, key))
+        text, status, headers = idempotency.once(
             self.settings.require("idempotency_table"),
             scope,
             key,
@@ -214,7 +226,7 @@ class Api:
             dumps,
             self.app.lambda_context,
         )
-        return Response(status_code=status, content_type=JSON, body=text)
+        return Response(status_code=status, content_type=JSON, body=text, headers=headers)
 
     # Middleware and exception map ------------------------------------------------------------
     def _scope(self, app: APIGatewayRestResolver, next_middleware: Callable[..., Response]) -> Any:
@@ -251,10 +263,12 @@ class Api:
     def _build_handler(self) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
         resolve = self.app.resolve
 
-        def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        def invoke(event: dict[str, Any], context: Any) -> dict[str, Any]:
             budget.start(context)  # every call to a dependency fits in what is left
+            change.begin(getattr(context, "aws_request_id", None))  # what its writes carry
             return resolve(event, context)
 
+        handler: Callable[[dict[str, Any], Any], dict[str, Any]] = invoke
         if self.allowed_origins:
             handler = vary_on_origin(handler)
         handler = tracing.capture_handler(self.service, handler)

@@ -10,6 +10,7 @@ one invocation at a time per container (the local runner too), so one deadline p
 from __future__ import annotations
 
 import math
+import os
 import time
 from typing import Any
 
@@ -47,6 +48,15 @@ def remaining() -> float:
 def allows(seconds: float) -> bool:
     """Is there time for something that takes up to `seconds` (a retry, its back-off)?"""
     return remaining() >= seconds
+
+
+def limit(default: float) -> float:
+    """One attempt's own limit: `default` (tuned for AWS), or ATTEMPT_TIMEOUT_SECONDS where
+    dependencies are slow by nature (the local runner's moto on a busy laptop)."""
+    try:
+        return float(os.environ.get("ATTEMPT_TIMEOUT_SECONDS") or default)
+    except ValueError:
+        return default
 
 
 def timeout(limit: float, what: str) -> float:

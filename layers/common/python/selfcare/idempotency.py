@@ -1,6 +1,12 @@
-"""Idempotent POSTs: a retry with the same `Idempotency-Key` and body replays the first
+"""Idempotent changes: a retry with the same `Idempotency-Key` and body replays the first
 answer and changes nothing more; the same key with another body is 409. Records live in
-the stack's idempotency table through Powertools idempotency."""
+the stack's idempotency table through Powertools idempotency, on a boto3 client bounded by
+the invocation's budget (`selfcare.adapters.boto`).
+
+Faults never make it lie: a record whose answer was lost but that DynamoDB kept is known
+as our own; a change made whose answer could not be recorded is still answered (the record
+expires with the invocation, and a retry finds the change's own writes, `selfcare.change`);
+an error whose record could not be removed is answered as itself."""
 
 from __future__ import annotations
 
@@ -9,21 +15,50 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from selfcare.errors import Conflict, InvalidParameter, Unavailable
+from selfcare.errors import Conflict, InvalidParameter, ServiceError
 
 KEY = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
 HEADER = "Idempotency-Key"
-Answer = tuple[Any, int]  # (JSON-ready body, status)
+Answer = tuple[Any, ...]  # (JSON-ready body, status[, headers])
+Stored = tuple[str, int, dict[str, str]]  # (JSON text, status, headers)
+
+
+def check_key(key: str) -> None:
+    if not KEY.fullmatch(key):
+        raise InvalidParameter(HEADER, "expected 1 to 128 letters, digits, '_', '.', ':' or '-'")
 
 
 @cache
 def _persistence(table: str) -> Any:
-    from selfcare import tracing
-
-    tracing.patch_botocore()
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyItemAlreadyExistsError,
+    )
 
-    return DynamoDBPersistenceLayer(table_name=table)
+    from selfcare.adapters import boto
+
+    class Persistence(DynamoDBPersistenceLayer):
+        def _put_record(self, data_record: Any) -> None:
+            try:
+                super()._put_record(data_record)
+            except IdempotencyItemAlreadyExistsError as exists:
+                if not _ours(exists.old_data_record, data_record):
+                    raise
+                # botocore retried our put after an answer it never got: the record is ours
+
+    return Persistence(table_name=table, boto3_client=boto.client("dynamodb"))
+
+
+def _ours(found: Any, ours: Any) -> bool:
+    """Is the in-progress record DynamoDB holds the one this very put wrote? Its expiry
+    times are this put's own, to the millisecond, and so is the payload's hash."""
+    return (
+        found is not None
+        and found.status == "INPROGRESS"
+        and found.in_progress_expiry_timestamp == ours.in_progress_expiry_timestamp
+        and found.expiry_timestamp == ours.expiry_timestamp
+        and found.payload_hash == ours.payload_hash
+    )
 
 
 def once(
@@ -34,17 +69,18 @@ def once(
     produce: Callable[[], Answer],
     dumps: Callable[[Any], str],
     context: Any = None,
-) -> Answer:
+) -> Stored:
     """Run `produce` once per (scope, key); `scope` names the caller and the operation so
     keys of different callers or routes never meet."""
-    if not KEY.fullmatch(key):
-        raise InvalidParameter(HEADER, "expected 1 to 128 letters, digits, '_', '.', ':' or '-'")
+    check_key(key)
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
         IdempotencyAlreadyInProgressError,
         IdempotencyPersistenceLayerError,
         IdempotencyValidationError,
     )
+
+    from selfcare.adapters import boto
 
     config = IdempotencyConfig(
         event_key_jmespath="key",
@@ -53,13 +89,20 @@ def once(
     )
     if context is not None:  # an in-progress record then expires with the invocation
         config.register_lambda_context(context)
+    outcome: dict[str, Any] = {}
 
     @idempotent_function(
         data_keyword_argument="request", persistence_store=_persistence(table), config=config
     )
     def run(request: dict[str, str]) -> dict[str, Any]:
-        answer, status = produce()
-        return {"status": status, "body": dumps(answer)}
+        try:
+            body, status, *more = produce()
+        except ServiceError as error:
+            outcome["error"] = error
+            raise
+        answer = {"status": status, "body": dumps(body), "headers": more[0] if more else {}}
+        outcome["answer"] = answer
+        return answer
 
     try:
         stored = run(request={"key": f"{scope}|{key}", "body": body})
@@ -69,6 +112,11 @@ def once(
         raise Conflict(
             f"A request with this {HEADER} is still in progress; retry shortly"
         ) from None
-    except IdempotencyPersistenceLayerError:
-        raise Unavailable("Idempotency records are unavailable; retry shortly") from None
-    return stored["body"], int(stored["status"])
+    except IdempotencyPersistenceLayerError as failed:
+        if "error" in outcome:  # its in-progress record could not be removed: it expires
+            raise outcome["error"] from None
+        if "answer" in outcome:  # made, not recorded: a retry finds the change made
+            stored = outcome["answer"]
+        else:
+            raise boto.failure(failed, "Idempotency records") from None
+    return stored["body"], int(stored["status"]), dict(stored.get("headers") or {})

@@ -49,10 +49,10 @@ def after_restore() -> None:
     from selfcare.adapters import aws
 
     aws.reset_clients()
-    if "aws_lambda_powertools.utilities.parameters" in sys.modules:
-        from aws_lambda_powertools.utilities import parameters
+    if "selfcare.adapters.boto" in sys.modules:  # its cached secrets and client
+        from selfcare.adapters import boto
 
-        parameters.clear_caches()
+        boto.forget()
     for reset in _resets:
         reset()
 

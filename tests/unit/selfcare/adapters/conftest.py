@@ -10,7 +10,7 @@ import pytest
 SILENT = None  # never answers (until the test ends)
 
 
-class RAW(bytes):  # noqa: N801  (reads as a marker in scripts)
+class RAW(bytes):
     """A body sent as these bytes, not as JSON."""
 
 

@@ -304,7 +304,9 @@ def test_an_answer_whose_checksum_does_not_match_is_asked_again(serve, keys, bac
     assert len(server.wait_for(2)) == 2
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b'"text"'], ids=["broken", "list", "str"])
+@pytest.mark.parametrize(
+    "body", [b"{not json", b"[1, 2]", b'"text"'], ids=["broken", "list", "str"]
+)
 def test_a_200_that_is_not_a_json_object_is_never_taken_for_success(serve, keys, backoffs, body):
     server = serve((200, RAW(body)))
     with pytest.raises(UpstreamError) as raised, aws.translate_errors("Invoices"):

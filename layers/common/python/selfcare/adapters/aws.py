@@ -169,7 +169,7 @@ class DynamoDB:
         except OSError as error:  # refused, unreachable or timed out while connecting
             raise _NotSent(error) from error
         if connection.sock is not None:
-            connection.sock.settimeout(budget.timeout(READ_TIMEOUT, WHAT))
+            connection.sock.settimeout(budget.timeout(budget.limit(READ_TIMEOUT), WHAT))
         connection.request("POST", "/", body=payload, headers=headers)
         answer = connection.getresponse()
         data = answer.read()
@@ -188,7 +188,8 @@ class DynamoDB:
             found = None  # http.client would reopen it with the connect timeout for reads
         if found is None:
             kind = http.client.HTTPSConnection if self.secure else http.client.HTTPConnection
-            found = kind(self.host, self.port, timeout=budget.timeout(CONNECT_TIMEOUT, WHAT))
+            timeout = budget.timeout(budget.limit(CONNECT_TIMEOUT), WHAT)
+            found = kind(self.host, self.port, timeout=timeout)
             found.connect()
             self._local.connection = found
         return found

@@ -46,17 +46,15 @@ def parse_credentials(raw: Any) -> Credentials:
 
 
 def load_credentials(secret: str) -> Credentials:
-    """Read through Powertools parameters, cached for 5 minutes per warm container."""
-    from selfcare import tracing
-
-    tracing.patch_botocore()
-    from aws_lambda_powertools.utilities.parameters import get_secret
-    from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+    """Read through Powertools parameters, cached for 5 minutes per warm container. 503 when
+    it cannot be read (504 when Secrets Manager is too slow)."""
+    from selfcare.adapters import boto
 
     try:
-        raw = get_secret(secret, max_age=300)
-    except GetParameterError:
-        raise Unavailable(NOT_CONFIGURED) from None
+        raw = boto.secret(secret)
+    except Exception as error:
+        failed = boto.failure(error, "The payment gateway's credentials")
+        raise (failed if failed.status == 504 else Unavailable(NOT_CONFIGURED)) from None
     return parse_credentials(raw)
 
 

@@ -1,0 +1,92 @@
+"""boto3 where Powertools needs it (idempotency records, secrets), held to the same rules as
+our own DynamoDB client: botocore's standard retry mode, short timeouts, and no attempt
+started that could not end inside the invocation's budget (`selfcare.budget`). Imported
+only by requests that change data or pay: boto3 costs ~150 ms of a cold start.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from selfcare import budget, tracing
+from selfcare.errors import ServiceError, Unavailable, UpstreamError, UpstreamTimeout
+
+CONNECT_TIMEOUT, READ_TIMEOUT, ATTEMPTS = 1.0, 2.0, 3
+SECRETS_MAX_AGE = 300  # seconds a secret is kept per warm container (rotation shows after)
+_BUSY = {"ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded"}
+
+_lock = threading.Lock()
+_secrets: Any = None
+
+
+def client(service: str) -> Any:
+    """A new boto3 client for `service`, bounded as above."""
+    tracing.patch_botocore()
+    import boto3
+    from botocore.config import Config
+
+    made = boto3.session.Session().client(
+        service,
+        config=Config(
+            connect_timeout=CONNECT_TIMEOUT,
+            read_timeout=budget.limit(READ_TIMEOUT),
+            retries={"mode": "standard", "total_max_attempts": ATTEMPTS},
+        ),
+    )
+    made.meta.events.register("before-send", _within_budget)
+    return made
+
+
+def _within_budget(request: Any, **_: Any) -> None:
+    """Before each attempt (retries included): only when it can end in time, and reading
+    its answer no longer than is left (botocore's per-request `read_timeout`). Raised from
+    here, botocore neither retries nor waits."""
+    left = budget.remaining() - CONNECT_TIMEOUT
+    if left < budget.SHORTEST:
+        raise UpstreamTimeout("An AWS service did not answer in time")
+    request.context["read_timeout"] = min(budget.limit(READ_TIMEOUT), left)
+
+
+def secret(name: str) -> str:
+    """A secret's string, through Powertools parameters (cached SECRETS_MAX_AGE)."""
+    global _secrets
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+    with _lock:
+        if _secrets is None:
+            _secrets = SecretsProvider(boto3_client=client("secretsmanager"))
+        provider = _secrets
+    return str(provider.get(name, max_age=SECRETS_MAX_AGE))
+
+
+def forget() -> None:
+    """Drop the clients and cached secrets (a SnapStart restore, tests switching AWS)."""
+    global _secrets
+    with _lock:
+        _secrets = None
+
+
+def failure(error: BaseException, what: str) -> ServiceError:
+    """The service error a failed boto3 call (possibly wrapped by Powertools) stands for:
+    504 when it ran out of time, 503 when unreachable, busy or misconfigured, else 502."""
+    from botocore.exceptions import (
+        ClientError,
+        ConnectionError,
+        ConnectTimeoutError,
+        ReadTimeoutError,
+    )
+
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, UpstreamTimeout | ReadTimeoutError | ConnectTimeoutError):
+            return UpstreamTimeout(f"{what} did not answer in time")
+        if isinstance(seen, ConnectionError):
+            return Unavailable(f"{what} is not reachable")
+        if isinstance(seen, ClientError):
+            code = seen.response.get("Error", {}).get("Code", "")
+            if code in _BUSY:
+                return Unavailable(f"{what} is busy; retry shortly")
+            return Unavailable(f"{what} is not available")
+        seen = seen.__cause__ or seen.__context__
+    return UpstreamError(f"{what} failed")
