@@ -400,7 +400,9 @@ def payu_checkout_page(paymentToken: str) -> Response:
     invoice = api.backend.invoice(attempt["contractId"], attempt["invoiceId"])
     if invoice is None or pay.cannot_take(invoice, attempt):  # paid meanwhile (a PayU retry)
         raise Conflict("This invoice was paid meanwhile: there is nothing left to pay")
-    page = found.checkout_page(pay.start_of(attempt, public_base_url(api.event), api.country))
+    base = public_base_url(api.event)
+    urls = (f"{base}/payments/notifications/{attempt.get('gateway', 'payu')}", base)
+    page = found.checkout_page(pay.start_of(attempt, urls, api.country))
     return Response(200, "text/html; charset=utf-8", page, headers={"Cache-Control": "no-store"})
 
 

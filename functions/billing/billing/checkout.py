@@ -3,6 +3,7 @@ whose outcome arrives signed (or is asked for), and whose approval is recorded o
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from selfcare.stores.checkout import (
     checkout_info,
     decided_at,
     in_time_after_decline,
+    never_started,
     status_of,
 )
 
@@ -105,18 +107,26 @@ def create(
     """Record the attempt as pending, then ask the gateway to collect it (201). One attempt
     is in process per invoice: a pending one past its expiry is closed first (the gateway
     asked once), so a payment it took in time is recorded and a later one never lands on
-    two attempts."""
+    two attempts; one no payer ever saw (never started in time) is closed and blocks
+    nothing. A retry of this very request (same Idempotency-Key) whose answer was lost
+    answers the same attempt, starting it where it had stopped."""
+    answered = store.answered()
+    if answered is not None:
+        return answered
     methods = payment_methods(request.paymentMethods, country)
     amount = amount_to_pay(backend, contract, invoice, Decimal(request.paymentAmount), country)
     opened, latest = store.in_process(contract.contract_id, invoice["invoiceId"])
     if latest is not None and latest["status"] == "pending":
-        if status_of(latest) == "pending":
+        if store.ours(latest) and not latest.get("checkOutId"):
+            return _start(store, gateway, latest, start_of(latest, urls, country), count)
+        if never_started(latest):
+            store.abandon(latest, "never started at the gateway: no payer saw it")
+        elif status_of(latest) == "pending":
             raise Conflict(f"A payment of invoice {invoice['invoiceId']} is in process")
-        if close_expired(store, gateway, backend, latest, count=count)["status"] == "approved":
+        elif close_expired(store, gateway, backend, latest, count=count)["status"] == "approved":
             raise Conflict(f"Invoice {invoice['invoiceId']} is already paid")
     token = secrets.token_urlsafe(24)
     customer = request.customerInfo.model_dump(mode="json", exclude_none=True)
-    description = request.paymentDescription or f"Factura {invoice['invoiceId']}"
     attempt = store.create(
         {
             "paymentToken": token,
@@ -125,7 +135,7 @@ def create(
             "invoiceId": invoice["invoiceId"],
             "paymentAmount": amount,
             "currencyId": country.currency,
-            "paymentDescription": description,
+            "paymentDescription": request.paymentDescription or f"Factura {invoice['invoiceId']}",
             "returnUrl": request.returnUrl,
             "cancelUrl": request.cancelUrl,
             "paymentMethods": methods,
@@ -134,36 +144,34 @@ def create(
         minutes,
         opened,  # 409 for all but one of attempts started at the same time
     )
-    notify_url, pages_url = urls
-    start = CheckoutStart(
-        payment_token=token,
-        contract_id=contract.contract_id,
-        invoice_id=invoice["invoiceId"],
-        amount=amount,
-        tax=country.money(amount - amount / (1 + country.vat_rate)),
-        currency=country.currency,
-        description=description,
-        notify_url=notify_url,
-        pages_url=pages_url,
-        return_url=request.returnUrl,
-        cancel_url=request.cancelUrl,
-        buyer_email=customer.get("email"),
-        buyer_name=" ".join(p for p in (customer.get("name"), customer.get("lastName")) if p)
-        or None,
-    )
+    return _start(store, gateway, attempt, start_of(attempt, urls, country), count)
+
+
+def _start(
+    store: CheckoutStore,
+    gateway: PaymentGateway,
+    attempt: Record,
+    start: CheckoutStart,
+    count: Callable[[str], None] | None,
+) -> Record:
+    """Ask the gateway to collect the recorded attempt, then keep what it answered. An
+    attempt the gateway refused, or whose start could not be kept, is closed (no payer
+    will ever see it; if closing fails too, it closes itself at its `startBy`)."""
     try:
         session = gateway.start_checkout(start)
+        answer = {
+            "paymentToken": attempt["paymentToken"],
+            "checkOutId": session.checkout_id,
+            "redirectUrl": session.redirect_url,
+        }
+        store.started(attempt, session.checkout_id, session.redirect_url, answer)
     except ServiceError:
-        store.abandon(attempt, "the gateway did not take the attempt")
+        with contextlib.suppress(ServiceError):
+            store.abandon(attempt, "the gateway did not take the attempt")
         _count(count, "CheckoutFailures")
         raise
-    store.started(attempt, session.checkout_id, session.redirect_url)
     _count(count, "CheckoutsCreated")
-    return {
-        "paymentToken": token,
-        "checkOutId": session.checkout_id,
-        "redirectUrl": session.redirect_url,
-    }
+    return answer
 
 
 def settle(
@@ -360,10 +368,12 @@ def close_expired(
     return attempt
 
 
-def start_of(attempt: Record, base: str, country: Country) -> CheckoutStart:
-    """The attempt as the gateway was asked to collect it (to serve its page again)."""
+def start_of(attempt: Record, urls: tuple[str, str], country: Country) -> CheckoutStart:
+    """The attempt as the gateway is asked to collect it; `urls`: where its notification
+    goes and the API's public base URL (for the pages the gateway adapter serves)."""
     amount = Decimal(attempt["paymentAmount"])
     customer = attempt.get("customerInfo") or {}
+    notify_url, pages_url = urls
     return CheckoutStart(
         payment_token=attempt["paymentToken"],
         contract_id=attempt["contractId"],
@@ -372,8 +382,8 @@ def start_of(attempt: Record, base: str, country: Country) -> CheckoutStart:
         tax=country.money(amount - amount / (1 + country.vat_rate)),
         currency=attempt["currencyId"],
         description=attempt.get("paymentDescription") or f"Factura {attempt['invoiceId']}",
-        notify_url=f"{base}/payments/notifications/{attempt.get('gateway', 'payu')}",
-        pages_url=base,
+        notify_url=notify_url,
+        pages_url=pages_url,
         return_url=attempt.get("returnUrl"),
         cancel_url=attempt.get("cancelUrl"),
         buyer_email=customer.get("email"),

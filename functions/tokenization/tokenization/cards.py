@@ -22,6 +22,7 @@ from selfcare.redaction import mask_pan
 
 LIMIT = (1, 5)  # default, maximum (the most a customer may keep)
 UNKNOWN = "The customer has no such card token"  # whether it exists elsewhere is not said
+DELETED = {"response": "OK", "message": "Card token deleted"}
 
 
 def tokens(vault: CardVault, customer: CustomerRef, limit: int) -> list[Record]:
@@ -73,14 +74,13 @@ def delete(
             )
     owner = (customer.document_type, customer.customer_id)
     if vault.card_token(*owner, card_token) is None:
+        if vault.forgot_card_token(*owner, card_token):  # this very request, answer lost
+            return dict(DELETED)
         raise NotFound(UNKNOWN)
-    try:
+    with contextlib.suppress(NotFound):  # the gateway forgot it already: so do we
         gateway.forget_token(*owner, card_token)
-    except NotFound:  # the gateway forgot it already (a concurrent delete): so do we
-        vault.forget_card_token(*owner, card_token)
-        raise
     vault.forget_card_token(*owner, card_token)
-    return {"response": "OK", "message": "Card token deleted"}
+    return dict(DELETED)
 
 
 def _answer(token: Record) -> Record:

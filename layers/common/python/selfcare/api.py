@@ -216,7 +216,7 @@ class Api:
         caller = self.scope.caller
         scope = f"{caller.subject or caller.client_id}|{event.http_method} {event.path}"
         idempotency.check_key(key)
-        change.begin(change.for_key(scope, key))
+        change.begin(change.for_key(scope, key), keyed=True)
         text, status, headers = idempotency.once(
             self.settings.require("idempotency_table"),
             scope,

@@ -1,11 +1,11 @@
-"""Which request is changing data. Every item a write puts carries its id (`changedBy`), so a
-change whose answer was lost (a timeout, a dropped connection, a 5xx after DynamoDB applied
-it) is recognised as done when it is tried again: by `DynamoItems.write` within the call,
-and by the stores and the sandbox when the client retries with the same Idempotency-Key,
-which names the same change (`for_key`).
+"""Which request is changing data. Every item a write puts carries its id (`changedBy`), so
+that a write whose answer was lost (a timeout, a dropped connection, a 5xx after DynamoDB
+applied it) can be told from another writer's when it is tried again. A client retrying
+with the same Idempotency-Key names the same change (`for_key`): such a change also leaves
+a receipt (`selfcare.adapters.receipts`) that its retries answer from.
 
 The handler sets it once per invocation (`begin`); Lambda runs one invocation at a time per
-container (the local runner too), so one id per process.
+container (the local runner too), so one change per process.
 """
 
 from __future__ import annotations
@@ -18,12 +18,14 @@ from typing import Any
 FIELD = "changedBy"
 
 _current: str | None = None
+_keyed = False
 
 
-def begin(change_id: str | None = None) -> str:
-    """Start a change: `change_id`, or a new one. Returns it."""
-    global _current
-    _current = change_id or uuid.uuid4().hex
+def begin(change_id: str | None = None, keyed: bool = False) -> str:
+    """Start a change: `change_id`, or a new one; `keyed` when a client's Idempotency-Key
+    names it (its retries then carry the same id)."""
+    global _current, _keyed
+    _current, _keyed = change_id or uuid.uuid4().hex, keyed
     return _current
 
 
@@ -36,9 +38,14 @@ def current() -> str | None:
     return _current
 
 
+def keyed() -> str | None:
+    """The current change's id when a client may retry it by key, else None."""
+    return _current if _keyed else None
+
+
 def clear() -> None:
-    global _current
-    _current = None
+    global _current, _keyed
+    _current, _keyed = None, False
 
 
 def stamp(item: Mapping[str, Any]) -> dict[str, Any]:

@@ -113,6 +113,11 @@ class CardVault(Protocol):
         """Forget one of the customer's tokens (nothing to do when it is not kept)."""
         ...
 
+    def forgot_card_token(self, document_type: str, customer_id: str, token: str) -> bool:
+        """Did this very change forget it already (a client retrying with the same
+        Idempotency-Key after the first answer was lost)?"""
+        ...
+
 
 # Changes. Domain errors (selfcare.errors) say why a change is refused: NotFound for what is
 # not there, Conflict for what already is or moved on meanwhile.

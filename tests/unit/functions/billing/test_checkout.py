@@ -263,7 +263,9 @@ class AskedGateway:
 
 
 def started(store, attempt):
-    return store.started(attempt, attempt["paymentToken"], "https://example.com/pay")
+    answer = {"paymentToken": attempt["paymentToken"], "checkOutId": attempt["paymentToken"]}
+    store.started(attempt, attempt["paymentToken"], "https://example.com/pay", answer)
+    return store.current(attempt)
 
 
 def test_a_pending_attempt_past_its_expiry_asks_the_gateway_once_and_records_it_in_time(world):

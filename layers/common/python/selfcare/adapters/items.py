@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from selfcare import budget, change
 from selfcare.adapters import aws
 from selfcare.adapters.attributes import dump, load
-from selfcare.errors import ServiceError, Unavailable
+from selfcare.errors import Conflict, ServiceError, Unavailable
 
 Item = dict[str, Any]
 BATCH_GET, BATCH_ROUNDS = 100, 4  # keys per BatchGetItem; rounds for unprocessed keys/items
@@ -48,11 +48,12 @@ class Items(Protocol):
         ...
 
 
-class ConditionFailed(Exception):
-    """A write's condition did not hold (the item exists, is missing, or moved on)."""
+class ConditionFailed(Conflict):
+    """A write's condition did not hold (the item exists, is missing, or moved on). Callers
+    say what that means; one that escapes them is a 409 like any Conflict, never a 500."""
 
     def __init__(self, index: int = 0) -> None:
-        super().__init__(f"condition of write {index} failed")
+        super().__init__("The data changed meanwhile; read it again and retry")
         self.index = index
 
 

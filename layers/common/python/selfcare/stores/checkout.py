@@ -25,11 +25,14 @@ declined: its payment is refunded, the invoice did not get it).
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from selfcare import budget, change
+from selfcare.adapters import receipts
 from selfcare.adapters.items import ConditionFailed, Item, Items, Write
 from selfcare.adapters.sandbox.layout import storable
 from selfcare.errors import Conflict
@@ -41,6 +44,11 @@ STATUS_CODES = {"pending": 7, "approved": 4, "declined": 6, "expired": 5}
 KEEP_SECONDS = 400 * 24 * 3600
 TRIES = 5  # conditional writes lost to other writers before giving up (409: retry)
 OPEN = "#OPEN"  # one attempt starts at a time: each start moves this marker on, conditionally
+# An attempt is started at the gateway by the request that recorded it, before that request
+# ends (Lambda stops it at its timeout): one still without a checkOutId after `startBy` was
+# never shown to a payer, and blocks nothing. Slack for the clocks of two containers.
+START_SLACK_SECONDS = 5
+START_SECONDS = 60  # outside an invocation (no deadline known)
 
 
 def invoice_pk(contract_id: str, invoice_id: str) -> str:
@@ -76,6 +84,7 @@ class CheckoutStore:
         so of attempts started at the same time for one invoice one is recorded and the
         others are refused (409)."""
         now = time.time()
+        left = budget.remaining() + budget.MARGIN
         item = {
             "pk": invoice_pk(attempt["contractId"], attempt["invoiceId"]),
             "sk": f"ATTEMPT#{attempt['paymentToken']}",
@@ -83,6 +92,9 @@ class CheckoutStore:
             "status": "pending",
             "createdAt": datetime.fromtimestamp(now, UTC).isoformat(timespec="milliseconds"),
             "expiresAt": int(now + minutes * 60),
+            "startBy": math.ceil(
+                now + (left if math.isfinite(left) else START_SECONDS) + START_SLACK_SECONDS
+            ),
             "purgeAt": int(now + KEEP_SECONDS),
             "version": 1,
         }
@@ -115,11 +127,35 @@ class CheckoutStore:
             raise
         return storable(item)
 
-    def started(self, attempt: Record, checkout_id: str, redirect_url: str) -> Record:
-        return self._put(attempt, checkOutId=checkout_id, redirectUrl=redirect_url)
+    def started(self, attempt: Record, checkout_id: str, redirect_url: str, answer: Record) -> None:
+        """The gateway took the pending attempt: its checkOutId and redirectUrl are kept, with
+        the change's receipt (`answer`). 409 when it is no longer pending or its time to
+        start has passed (it was closed as never started)."""
+        current = self.current(attempt)
+        if current is None or current["status"] != "pending" or never_started(current):
+            raise Conflict("The payment attempt was closed before it started; retry")
+        version = int(current.get("version", 0))
+        item = {**current, "checkOutId": checkout_id, "redirectUrl": redirect_url}
+        write = Write.put(storable({**item, "version": version + 1}), version=version)
+        try:
+            receipts.write(self.items, write, answer=answer)
+        except ConditionFailed:
+            raise Conflict("The payment attempt changed before it started; retry") from None
+
+    def answered(self) -> Record | None:
+        """The answer this very change gave, when it created an attempt already (the client
+        retries with the same Idempotency-Key after losing it)."""
+        made = receipts.find(self.items)
+        return dict(made.answer) if made is not None else None
+
+    @staticmethod
+    def ours(attempt: Record) -> bool:
+        """Did this very change record `attempt` (a retry finding its own attempt)?"""
+        return change.made(attempt)
 
     def abandon(self, attempt: Record, reason: str) -> None:
-        """The gateway never took it: nobody can pay it, so it ends expired."""
+        """The gateway never took it (or no payer ever saw it): nobody can pay it, so it ends
+        expired."""
         with contextlib.suppress(ConditionFailed):
             self._put(attempt, status="expired", detail=reason, only_from=("pending",))
 
@@ -299,6 +335,13 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
+def never_started(attempt: Record, now: float | None = None) -> bool:
+    """A pending attempt the gateway was never asked to collect in time: no payer saw it."""
+    start_by = attempt.get("startBy")
+    now = time.time() if now is None else now
+    return not attempt.get("checkOutId") and start_by is not None and float(start_by) < now
+
+
 def status_of(attempt: Record, now: float | None = None) -> str:
     """Pending attempts past their expiry read as expired, for as long as they are kept; an
     approval the billing system refused (the invoice was paid by another attempt meanwhile)
@@ -307,6 +350,8 @@ def status_of(attempt: Record, now: float | None = None) -> str:
     expires = attempt.get("expiresAt")
     now = time.time() if now is None else now
     if status == "pending" and expires is not None and float(expires) <= now:
+        return "expired"
+    if status == "pending" and never_started(attempt, now):
         return "expired"
     if status == "approved" and attempt.get("paymentRefused"):
         return "declined"

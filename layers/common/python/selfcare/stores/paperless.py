@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from selfcare.adapters import receipts
 from selfcare.adapters.items import ConditionFailed, Item, Items, Write
 from selfcare.errors import Conflict, NotFound
 from selfcare.ports import Record
@@ -69,6 +70,9 @@ class PaperlessStore:
 
     def create(self, targets: Sequence[Target], info: Record, audit: Mapping[str, Any]) -> int:
         """Subscribe every target, none of which may be subscribed yet (409 otherwise)."""
+        made = receipts.find(self.items)
+        if made is not None:  # this change was made before its answer got lost
+            return int(made.answer)
         now = _now()
         writes = []
         for target in targets:
@@ -78,12 +82,10 @@ class PaperlessStore:
                 _audit(target, "create", None, info, audit, now),
             ]
         try:
-            self.items.write(*writes)
+            return int(receipts.write(self.items, *writes, answer=1))
         except ConditionFailed as failed:
-            raise Conflict(
-                f"{targets[failed.index // 2].describe()} is already subscribed"
-            ) from None
-        return 1
+            target = targets[min(failed.index // 2, len(targets) - 1)]
+            raise Conflict(f"{target.describe()} is already subscribed") from None
 
     def update(
         self,
@@ -95,6 +97,9 @@ class PaperlessStore:
         """Replace every target's subscription from the version read here (for the first,
         the version the caller read, `expected`, when it sent one): whoever changed one
         meanwhile wins, and this answers 409 writing nothing. Returns the first's version."""
+        made = receipts.find(self.items)
+        if made is not None:  # this change was made before its answer got lost
+            return int(made.answer)
         now = _now()
         writes: list[Write] = []
         versions = []
@@ -113,12 +118,13 @@ class PaperlessStore:
                 Write.put(item, version=version),
                 _audit(target, "update", current["info"], info, audit, now),
             ]
-        self._commit(writes, targets)
-        return versions[0]
+        return int(self._commit(writes, targets, versions[0]))
 
     def delete(
         self, targets: Sequence[Target], audit: Mapping[str, Any], expected: int | None = None
     ) -> None:
+        if receipts.find(self.items) is not None:
+            return  # this change was made before its answer got lost
         now = _now()
         writes: list[Write] = []
         for n, target in enumerate(targets):
@@ -137,11 +143,11 @@ class PaperlessStore:
             raise Conflict(f"{target.describe()} changed since it was read (If-Match)")
         return current
 
-    def _commit(self, writes: list[Write], targets: Sequence[Target]) -> None:
+    def _commit(self, writes: list[Write], targets: Sequence[Target], answer: Any = None) -> Any:
         try:
-            self.items.write(*writes)
+            return receipts.write(self.items, *writes, answer=answer)
         except ConditionFailed as failed:
-            target = targets[failed.index // 2]
+            target = targets[min(failed.index // 2, len(targets) - 1)]
             raise Conflict(
                 f"{target.describe()} changed meanwhile; read it again and retry"
             ) from None

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from selfcare.adapters import receipts
 from selfcare.adapters.items import ConditionFailed, Items, Write
 from selfcare.adapters.sandbox import layout
 from selfcare.adapters.sandbox.billing import SandboxBilling
@@ -188,9 +189,13 @@ class SandboxBackend(SandboxContacts, SandboxOfferings, SandboxBilling):
 
     def forget_card_token(self, document_type: str, customer_id: str, token: str) -> None:
         pk = layout.customer_pk(document_type, customer_id)
-        for item in self.items.query(pk, prefix=layout.CARD):
-            if item["token"]["cardToken"] == token:  # unconditional: gone already is as well
-                self.items.write(Write.delete(pk, item["sk"]))
+        held = self.items.query(pk, prefix=layout.CARD)
+        # unconditional: gone already is as well; the receipt says this change forgot it
+        gone = [Write.delete(pk, i["sk"]) for i in held if i["token"]["cardToken"] == token]
+        receipts.write(self.items, *gone)
+
+    def forgot_card_token(self, document_type: str, customer_id: str, token: str) -> bool:
+        return receipts.find(self.items) is not None
 
 
 def _contract_ref(item: dict[str, Any]) -> ContractRef:

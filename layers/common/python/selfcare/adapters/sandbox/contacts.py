@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from selfcare.adapters import receipts
 from selfcare.adapters.items import ConditionFailed, Items, Write
 from selfcare.adapters.sandbox import layout
 from selfcare.errors import Conflict, NotFound
@@ -149,6 +150,10 @@ class SandboxContacts:
         change came in between; its domain errors reach the caller unchanged."""
         pk = layout.contract_pk(contract_id)
         for attempt in range(RETRIES + 1):
+            made = receipts.find(self.items)
+            if made is not None:  # this change was made before its answer got lost
+                answer: Record = made.answer
+                return answer
             item = self.items.get(pk, layout.CONTACT)
             if item is None:
                 raise NotFound(f"No contact information for contract {contract_id}")
@@ -156,8 +161,10 @@ class SandboxContacts:
             answer = apply(item["contactInformation"])
             item["version"] = version + 1
             try:
-                self.items.write(Write.put(layout.storable(item), version=version))
-                return answer
+                written: Record = receipts.write(
+                    self.items, Write.put(layout.storable(item), version=version), answer=answer
+                )
+                return written
             except ConditionFailed:
                 if attempt < RETRIES:  # jitter, so that racing writers spread out
                     time.sleep(random.uniform(0, 0.02 * (attempt + 1)))  # noqa: S311

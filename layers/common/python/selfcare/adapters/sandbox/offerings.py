@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from selfcare.adapters import receipts
 from selfcare.adapters.items import ConditionFailed, Item, Items, Write
 from selfcare.adapters.sandbox import layout
 from selfcare.errors import Conflict, InvalidParameter, NotFound, ServiceError
@@ -138,6 +139,10 @@ class SandboxOfferings:
     ) -> Record:
         """Read, decide, write both items or neither; again while another change wins."""
         for _ in range(ATTEMPTS):
+            made = receipts.find(self.items)
+            if made is not None:  # this change was made before its answer got lost
+                replayed: Record = made.answer
+                return replayed
             read = self._read_offering(contract_id, product_id)
             try:
                 new_product, offers, answer = decide(read)
@@ -145,7 +150,7 @@ class SandboxOfferings:
                 if self._offers_unchanged(read, contract_id, product_id):
                     raise
                 continue  # decided on a mix of before and after another change
-            if self._commit_offering(product_id, read, new_product, offers):
+            if self._commit_offering(product_id, read, new_product, offers, answer):
                 return answer
         raise Conflict(f"Product {product_id} is changing right now; retry shortly")
 
@@ -166,7 +171,7 @@ class SandboxOfferings:
         return _version(again) == _version(read.offers)
 
     def _commit_offering(
-        self, product_id: int, read: _Read, new_product: Item, offers: list[Record]
+        self, product_id: int, read: _Read, new_product: Item, offers: list[Record], answer: Record
     ) -> bool:
         """Both items or neither; False when either moved on since it was read."""
         pk = read.product["pk"]
@@ -182,7 +187,7 @@ class SandboxOfferings:
             new_offers = {**read.offers, "offers": offers, "version": current + 1}
             offers_write = Write.put(layout.storable(new_offers), version=current)
         try:
-            self.items.write(product_write, offers_write)
+            receipts.write(self.items, product_write, offers_write, answer=answer)
         except ConditionFailed:
             return False
         return True
