@@ -14,12 +14,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import logging
 
 from selfcare.errors import Conflict, NotFound, ServiceError
 from selfcare.payments import Card, Credentials, PaymentGateway
 from selfcare.ports import BillingChanges, CardVault, CustomerRef, Record
 from selfcare.redaction import mask_pan
 
+# A child of the function's Powertools logger ("tokenization"): same handler, same redaction.
+LOG = logging.getLogger(__name__)
 LIMIT = (1, 5)  # default, maximum (the most a customer may keep)
 UNKNOWN = "The customer has no such card token"  # whether it exists elsewhere is not said
 DELETED = {"response": "OK", "message": "Card token deleted"}
@@ -51,9 +54,30 @@ def create(vault: CardVault, gateway: PaymentGateway, card: Card) -> Record:
     except Conflict:  # the customer's cards changed meanwhile: the gateway's token is unkept
         _unmake(gateway, card, token.card_token)
         raise
+    except ServiceError:  # the vault failed: perhaps after keeping it (its answer lost)
+        found = _kept_after_all(vault, owner, token.card_token)
+        if found is None:
+            _unmake(gateway, card, token.card_token)
+            raise
+        if not found:  # undecidable now: kept or not, the token stays at the gateway
+            LOG.warning(
+                "Card token may be unkept at the gateway; it is adopted if kept later",
+                extra={"gateway": gateway.name, "cardInfo": masked},
+            )
+            raise
+        kept = found
     if kept["cardToken"] != token.card_token:  # the same card was kept meanwhile
         _unmake(gateway, card, token.card_token)
     return _answer(kept)
+
+
+def _kept_after_all(vault: CardVault, owner: tuple[str, str], card_token: str) -> Record | None:
+    """The vault's TokenInfo when it kept the token after all; None when it did not; an empty
+    record when it cannot be told (the vault fails to answer too)."""
+    try:
+        return vault.card_token(*owner, card_token)
+    except ServiceError:
+        return {}
 
 
 def delete(

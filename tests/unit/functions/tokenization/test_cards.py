@@ -15,7 +15,7 @@ from selfcare.adapters.items import MemoryItems
 from selfcare.adapters.payments.sandbox import SandboxGateway
 from selfcare.adapters.sandbox import layout
 from selfcare.adapters.sandbox.backend import SandboxBackend
-from selfcare.errors import Conflict, NotFound, UpstreamError
+from selfcare.errors import Conflict, NotFound, Unavailable, UpstreamError, UpstreamTimeout
 from selfcare.payments import Card, CardToken, Credentials
 from selfcare.ports import CustomerRef
 from tokenization import cards
@@ -129,6 +129,51 @@ def test_a_token_the_vault_refuses_meanwhile_is_forgotten_at_the_gateway(vault, 
     assert gateway.calls == ["tokenize", "forget"] and gateway.tokens == {}
 
 
+class FailingVault(SandboxBackend):
+    """The vault's write fails with `error`; `keeps` says whether it kept the token first
+    (the answer lost), and `blind` makes its reads fail as well."""
+
+    def __init__(self, items, error, keeps=False, blind=False):
+        super().__init__(items)
+        self.error, self.keeps, self.blind = error, keeps, blind
+
+    def keep_card_token(self, *args, **kwargs):
+        if self.keeps:
+            super().keep_card_token(*args, **kwargs)
+        raise self.error
+
+    def card_token(self, *args, **kwargs):
+        if self.blind:
+            raise Unavailable("DynamoDB is not available")
+        return super().card_token(*args, **kwargs)
+
+
+def test_a_token_the_vault_failed_to_keep_is_forgotten_at_the_gateway(items, gateway):
+    vault = FailingVault(items, Unavailable("DynamoDB is busy; retry shortly"))
+    with pytest.raises(Unavailable):
+        cards.create(vault, gateway, CARD)
+    assert gateway.calls == ["tokenize", "forget"] and gateway.tokens == {}
+    assert cards.tokens(vault, CUSTOMER, 5) == []
+
+
+def test_a_token_kept_by_a_vault_write_whose_answer_was_lost_is_answered(items, gateway):
+    vault = FailingVault(items, UpstreamTimeout("DynamoDB did not answer in time"), keeps=True)
+    answer = cards.create(vault, gateway, CARD)
+    assert answer["cardToken"] == "fake-1" and gateway.calls == ["tokenize"]
+    assert cards.tokens(vault, CUSTOMER, 5) == [answer]
+
+
+def test_a_token_whose_keeping_cannot_be_told_stays_at_the_gateway_and_is_logged(
+    items, gateway, caplog
+):
+    vault = FailingVault(items, UpstreamTimeout("DynamoDB did not answer in time"), blind=True)
+    with pytest.raises(UpstreamTimeout):
+        cards.create(vault, gateway, CARD)
+    assert gateway.calls == ["tokenize"]  # not forgotten: it may have been kept
+    (warning,) = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert warning.cardInfo == "411111XXXXXX1111" and PAN not in caplog.text
+
+
 def test_the_same_card_kept_meanwhile_answers_it_and_forgets_the_new_token(vault, gateway):
     kept = {"cardToken": "kept-first", "cardInfo": "411111XXXXXX1111", "cardBrand": "VISA"}
 
@@ -191,3 +236,34 @@ def test_a_delete_while_recurring_billing_charges_the_card_is_409(vault, gateway
     with pytest.raises(Conflict, match="84257928"):
         cards.delete(vault, vault, gateway, CUSTOMER, token)
     assert gateway.calls == ["tokenize"] and token in gateway.tokens
+
+
+@pytest.fixture
+def keyed():
+    from selfcare import change
+
+    yield lambda name: change.begin(change.for_key("caller|DELETE cardtokens", name), keyed=True)
+    change.clear()
+
+
+def test_a_delete_retried_with_its_key_after_a_lost_answer_answers_it_again(vault, gateway, keyed):
+    token = cards.create(vault, gateway, CARD)["cardToken"]
+    keyed("delete-1")
+    first = cards.delete(vault, vault, gateway, CUSTOMER, token)
+    assert cards.delete(vault, vault, gateway, CUSTOMER, token) == first  # same key: its retry
+    keyed("delete-2")
+    with pytest.raises(NotFound):  # another request for a token already gone
+        cards.delete(vault, vault, gateway, CUSTOMER, token)
+
+
+def test_a_token_the_gateway_no_longer_holds_is_forgotten_and_the_delete_answered(vault, gateway):
+    token = cards.create(vault, gateway, CARD)["cardToken"]
+    del gateway.tokens[token]  # forgotten at the gateway by a first attempt whose answer was lost
+
+    def gone(document_type, customer_id, card_token):
+        gateway.calls.append("forget")
+        raise NotFound("The gateway does not know it")
+
+    gateway.forget_token = gone  # type: ignore[method-assign]
+    assert cards.delete(vault, vault, gateway, CUSTOMER, token)["response"] == "OK"
+    assert cards.tokens(vault, CUSTOMER, 5) == []
