@@ -251,10 +251,11 @@ class Api:
     def _build_handler(self) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
         resolve = self.app.resolve
 
-        def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        def start(event: dict[str, Any], context: Any) -> dict[str, Any]:
             budget.start(context)  # every call to a dependency fits in what is left
             return resolve(event, context)
 
+        handler: Callable[[dict[str, Any], Any], dict[str, Any]] = start
         if self.allowed_origins:
             handler = vary_on_origin(handler)
         handler = tracing.capture_handler(self.service, handler)
