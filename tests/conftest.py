@@ -60,6 +60,26 @@ def embedded_aws() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def _fault_proxy(embedded_aws):
+    from tests.support.faults import FaultProxy
+
+    with FaultProxy(upstream=embedded_aws) as proxy:
+        yield proxy
+
+
+@pytest.fixture
+def fault_proxy(_fault_proxy):
+    """A fault-injecting proxy in front of the session's embedded AWS, without rules or
+    calls; `with fault_proxy.routed():` sends the functions' AWS calls through it
+    (tests/support/faults.py)."""
+    _fault_proxy.clear()
+    yield _fault_proxy
+    _fault_proxy.clear()
+    _fault_proxy.release(go_on=False)
+    assert _fault_proxy.wait_idle(), "the fault proxy is still busy"
+
+
+@pytest.fixture(scope="session")
 def jwks():
     """The local identity provider's JWKS over real HTTP, as the authorizer fetches it."""
     from local import auth
