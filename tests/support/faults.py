@@ -555,6 +555,10 @@ def forget_clients() -> None:
 
     aws.reset_clients()
     idempotency._persistence.cache_clear()
+    if "selfcare.adapters.boto" in sys.modules:  # its Secrets Manager client and secrets
+        from selfcare.adapters import boto
+
+        boto.forget()
     if "aws_lambda_powertools.utilities.parameters" in sys.modules:
         from aws_lambda_powertools.utilities import parameters
 

@@ -10,11 +10,11 @@ then takes no payment, and it reads (and is queried) as expired.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
 import os
-import secrets
 import time
 import uuid
 from dataclasses import dataclass
@@ -62,7 +62,10 @@ class SandboxGateway:
 
     # Checkout -------------------------------------------------------------------------------
     def start_checkout(self, start: CheckoutStart) -> CheckoutSession:
-        checkout_id = f"SBX-{secrets.token_urlsafe(16)}"
+        """One session per attempt: asked again for the same payment token (a start whose
+        answer was lost, resumed), it answers the session it made."""
+        checkout_id = self._checkout_id(start.payment_token)
+        url = f"{start.pages_url}/payments/sandbox/checkout/{checkout_id}"
         session = {
             "pk": f"GATEWAY#{checkout_id}",
             "sk": "#SESSION",
@@ -77,10 +80,18 @@ class SandboxGateway:
             "createdAt": _now().isoformat(),
             "expiresAt": int(time.time()) + self.minutes * 60 - EARLIER_SECONDS,
         }
-        self.items.write(Write.put(storable(session), absent=True))
-        return CheckoutSession(
-            checkout_id, f"{start.pages_url}/payments/sandbox/checkout/{checkout_id}"
-        )
+        try:
+            self.items.write(Write.put(storable(session), absent=True))
+        except ConditionFailed:
+            if self._session(checkout_id).get("paymentToken") != start.payment_token:
+                raise
+        return CheckoutSession(checkout_id, url)
+
+    def _checkout_id(self, payment_token: str) -> str:
+        """The session's id: unguessable without the secret, the same for the same attempt."""
+        key = self.credentials.notification_secret.encode()
+        digest = hmac.new(key, f"checkout:{payment_token}".encode(), hashlib.sha256).digest()
+        return f"SBX-{base64.urlsafe_b64encode(digest[:16]).decode().rstrip('=')}"
 
     def session(self, checkout_id: str) -> dict[str, Any]:
         """The session as its page shows it: a pending one past its expiry reads expired."""
