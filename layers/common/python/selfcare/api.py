@@ -38,6 +38,10 @@ BASE_PATH = re.compile(r"^/v1/tigo/home/[a-z]{2}(?=/|$)")  # the contract's base
 CORS_ALLOW_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "If-Match"]
 CORS_EXPOSE_HEADERS = ["ETag", "Content-Disposition"]  # paperless versions, the PDF's name
 CORS_MAX_AGE = 600  # seconds, as the template's preflight answers
+# On every answer (API Gateway's own answers get them from the template's GatewayResponses):
+# answers are personal (invoices, PDFs, payment pages, errors naming ids), so no cache keeps
+# them, and no browser reads one as another type than the one it says.
+SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
 # Read-only requests publish no business metric; Powertools would warn on every one.
@@ -106,6 +110,25 @@ def vary_on_origin(
         headers = answer.get("multiValueHeaders")
         if isinstance(headers, dict):
             headers.setdefault("Vary", []).append("Origin")
+        return answer
+
+    return handle
+
+
+def with_security_headers(
+    handler: Callable[[dict[str, Any], Any], dict[str, Any]],
+) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """SECURITY_HEADERS on every answer (successes, errorBodies, PDFs, pages), unless the
+    route set that header itself."""
+
+    def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        answer = handler(event, context)
+        headers = answer.get("multiValueHeaders")
+        if isinstance(headers, dict):
+            present = {k.lower() for k in (*headers, *(answer.get("headers") or ()))}
+            for name, value in SECURITY_HEADERS.items():
+                if name.lower() not in present:
+                    headers[name] = [value]
         return answer
 
     return handle
@@ -263,10 +286,11 @@ class Api:
     def _build_handler(self) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
         resolve = self.app.resolve
 
-        def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        def resolved(event: dict[str, Any], context: Any) -> dict[str, Any]:
             budget.start(context)  # every call to a dependency fits in what is left
             return resolve(event, context)
 
+        handler = with_security_headers(resolved)
         if self.allowed_origins:
             handler = vary_on_origin(handler)
         handler = tracing.capture_handler(self.service, handler)
