@@ -346,10 +346,13 @@ def payment_notification(name: str) -> Any:
 
 @app.get("/payments/sandbox/checkout/<checkOutId>")
 def sandbox_gateway_page(checkOutId: str) -> Response:
+    from billing import pages
     from selfcare.adapters.payments import sandbox_page
 
     session = _sandbox().session(checkOutId)
-    return Response(200, "text/html; charset=utf-8", sandbox_page.page(session, api.country))
+    page = sandbox_page.page(session, api.country)
+    redirects = (session.get("returnUrl"), session.get("cancelUrl"))
+    return Response(200, "text/html; charset=utf-8", page, headers=pages.headers(page, redirects))
 
 
 @app.post("/payments/sandbox/checkout/<checkOutId>")
@@ -357,6 +360,7 @@ def sandbox_gateway_decision(checkOutId: str) -> Response:
     from urllib.parse import parse_qs
 
     from billing import checkout as pay
+    from billing import pages
     from selfcare.adapters.payments import sandbox_page
     from selfcare.body import text
 
@@ -377,7 +381,8 @@ def sandbox_gateway_decision(checkOutId: str) -> Response:
     if decision.redirect:
         target = sandbox_page.back_to(decision.redirect, decision.outcome)
         return Response(303, "text/html; charset=utf-8", "", headers={"Location": target})
-    return Response(200, "text/html; charset=utf-8", sandbox_page.result(decision.outcome))
+    page = sandbox_page.result(decision.outcome)
+    return Response(200, "text/html; charset=utf-8", page, headers=pages.headers(page))
 
 
 def _sandbox() -> Any:
@@ -390,6 +395,7 @@ def _sandbox() -> Any:
 @app.get("/payments/payu/checkout/<paymentToken>")
 def payu_checkout_page(paymentToken: str) -> Response:
     from billing import checkout as pay
+    from billing import pages
 
     found = gateway()
     if found.name != "payu":
@@ -403,7 +409,7 @@ def payu_checkout_page(paymentToken: str) -> Response:
     base = public_base_url(api.event)
     urls = (f"{base}/payments/notifications/{attempt.get('gateway', 'payu')}", base)
     page = found.checkout_page(pay.start_of(attempt, urls, api.country))
-    return Response(200, "text/html; charset=utf-8", page, headers={"Cache-Control": "no-store"})
+    return Response(200, "text/html; charset=utf-8", page, headers=pages.headers(page))
 
 
 # Spool documents ----------------------------------------------------------------------------

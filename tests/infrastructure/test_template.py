@@ -121,3 +121,17 @@ def test_every_gateway_answer_is_an_error_body_whose_code_is_its_status(stack):
         if "StatusCode" in response:
             assert str(body["code"]) == response["StatusCode"], kind
         assert set(body) == {"code", "message"}, kind
+
+
+def test_every_gateway_answer_is_never_stored_nor_sniffed(stack):
+    """API Gateway's own answers (throttled, WAF, no route...) carry the headers every
+    function answer carries (selfcare.api.SECURITY_HEADERS): the local runner can only show
+    some of them (tests/integration/test_security_headers.py)."""
+    from selfcare.api import SECURITY_HEADERS
+
+    responses = stack.api()["GatewayResponses"]
+    assert {"DEFAULT_4XX", "DEFAULT_5XX"} <= set(responses)
+    for kind, response in responses.items():
+        headers = response["ResponseParameters"]["Headers"]
+        for name, value in SECURITY_HEADERS.items():
+            assert headers.get(name) == f"'{value}'", (kind, name)

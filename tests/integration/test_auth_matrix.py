@@ -198,3 +198,42 @@ def test_only_the_documented_public_routes_need_no_token(gateway):
         if r.authorizer is None
     }
     assert public == set(scopes.PUBLIC)
+
+
+def test_enrolling_or_changing_recurring_billing_needs_the_pay_scope(gateway):
+    """Recurring billing charges the customer later, by card or (Colombia) by bank debit:
+    enrolling or changing it is paying (selfcare.pay), not only writing. Ending it charges
+    nothing and needs only selfcare.write (see README "Who may call what")."""
+    customer = claim(
+        COUNTRY,
+        lambda c: (
+            bool(c.get("cardTokens")) and not any(k.get("recurringBilling") for k in c["contracts"])
+        ),
+    )
+    own = (customer["documentType"], customer["customerId"])
+    card = json.dumps({"cardToken": customer["cardTokens"][0]["cardToken"]})
+    debit = json.dumps(
+        {"recurringBillingInfo": {"paymentMethod": "1", "cardInfo": "4321", "cardIssuingBank": "B"}}
+    )
+    path = f"{BASE}/billing/contracts/{customer['contracts'][0]['contractId']}/recurringBillingInfo"
+    client = Client(gateway)
+
+    def send(method: str, body: str, *granted: str):
+        token = auth.customer_token(*own, scopes=list(granted))
+        headers = {"Authorization": f"Bearer {token}"}
+        return client.open(
+            path, method=method, headers=headers, data=body, content_type="application/json"
+        )
+
+    writer = (scopes.READ, scopes.WRITE)
+    for method, body in (("POST", card), ("POST", debit), ("PUT", card), ("PUT", debit)):
+        refused = send(method, body, *writer)
+        assert refused.status_code == 403, (method, refused.get_json())
+        assert "selfcare.pay" in refused.get_json()["message"]
+    assert send("GET", "", scopes.READ).status_code == 404  # nothing was enrolled
+
+    assert send("POST", debit, scopes.PAY).status_code == 201
+    assert send("PUT", card, scopes.PAY).status_code == 200
+    assert send("GET", "", scopes.READ).get_json()["paymentMethod"] == "2"  # now by card
+    assert send("DELETE", card, scopes.WRITE).status_code == 200
+    assert send("GET", "", scopes.READ).status_code == 404

@@ -237,3 +237,42 @@ def test_no_header_value_of_a_change_reaches_a_500(client, write, headers):
     assert response.status_code < 500, (write, headers, response.get_data(as_text=True))
     if response.status_code >= 400:
         error(response)
+
+
+LIMIT = 16 * 1024  # README "Who may call what": request bodies are limited to 16 KiB
+
+
+def padded(size: int, pad: str = " ") -> bytes:
+    """A JSON body of exactly `size` bytes that the partial invoice POST reads and refuses
+    (400 naming `amount`): padding inside a string, so nothing is ever written."""
+    head, tail = b'{"amount": 0, "note": "', b'"}'
+    room = size - len(head) - len(tail)
+    unit = pad.encode()
+    body = head + unit * (room // len(unit)) + b" " * (room % len(unit)) + tail
+    assert len(body) == size
+    return body
+
+
+def partial_invoice(client, data: bytes, content_type: str):
+    contract = demo.demo_customers("co", AS_OF)[0]["contracts"][0]["contractId"]
+    return client.post(
+        f"{BASE}/co/billing/contracts/{contract}/invoices", data=data, content_type=content_type
+    )
+
+
+def test_the_body_limit_counts_bytes_not_characters(client):
+    emoji = padded(LIMIT + 1, "😀")  # 4 bytes each: about 4,100 characters, over 16 KiB
+    assert len(emoji.decode()) < LIMIT < len(emoji)
+    refused = partial_invoice(client, emoji, "application/json")
+    assert refused.status_code == 413 and "16 KiB" in error(refused)
+    within = partial_invoice(client, padded(LIMIT, "é"), "application/json")
+    assert within.status_code == 400 and "amount" in error(within)
+
+
+def test_a_body_delivered_base64_counts_its_decoded_size(client):
+    # API Gateway delivers a text/html body base64-encoded (a binary media type): 16 KiB of
+    # JSON arrives as about 21,800 characters, and is still within the limit.
+    within = partial_invoice(client, padded(LIMIT), "text/html")
+    assert within.status_code == 400 and "amount" in error(within)
+    over = partial_invoice(client, padded(LIMIT + 1), "text/html")
+    assert over.status_code == 413 and "16 KiB" in error(over)

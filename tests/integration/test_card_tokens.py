@@ -188,6 +188,14 @@ BAD_CARDS = [
     ({"cardBrand": "MAESTRO"}, "cardDetails.cardBrand"),
     ({"cardBrand": "MASTERCARD"}, "cardDetails.cardBrand"),  # a VISA number
     ({"cardBrand": None}, "cardDetails.cardBrand"),
+    # A card number in the name would be stored and echoed: refused with any separators.
+    ({"cardPrintedName": "MARIA 4532015112830366"}, "cardDetails.cardPrintedName"),
+    ({"cardPrintedName": "4532 0151 1283 0366"}, "cardDetails.cardPrintedName"),
+    ({"cardPrintedName": "MARIA 4532-0151-1283-0366"}, "cardDetails.cardPrintedName"),
+    ({"cardPrintedName": "4532.0151.1283.0366 PEREZ"}, "cardDetails.cardPrintedName"),
+    ({"cardPrintedName": "4532_0151_1283_0366"}, "cardDetails.cardPrintedName"),
+    ({"cardPrintedName": "4532/0151/1283/0366"}, "cardDetails.cardPrintedName"),
+    ({"cardPrintedName": "MARIA 4532015112830367"}, "cardDetails.cardPrintedName"),  # mistyped
 ]
 
 

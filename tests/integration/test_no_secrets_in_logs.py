@@ -70,3 +70,40 @@ def test_card_numbers_tokens_and_secrets_never_reach_logs_or_answers(client, gat
     for raw in (PAN, PAN_SPACED, token, forged, token.split(".")[2], secret):
         assert raw not in everything
     assert MASKED in everything  # masked numbers may appear, to help support
+
+
+SEPARATED = [  # every separator a person types between a card's groups of digits
+    "4111.1111.1111.1111",
+    "4111_1111_1111_1111",
+    "4111-1111-1111-1111",
+    "4111.1111-1111_1111",
+]
+
+
+def test_a_card_number_as_a_path_id_comes_back_masked_in_answers_and_logs(client, gateway, capsys):
+    """An agent reaching an unknown id hears it back in the 404's message ("No contract
+    ..."): a card number there, with whatever separators, is masked in the answer and in
+    the log line of the refusal."""
+    customer = demo.demo_customers("co", AS_OF)[0]
+    contract = customer["contracts"][0]["contractId"]
+    for host in gateway.hosts.values():
+        host.handler()
+    stream, swapped = capture_every_log_stream()
+    answers = []
+    try:
+        for number in SEPARATED:
+            for path in (
+                f"/billing/contracts/{number}/balance",
+                f"/billing/contracts/{contract}/invoices/{number}",
+            ):
+                response = client.get(f"/v1/tigo/home/co{path}")
+                assert response.status_code == 404, (path, response.status_code)
+                answers.append(response.get_json()["message"])
+    finally:
+        for handler, previous in swapped:
+            handler.stream = previous
+    logged = stream.getvalue() + capsys.readouterr().out
+    # Booleans only: a failure must not print the numbers it found.
+    assert [MASKED in message for message in answers] == [True] * 2 * len(SEPARATED)
+    assert logged.count(MASKED) >= len(answers)  # each refusal was logged, masked
+    assert sum(n[:9] in text for n in SEPARATED for text in (logged, *answers)) == 0

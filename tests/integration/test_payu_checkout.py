@@ -107,6 +107,29 @@ def test_an_approved_confirmation_pays_the_invoice_once(payu, api):
     assert page.status_code == 404  # no form for a finished attempt
 
 
+def test_the_payu_page_cannot_be_framed_and_may_only_post_to_payu(payu, api):
+    """The page runs its one inline script (allowed by its hash, not 'unsafe-inline'), may
+    post its form to PayU's checkout and nowhere else, and no site may frame it."""
+    import base64
+    import hashlib
+    from urllib.parse import urlsplit
+
+    _, _, reference = start(api, claim("co", owing))
+    page = api.get(f"{BASE}/payments/payu/checkout/{reference['paymentToken']}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and page.headers["X-Content-Type-Options"] == "nosniff"
+    directives = page.headers.get("Content-Security-Policy", "").split(";")
+    csp = {name.lower(): set(rest) for name, *rest in (d.split() for d in directives) if name}
+    (script,) = re.findall(r"<script>(.*?)</script>", text, re.S)
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    assert csp.get("script-src") == {f"'sha256-{digest}'"}
+    assert csp.get("frame-ancestors") == {"'none'"} and csp.get("default-src") == {"'none'"}
+    (action,) = re.findall(r'<form [^>]*action="([^"]*)"', text)
+    payu_checkout = urlsplit(html.unescape(action))
+    assert csp.get("form-action") == {f"{payu_checkout.scheme}://{payu_checkout.netloc}"}
+    assert all("unsafe" not in source for sources in csp.values() for source in sources)
+
+
 def test_an_approval_after_a_decline_still_pays(payu, api):
     """PayU lets a payer whose card was declined retry on its page in the same session; the
     retry's approval (same reference, a new transaction) pays the invoice, once."""

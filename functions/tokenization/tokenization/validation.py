@@ -18,16 +18,18 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-NUMBER, EXPIRY, CVV, BRAND = (
+NUMBER, EXPIRY, CVV, BRAND, NAME = (
     "cardDetails.cardNumber",
     "cardDetails.cardExpirationDate",
     "cardDetails.cardVerificationValue",
     "cardDetails.cardBrand",
+    "cardDetails.cardPrintedName",
 )
 BRANDS = ("VISA", "MASTERCARD", "AMEX", "DINERS")
 CVV_DIGITS = {"AMEX": 4}  # 3 for the others
 YEARS_AHEAD = 20  # no card is issued for longer
-DIGITS = re.compile(r"[0-9]{12,19}")
+MIN_DIGITS = 12  # the shortest card number taken
+DIGITS = re.compile(rf"[0-9]{{{MIN_DIGITS},19}}")
 YYYYMM = re.compile(r"([0-9]{4})(0[1-9]|1[0-2])")
 
 
@@ -90,6 +92,16 @@ def check_cvv(cvv: str, brand: str) -> str:
     return cvv
 
 
+def check_printed_name(name: str | None) -> str | None:
+    """The name as embossed, or None. It is stored and echoed (TokenInfo), so one holding a
+    card number (12 or more digits, separated by anything, Luhn-valid or mistyped) is refused:
+    no printed name has that many digits."""
+    name = (name or "").strip()
+    if sum(char.isdecimal() for char in name) >= MIN_DIGITS:
+        raise InvalidParameter(NAME, "must not hold a card number")
+    return name or None
+
+
 def check_customer(
     document_type: str | None,
     customer_id: str | None,
@@ -135,7 +147,7 @@ def card(
         expiration=check_expiry(_required(details.cardExpirationDate, EXPIRY), today),
         cvv=check_cvv(_required(details.cardVerificationValue, CVV).get_secret_value(), brand),
         brand=brand,
-        printed_name=(details.cardPrintedName or "").strip() or None,
+        printed_name=check_printed_name(details.cardPrintedName),
         document_type=customer.document_type,
         customer_id=customer.customer_id,
         email=info.email if info is not None else None,

@@ -135,6 +135,22 @@ def test_customers_cannot_tell_unknown_ids_from_someone_elses():
             "/v1/tigo/home/{country}/billing/contracts/{contractId}/recurringBillingInfo",
             scopes.READ,
         ),
+        # enrolling in or changing recurring billing lets the customer be charged later
+        (
+            "POST",
+            "/v1/tigo/home/{country}/billing/contracts/{contractId}/recurringBillingInfo",
+            scopes.PAY,
+        ),
+        (
+            "PUT",
+            "/v1/tigo/home/{country}/billing/contracts/{contractId}/recurringBillingInfo",
+            scopes.PAY,
+        ),
+        (
+            "DELETE",
+            "/v1/tigo/home/{country}/billing/contracts/{contractId}/recurringBillingInfo",
+            scopes.WRITE,
+        ),
     ],
 )
 def test_each_operation_needs_its_scope(method, resource, needed):

@@ -68,6 +68,11 @@ def test_mask_pan_keeps_at_most_first_6_and_last_4(number, masked):
         ("amex 3782 822463 10005", "amex 378282XXXXXX0005"),
         (f"PAN{VISA}x", "PAN411111XXXXXX1111x"),
         (f"[{VISA}, {MASTERCARD}]", "[411111XXXXXX1111, 555555XXXXXX4444]"),
+        ("No contract 4111.1111.1111.1111", "No contract 411111XXXXXX1111"),
+        ("/contracts/4111_1111_1111_1111/balance", "/contracts/411111XXXXXX1111/balance"),
+        ("card 5555/5555/5555/4444.", "card 555555XXXXXX4444."),
+        ("amex 3782.822463.10005", "amex 378282XXXXXX0005"),
+        ("mixed 4111 1111-1111.1111_", "mixed 411111XXXXXX1111_"),
     ],
 )
 def test_card_numbers_in_text_are_masked(text, expected):
@@ -96,6 +101,12 @@ ID_PAIR = with_check_digit("842579283193461")  # two contract ids
         "arn:aws:lambda:us-east-1:123456789012:function:billing-co",
         "c6af9ac6-7b61-4e1f-8123-412345678900",  # UUID: "8123412345678900" is Luhn-valid
         "Root=1-5759e988-bd4012888888881881ab2793;Sampled=1",  # X-Ray trace id
+        f"contracts {ID_PAIR[:8]}.{ID_PAIR[8:]} {ID_PAIR[:8]}_{ID_PAIR[8:]}",
+        f"/contracts/{ID_PAIR[:8]}/invoices/{ID_PAIR[8:]}",
+        "periodo 2026/11/01 2026/11/13 2026.11.01.2026.11.13",
+        "call +57 300.123.4567 or 604.779.1623",  # phones
+        "from 10.120.33.201 at 1732600000.123456",  # an address, an epoch
+        "amount 1.234.567.890,50 COP",
     ],
 )
 def test_other_numbers_and_ids_are_untouched(text):

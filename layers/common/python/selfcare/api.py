@@ -38,6 +38,10 @@ BASE_PATH = re.compile(r"^/v1/tigo/home/[a-z]{2}(?=/|$)")  # the contract's base
 CORS_ALLOW_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "If-Match"]
 CORS_EXPOSE_HEADERS = ["ETag", "Content-Disposition"]  # paperless versions, the PDF's name
 CORS_MAX_AGE = 600  # seconds, as the template's preflight answers
+# On every answer (API Gateway's own answers get them from the template's GatewayResponses):
+# answers are personal (invoices, PDFs, payment pages, errors naming ids), so no cache keeps
+# them, and no browser reads one as another type than the one it says.
+SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
 # Read-only requests publish no business metric; Powertools would warn on every one.
@@ -117,6 +121,38 @@ Answer = tuple[Any, int] | tuple[Any, int, dict[str, str]]
 
 def _response(body: Any, status: int, headers: dict[str, str] | None = None) -> Response:
     return Response(status_code=status, content_type=JSON, body=body, headers=headers or {})
+
+
+def with_security_headers(
+    handler: Callable[[dict[str, Any], Any], dict[str, Any]],
+) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """SECURITY_HEADERS on every answer (successes, errorBodies, PDFs, pages), unless the
+    route set that header itself."""
+
+    def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        answer = handler(event, context)
+        headers = answer.get("multiValueHeaders")
+        if isinstance(headers, dict):
+            present = {k.lower() for k in (*headers, *(answer.get("headers") or ()))}
+            for name, value in SECURITY_HEADERS.items():
+                if name.lower() not in present:
+                    headers[name] = [value]
+        return answer
+
+    return handle
+
+
+def body_size(event: Mapping[str, Any]) -> int:
+    """The request body's size in bytes as the caller sent it: UTF-8 bytes of a text body,
+    the decoded size of a base64 one (API Gateway encodes binary media types)."""
+    body = event.get("body")
+    if not isinstance(body, str) or not body:
+        return 0
+    if event.get("isBase64Encoded"):
+        return len(body.rstrip("=")) * 3 // 4
+    if body.isascii():  # the common case, known without a scan
+        return len(body)
+    return len(body.encode("utf-8", "surrogatepass"))  # a lone surrogate must not raise
 
 
 def error_response(status: int, message: str) -> Response:
@@ -233,8 +269,7 @@ class Api:
         event = app.current_event
         raw = event.raw_event
         caller = Caller.from_request_context(raw.get("requestContext"))
-        body = raw.get("body")
-        if body is not None and len(body) > MAX_BODY:
+        if body_size(raw) > MAX_BODY:
             raise PayloadTooLarge(f"Request bodies are limited to {MAX_BODY // 1024} KiB")
         path = event.path_parameters or {}
         scope = access.resolve(
@@ -268,7 +303,7 @@ class Api:
             change.begin(getattr(context, "aws_request_id", None))  # what its writes carry
             return resolve(event, context)
 
-        handler: Callable[[dict[str, Any], Any], dict[str, Any]] = invoke
+        handler = with_security_headers(invoke)
         if self.allowed_origins:
             handler = vary_on_origin(handler)
         handler = tracing.capture_handler(self.service, handler)

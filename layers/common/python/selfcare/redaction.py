@@ -78,7 +78,11 @@ def _hint(words: frozenset[str]) -> re.Pattern[str]:
 
 
 _KEY_HINT = _hint(_SENSITIVE | _CARD_KEYS | {_CARD_SUFFIX, *_SENSITIVE_SUFFIXES})
-_LONG_DIGITS = re.compile(r"[0-9][0-9 -]{11}")  # where 13 digits might start
+# What people type between a card's groups of digits: space, '-', '.', '_' or '/'. Any one
+# of them between digits joins a run (so "4111.1111.1111.1111" is one number); _has_pan
+# then tells card-like groupings from invoice ids, dates, phones and amounts.
+_SEPARATORS = " ._/-"
+_LONG_DIGITS = re.compile(rf"[0-9][0-9{_SEPARATORS}]{{11}}")  # where 13 digits might start
 
 
 # --- card numbers ------------------------------------------------------------------------
@@ -106,7 +110,7 @@ def mask_pan(number: str) -> str:
 
 
 def _has_pan(groups: list[str]) -> bool:
-    """Whether contiguous groups of a digit run (split at single spaces or hyphens) form a
+    """Whether contiguous groups of a digit run (split at single separators) form a
     Luhn-valid 13-19 digit number: one group alone, or groups printed like cards (every
     group 3-6 digits but the last, 1-6), so lists of ids, phones and dates do not qualify."""
     lengths = [len(group) for group in groups]
@@ -138,7 +142,8 @@ _KEY_VALUE = re.compile(
 # A credential after "Bearer": token characters, long enough not to be prose ("bearer token").
 _BEARER = re.compile(r"""\b(?i:bearer)\s+[-A-Za-z0-9._~+/=]{12,}""", re.ASCII)
 _JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]*(?:\.[\w-]+\.[\w-]+)?", re.ASCII)
-_DIGIT_RUN = re.compile(r"(?<![0-9])[0-9](?:[ -]?[0-9]){12,}")  # at least 13 digits
+_DIGIT_RUN = re.compile(rf"(?<![0-9])[0-9](?:[{_SEPARATORS}]?[0-9]){{12,}}")  # 13+ digits
+_SEPARATOR = re.compile(f"[{_SEPARATORS}]")
 # X-Ray trace ids can hold a Luhn-valid digit run (UUIDs cannot: their groups are not
 # printed like a card's, see _has_pan).
 _TRACE_ID = re.compile(r"1-[0-9a-f]{8}-[0-9a-f]{24}")
@@ -146,7 +151,7 @@ _TRACE_ID = re.compile(r"1-[0-9a-f]{8}-[0-9a-f]{24}")
 
 def _digit_run(match: re.Match[str]) -> str:
     run = match[0]
-    if not _has_pan(run.replace("-", " ").split(" ")):
+    if not _has_pan(_SEPARATOR.split(run)):
         return run
     text, start, end = match.string, *match.span()  # is the run part of a trace id?
     while start and (text[start - 1].isalnum() or text[start - 1] == "-"):
@@ -216,7 +221,7 @@ def _secret_value(value: Any, kind: int) -> Any:
     if kind == _CARD:
         text = str(value) if type(value) is int else value
         if isinstance(text, str):
-            digits = text.replace(" ", "").replace("-", "")
+            digits = _SEPARATOR.sub("", text)
             if digits.isascii() and digits.isdigit() and 12 <= len(digits) <= 19:
                 return mask_pan(digits)
             if _MASKED.fullmatch(text):

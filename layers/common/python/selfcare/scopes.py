@@ -1,5 +1,5 @@
 """Which OAuth2 scope each operation needs: reading, changing and paying (checkout, card
-tokens) are separate.
+tokens, enrolling in recurring billing) are separate.
 
 Tokens carry them in `scope`; channel tokens (call centre, CanalesAlternos) also carry
 `selfcare.agent`, which lets them act for any customer of their country.
@@ -24,6 +24,15 @@ PUBLIC = frozenset(
         ("GET", "/payments/payu/checkout/{paymentToken}"),
     }
 )
+# Changes that let the customer be charged later: enrolling in recurring billing or changing
+# what it charges, by card token or (Colombia) by bank debit alike. Ending it charges
+# nothing: DELETE stays a change (selfcare.write), so any app may stop the charges.
+CHARGING = frozenset(
+    {
+        ("POST", "/billing/contracts/{contractId}/recurringBillingInfo"),
+        ("PUT", "/billing/contracts/{contractId}/recurringBillingInfo"),
+    }
+)
 
 
 def contract_path(resource: str) -> str:
@@ -43,6 +52,6 @@ def required(method: str, resource: str) -> str | None:
         return PAY
     if method in ("GET", "HEAD", "OPTIONS"):
         return READ
-    if path.endswith("/checkOut"):
+    if path.endswith("/checkOut") or (method, path) in CHARGING:
         return PAY
     return WRITE

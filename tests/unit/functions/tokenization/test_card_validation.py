@@ -160,6 +160,30 @@ def test_each_bad_field_is_named_and_its_value_never_quoted(details, field):
             assert str(details[name]) not in error.message
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        VISA,
+        f"ANA {VISA[:4]} {VISA[4:8]} {VISA[8:12]} {VISA[12:]}",
+        "4111-1111-1111-1111 ANA",
+        "4111.1111.1111.1111",
+        "4111_1111_1111_1111",
+        "4111/1111/1111/1111",
+        "ANA 4111 1111 1111 1112",  # a mistyped card is still the payer's number
+        "４１１１１１１１１１１１１１１１",  # fullwidth digits
+    ],
+)
+def test_a_printed_name_holding_a_card_number_is_refused_without_quoting_it(name):
+    error = refusal(body(cardPrintedName=name))
+    assert error.parameter == "cardDetails.cardPrintedName"
+    assert "1111" not in error.message and "１" not in error.message
+
+
+@pytest.mark.parametrize("name", ["ANA GÓMEZ", "J0SÉ P3REZ", "PEREZ 2DO", "  ANA  "])
+def test_printed_names_with_a_few_digits_are_kept(name):
+    assert check(body(cardPrintedName=name)).printed_name == name.strip()
+
+
 @pytest.mark.parametrize("month", ["202613", "202600", "2026-12", "26012"])
 def test_an_expiry_must_be_a_real_month(month):
     with pytest.raises(InvalidParameter) as refused:
