@@ -278,13 +278,13 @@ def test_concurrent_checkouts_with_one_idempotency_key_create_one_attempt(gatewa
     warm = idempotency.once(
         table, scope, f"warm-{uuid.uuid4().hex}", "{}", lambda: ({}, 200), dumps, context()
     )
-    assert warm == ("{}", 200)
+    assert warm == ("{}", 200, {})
 
     key = f"race-{uuid.uuid4().hex}"
 
     def post(i: int, barrier: threading.Barrier) -> tuple[int, Any]:
         barrier.wait()
-        text, status = idempotency.once(table, scope, key, body, produce, dumps, context())
+        text, status, _ = idempotency.once(table, scope, key, body, produce, dumps, context())
         return status, json.loads(text)
 
     outcomes = race(N, post)

@@ -1,21 +1,19 @@
 """Whole-table snapshots of the embedded AWS (moto's server runs in the test process), to
 put the data back after a scenario and to tell exactly what a request changed.
 
-Read and restored under moto's own request lock, straight from moto's in-memory tables:
+Taken and restored under moto's own request lock, straight from moto's in-memory tables:
 a Scan of every table before and after each of hundreds of scenarios would cost minutes.
 """
 
 from __future__ import annotations
 
-import copy
 import re
-from collections.abc import Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from local.embedded_aws import _one_request_at_a_time
 from local.stack import ACCOUNT, REGION
-
-Items = dict[tuple[str, str], dict[str, Any]]  # (pk, sk) -> attributes, as DynamoDB JSON
 
 
 def _tables(names: Iterable[str]) -> dict[str, Any]:
@@ -26,40 +24,49 @@ def _tables(names: Iterable[str]) -> dict[str, Any]:
 
 
 class Snapshot:
-    """The items of `tables` as they stand now."""
+    """The items of `tables` as they stand now. Cheap: moto replaces an item it puts (our
+    functions put and delete, never update in place), so keeping the items themselves is
+    enough; what changed since is told by identity first."""
 
     def __init__(self, tables: Iterable[str]) -> None:
         with _one_request_at_a_time:
-            self._saved = {name: copy.deepcopy(t.items) for name, t in _tables(tables).items()}
+            self._saved = {
+                name: {key: dict(by_range) for key, by_range in table.items.items()}
+                for name, table in _tables(tables).items()
+            }
 
     def restore(self) -> None:
         """Every table back to this snapshot (what was added since is gone)."""
         with _one_request_at_a_time:
             for name, table in _tables(self._saved).items():
-                table.items = copy.deepcopy(self._saved[name])
+                table.items = defaultdict(
+                    dict, {key: dict(by_range) for key, by_range in self._saved[name].items()}
+                )
 
-    def items(self) -> dict[str, Items]:
-        return {name: _plain(saved) for name, saved in self._saved.items()}
-
-
-def _plain(items: Mapping[Any, Any]) -> Items:
-    found: Items = {}
-    for by_range in items.values():
-        for item in by_range.values():
-            attributes = item.to_json()["Attributes"]
-            found[(attributes["pk"]["S"], attributes["sk"]["S"])] = attributes
-    return found
+    def items(self, name: str) -> dict[tuple[str, str], Any]:
+        """(pk, sk) -> moto's item."""
+        return {
+            (str(item.hash_key.value), str(item.range_key.value)): item
+            for by_range in self._saved[name].values()
+            for item in by_range.values()
+        }
 
 
 def changes(before: Snapshot, after: Snapshot) -> dict[str, dict[tuple[str, str], Any]]:
-    """What changed, per table: (pk, sk) -> the item now, or None when it was removed."""
-    old, new = before.items(), after.items()
+    """What changed, per table: (pk, sk) -> the item now (DynamoDB JSON), or None when it
+    was removed."""
     found: dict[str, dict[tuple[str, str], Any]] = {}
-    for table in new:
-        was, now = old.get(table, {}), new[table]
-        diff = {
-            key: now.get(key) for key in was.keys() | now.keys() if was.get(key) != now.get(key)
-        }
+    for table in after._saved:
+        was, now = before.items(table), after.items(table)
+        diff = {}
+        for key in was.keys() | now.keys():
+            old, new = was.get(key), now.get(key)
+            if old is new:
+                continue
+            old_json = old.to_json()["Attributes"] if old is not None else None
+            new_json = new.to_json()["Attributes"] if new is not None else None
+            if old_json != new_json:
+                diff[key] = new_json
         if diff:
             found[table] = diff
     return found

@@ -1,0 +1,210 @@
+"""Every change of the contract under every DynamoDB fault, through a fault proxy between
+the functions and the embedded AWS (tests/support/faults.py).
+
+For each write operation and each fault (throttle, 500 before and after applying, dropped
+connection before and after applying, malformed 200 with and without its checksum, and a
+call held past the invocation's budget before and after applying), on the operation's
+first write to the service's data:
+
+- the caller hears the operation's success, or for a call held past the budget a 504
+  errorBody (never a 500, a 409 for its own change, or a success for a change not made);
+- a retry with the same Idempotency-Key answers what a fault-free run of the request
+  answers, and so does every later one;
+- the data ends exactly as after that fault-free run: no change lost, none made twice,
+  nothing else touched (every table, compared item by item, times and random ids aside).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from werkzeug.test import Client
+
+from local import auth, demo, samples
+from tests.support.claims import claim
+from tests.support.faults import Call, Fault
+from tests.support.snapshots import Snapshot, changes, normalized
+
+WRITES = frozenset({"PutItem", "DeleteItem", "UpdateItem", "TransactWriteItems", "BatchWriteItem"})
+DATA_TABLES = ("SandboxTable", "PaperlessTable", "CheckoutTable")
+ABSORBED = (  # a retry within the invocation gets through: the caller never notices
+    Fault.THROTTLE,
+    Fault.ERROR_BEFORE,
+    Fault.ERROR_AFTER,
+    Fault.DROP_BEFORE,
+    Fault.DROP_AFTER,
+    Fault.MALFORMED,
+    Fault.MALFORMED_NO_CRC,
+)
+PAST_BUDGET = (Fault.HANG, Fault.HANG_AFTER)  # no time is left to retry: 504, retried later
+BUDGET_SECONDS = 4.0  # the functions' Timeout in these scenarios (a hung call uses it all)
+OPERATIONS = [sample.operation_id for sample in samples.SAMPLES]
+
+
+def country_of(operation_id: str) -> str:
+    """Colombia, but for the {idType} paperless routes (Guatemala subscribes by line)."""
+    return "gt" if "{idType}" in samples.BY_OPERATION[operation_id].template else "co"
+
+
+@dataclass
+class Case:
+    """One operation's request, for a customer of its own (claimed once per worker; every
+    scenario puts the data back)."""
+
+    operation_id: str
+    country: str
+    method: str
+    path: str
+    body: dict[str, Any] | None
+    token: str
+    status: int
+
+
+_cases: dict[str, Case] = {}
+
+
+def case_for(operation_id: str) -> Case:
+    if operation_id not in _cases:
+        sample, country = samples.BY_OPERATION[operation_id], country_of(operation_id)
+        customer = claim(country, sample.suits)
+        values = {
+            **samples.customer_values(country, customer),
+            **sample.values(country, customer),
+        }
+        _cases[operation_id] = Case(
+            operation_id,
+            country,
+            sample.method,
+            f"/v1/tigo/home/{country}" + demo.concrete(sample.template, values),
+            sample.body(country, customer),
+            auth.customer_token(customer["documentType"], customer["customerId"]),
+            sample.status,
+        )
+    return _cases[operation_id]
+
+
+@dataclass
+class Answer:
+    status: int
+    body: Any
+
+
+def send(gateway: Any, case: Case, key: str) -> Answer:
+    response = Client(gateway).open(
+        case.path,
+        method=case.method,
+        data=json.dumps(case.body) if case.body is not None else None,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {case.token}", "Idempotency-Key": key},
+    )
+    return Answer(response.status_code, response.get_json(silent=True))
+
+
+def tokens_in(answer: Answer) -> list[str]:
+    """The random ids a run made that its answer names (payment and card tokens)."""
+    body = answer.body if isinstance(answer.body, dict) else {}
+    return [str(body[k]) for k in ("paymentToken", "checkOutId", "cardToken") if body.get(k)]
+
+
+@dataclass
+class Clean:
+    """A fault-free run of the operation: its answer, what it changed, and its calls."""
+
+    answer: Answer
+    changed: Any
+    calls: list[Call]
+
+
+_clean: dict[str, Clean] = {}
+
+
+def clean_run(gateway: Any, fault_proxy: Any, case: Case, tables: list[str]) -> Clean:
+    if case.operation_id not in _clean:
+        before = Snapshot(tables)
+        try:
+            with fault_proxy.routed():
+                answer = send(gateway, case, uuid.uuid4().hex)
+            assert answer.status == case.status, answer
+            changed = normalized(changes(before, Snapshot(tables)), tokens_in(answer))
+            _clean[case.operation_id] = Clean(answer, changed, fault_proxy.calls)
+        finally:
+            before.restore()
+            fault_proxy.clear()
+    return _clean[case.operation_id]
+
+
+def first_write(calls: list[Call], data: set[str]) -> tuple[str, str, int]:
+    """(operation, table, nth such call) of the first write to the service's own data."""
+    for index, call in enumerate(calls):
+        if call.operation in WRITES and data & set(call.tables):
+            table = next(t for t in call.tables if t in data)
+            nth = sum(
+                1 for c in calls[:index] if c.operation == call.operation and table in c.tables
+            )
+            return call.operation, table, nth + 1
+    raise AssertionError(f"no write to {sorted(data)} among {calls}")
+
+
+@pytest.fixture
+def short_budget(gateway):
+    """Every function of the gateway with a BUDGET_SECONDS Timeout for the test."""
+    hosts = list(gateway.hosts.values())
+    saved = [host.timeout_s for host in hosts]
+    for host in hosts:
+        host.timeout_s = BUDGET_SECONDS
+    yield
+    for host, timeout in zip(hosts, saved, strict=True):
+        host.timeout_s = timeout
+
+
+def scenario(gateway, fault_proxy, operation_id: str, fault: Fault) -> None:
+    case = case_for(operation_id)
+    stack = gateway.stacks[case.country]
+    data = [stack.table_name(name) for name in DATA_TABLES]
+    clean = clean_run(gateway, fault_proxy, case, data)
+    operation, table, nth = first_write(clean.calls, set(data))
+    before = Snapshot(data)
+    key = uuid.uuid4().hex
+    try:
+        fault_proxy.inject(fault, operation=operation, table=table, nth=nth)
+        with fault_proxy.routed():
+            first = send(gateway, case, key)
+        assert any(call.fault is fault for call in fault_proxy.calls), "the fault never fired"
+        fault_proxy.release(go_on=False)
+        fault_proxy.clear()
+        if fault in PAST_BUDGET:
+            assert first.status == 504, first
+            assert first.body["code"] == 504 and first.body["message"]
+        else:
+            assert first.status == case.status, first
+        retried = send(gateway, case, key)
+        again = send(gateway, case, key)
+        assert retried.status == again.status == case.status, retried
+        tokens = tokens_in(retried)
+        assert normalized_answer(retried, tokens) == normalized_answer(
+            clean.answer, tokens_in(clean.answer)
+        )
+        assert again.body == retried.body
+        assert normalized(changes(before, Snapshot(data)), tokens) == clean.changed
+    finally:
+        before.restore()
+
+
+def normalized_answer(answer: Answer, tokens: list[str]) -> Any:
+    return normalized({"answer": {("", ""): {"body": answer.body}}}, tokens)
+
+
+@pytest.mark.parametrize("fault", ABSORBED, ids=lambda f: f.name)
+@pytest.mark.parametrize("operation_id", OPERATIONS)
+def test_a_fault_a_retry_absorbs(gateway, fault_proxy, operation_id, fault):
+    scenario(gateway, fault_proxy, operation_id, fault)
+
+
+@pytest.mark.parametrize("fault", PAST_BUDGET, ids=lambda f: f.name)
+@pytest.mark.parametrize("operation_id", OPERATIONS)
+def test_a_call_held_past_the_budget(gateway, fault_proxy, short_budget, operation_id, fault):
+    scenario(gateway, fault_proxy, operation_id, fault)
