@@ -93,6 +93,18 @@ def test_a_transaction_is_all_or_nothing(store):
     assert store.get("T#1", "A") and store.get("T#2", "A")
 
 
+def test_a_cancelled_transaction_leaves_changed_and_deleted_items_as_they_were(store):
+    before = store.get("C#1", "INV#2026-10-01#B")
+    with pytest.raises(ConditionFailed):
+        store.write(
+            Write.put({"pk": "C#1", "sk": "INV#2026-10-01#B", "n": 99}),
+            Write.delete("C#1", "INV#2026-11-01#C"),
+            Write.put({"pk": "C#2", "sk": "INV#2026-11-01#D", "n": 0}, absent=True),  # exists
+        )
+    assert store.get("C#1", "INV#2026-10-01#B") == before
+    assert store.get("C#1", "INV#2026-11-01#C")["n"] == 3
+
+
 def test_get_many_answers_in_the_order_asked_with_none_for_missing(store):
     keys = [("C#2", "INV#2026-11-01#D"), ("C#1", "nope"), ("C#1", "INV#2026-09-01#A")]
     found = store.get_many([*keys, keys[0]])
