@@ -1,0 +1,54 @@
+"""A function that runs past its Timeout, through the runner as API Gateway serves it: the
+caller gets API Gateway's answer to a Lambda timeout, the late invocation changes nothing,
+and the next request is served by a fresh container."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+from selfcare.adapters.items import DynamoItems
+from tests.support.claims import claim
+
+BASE = "/v1/tigo/home"
+
+
+def test_a_timed_out_write_answers_502_changes_nothing_and_the_next_request_succeeds(
+    client, gateway, monkeypatch
+):
+    customer = claim("co", lambda c: not any(k.get("paperless") for k in c["contracts"]))
+    contract = customer["contracts"][0]["contractId"]
+    path = f"{BASE}/co/billing/contracts/{contract}/paperlessInvoiceInfo"
+    body = json.dumps({"email": "hogar@example.com", "registeringAppName": "MiTigoWeb"})
+    host = gateway.hosts[("co", "BillingFunction")]
+    host.handler()  # warm: the timeout below is the invocation's, not the cold start's
+    release, blocked, wrote = threading.Event(), threading.Event(), []
+    write = DynamoItems.write
+
+    def hanging_write(self, *writes):  # DynamoDB that does not answer until released
+        if not blocked.is_set():
+            blocked.set()
+            release.wait(30)
+        write(self, *writes)
+        wrote.append(writes)
+
+    monkeypatch.setattr(DynamoItems, "write", hanging_write)
+    monkeypatch.setattr(host, "timeout_s", 1.0)
+    try:
+        answer = client.post(path, data=body, content_type="application/json")
+        late = [t for t in threading.enumerate() if t.name == f"lambda {host.name}"]
+    finally:
+        release.set()
+    assert blocked.is_set()
+    assert answer.status_code == 502
+    assert answer.get_json() == {"code": 502, "message": "The service failed to answer"}
+    assert answer.headers["Access-Control-Allow-Origin"]  # the gateway response's own headers
+    for thread in late:
+        thread.join(10)
+    assert wrote == []  # Lambda stopped it at the deadline: its write never happened
+
+    monkeypatch.setattr(host, "timeout_s", 10.0)
+    assert client.get(path).status_code == 404
+    created = client.post(path, data=body, content_type="application/json")
+    assert created.status_code == 201, created.get_json()
+    assert client.get(path).get_json()["email"] == "hogar@example.com"
