@@ -103,6 +103,9 @@ def examples(base: str, country: str, as_of: date) -> list[str]:
 
 def access_log(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
     """One line per request on stderr, like `sam local start-api`."""
+    from urllib.parse import unquote_plus
+
+    from selfcare.redaction import redact_text
 
     def logged(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -115,9 +118,12 @@ def access_log(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[by
         body = app(environ, capture)
         elapsed = (time.perf_counter() - started) * 1000
         path = environ.get("PATH_INFO", "")
-        query = f"?{environ['QUERY_STRING']}" if environ.get("QUERY_STRING") else ""
+        query = f"?{unquote_plus(environ['QUERY_STRING'])}" if environ.get("QUERY_STRING") else ""
+        # Ids in paths and queries may be card numbers or tokens: masked as in every log
+        # (the query decoded first, so that "4111+1111+..." is seen as the number it is).
+        request = redact_text(f"{path}{query}")
         print(
-            f"{environ['REQUEST_METHOD']} {path}{query} -> {status[0]} ({elapsed:.0f} ms)",
+            f"{environ['REQUEST_METHOD']} {request} -> {status[0]} ({elapsed:.0f} ms)",
             file=sys.stderr,
             flush=True,
         )
