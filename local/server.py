@@ -161,6 +161,74 @@ def access_log(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[by
     return logged
 
 
+class LocalApi:
+    """The served app: the Gateway over the stacks, built again when the embedded AWS has
+    lost them. moto keeps everything in memory: restarted or reset, it comes back empty and
+    every function answers 503 (its tables are gone). After any answer of 500 or more, one
+    ListTables tells whether the stacks' tables are still there; if not, they are
+    provisioned and seeded again and the functions start in fresh containers (the secrets
+    are new, and so are their ARNs in the functions' environment)."""
+
+    def __init__(
+        self,
+        stacks: dict[str, Stack],
+        as_of: date,
+        customers: int | None,
+        make_gateway: Callable[[dict[str, Stack]], Any],
+    ) -> None:
+        self.stacks, self.as_of, self.customers = stacks, as_of, customers
+        self.make_gateway = make_gateway
+        self.gateway = make_gateway(stacks)
+        self._rebuilding = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        statuses: list[int] = []
+
+        def capture(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
+            statuses.append(int(status.split()[0]))
+            return start_response(status, headers, *rest)
+
+        body = self.gateway(environ, capture)
+        if statuses and statuses[0] >= 500:
+            self.recover()
+        return body
+
+    def lost(self) -> bool:
+        """Has the embedded AWS lost any of the stacks' tables? (False while unreachable.)"""
+        import boto3
+
+        try:
+            pages = boto3.client("dynamodb", region_name=REGION).get_paginator("list_tables")
+            existing = {name for page in pages.paginate() for name in page["TableNames"]}
+        except Exception:  # down or restarting: nothing to rebuild until it answers
+            return False
+        wanted = {
+            stack.table_name(logical_id)
+            for stack in self.stacks.values()
+            for logical_id in stack.of_type("AWS::DynamoDB::Table")
+        }
+        return not wanted <= existing
+
+    def recover(self) -> bool:
+        with self._rebuilding:
+            if not self.lost():
+                return False
+            print(
+                "The embedded AWS lost the stacks (restarted or reset): provisioning and"
+                " seeding them again; every change made so far is gone",
+                file=sys.stderr,
+                flush=True,
+            )
+            for stack in self.stacks.values():
+                stack.provision()
+                seed_once(stack, self.as_of, self.customers)
+            old, self.gateway = self.gateway, self.make_gateway(self.stacks)
+            for host in old.hosts.values():
+                host.stop()
+            print("Stacks rebuilt: serving again", file=sys.stderr, flush=True)
+            return True
+
+
 def start_embedded_aws(host: str, port: int) -> tuple[Any, str]:
     """moto's server on host:port (0: any free port), and its endpoint."""
     from local.embedded_aws import EmbeddedAwsServer
@@ -229,7 +297,12 @@ def serve(
         print(f"Local identity provider: keys in .local/jwt/, JWKS at {jwks.url}", flush=True)
         day = as_of or date.today()
         stacks = build(COUNTRIES, day, identity_parameters(jwks.url), customers=customers)
-        app = Gateway(stacks, default_country, local_function_env())
+        app = LocalApi(
+            stacks,
+            day,
+            customers,
+            lambda built: Gateway(built, default_country, local_function_env()),
+        )
         server = make_server(host, port, access_log(app), threaded=True)
         base = f"http://{host}:{server.port}/v1/tigo/home"
         print(f"\nHome Self Care API on {base}/{{co,gt,sv}}/... (and /... for {default_country})")
