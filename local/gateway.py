@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -190,6 +191,7 @@ class FunctionHost:
             handler = self.handler()  # here: never the handler of a container thrown away
             if self._container is None:
                 self._container = _Container(self.name)
+                weakref.finalize(self, self._container.stop)  # a host dropped ends its thread
             container = self._container
             # The deadline starts with the invocation (Lambda's Init is not counted in it).
             context = LambdaContext(
