@@ -52,3 +52,16 @@ def test_a_timed_out_write_answers_502_changes_nothing_and_the_next_request_succ
     created = client.post(path, data=body, content_type="application/json")
     assert created.status_code == 201, created.get_json()
     assert client.get(path).get_json()["email"] == "hogar@example.com"
+
+
+def test_an_invocations_deadline_ends_with_it(client, gateway, stacks, monkeypatch):
+    """The runner's process goes on calling DynamoDB between invocations (seeding a stack,
+    rebuilding the stacks the embedded AWS lost): no invocation's deadline may outlive it."""
+    from local.server import seeded
+    from selfcare import budget
+
+    customer = claim("co")
+    balance = f"{BASE}/co/billing/contracts/{customer['contracts'][0]['contractId']}/balance"
+    monkeypatch.setattr(budget, "MARGIN", 60.0)  # every call of the invocation: out of time
+    assert client.get(balance).status_code == 504
+    assert seeded(stacks["co"]) is not None  # as the runner checks, after that invocation
