@@ -143,12 +143,14 @@ class FunctionHost:
 
     An invocation still running at its deadline is answered as Lambda answers it (a
     FunctionTimeout, which API Gateway turns into a 502) and the container is thrown away,
-    as Lambda resets the execution environment after a timeout: the invocation is stopped
-    at its next Python instruction (none of its later writes happen) and the next one
-    imports the module again, a cold start with fresh module state. Waiting for the late
-    invocation instead would hold every later request behind a hung one, and letting it
-    run on would let it read and write under the next request's Powertools event (a class
-    attribute every resolver shares). `timeout_s` may be changed (tests shorten it)."""
+    as Lambda resets the execution environment after a timeout (docs.aws.amazon.com/lambda/
+    latest/dg/lambda-runtime-environment.html, "Failures during the invoke phase"): the
+    invocation is stopped at its next Python instruction (none of its later writes happen)
+    and the next one imports the module again, a cold start with fresh module state.
+    Waiting for the late invocation instead would hold every later request behind a hung
+    one, and letting it run on would let it read and write under the next request's
+    Powertools event (a class attribute every resolver shares). `timeout_s` may be changed
+    (tests shorten it)."""
 
     def __init__(self, country: str, function: Function, timeout_s: float | None = None) -> None:
         self.function = function
