@@ -109,10 +109,10 @@ class _Container:
         self._thread = threading.Thread(target=self._serve, name=f"lambda {name}", daemon=True)
         self._thread.start()
 
-    def run(self, invocation: _Invocation) -> bool:
-        """Run it; False when it is still running at its context's deadline."""
+    def run(self, invocation: _Invocation, until: float) -> bool:
+        """Run it; False when it is still running at `until` (time.monotonic())."""
         self._queue.put(invocation)
-        return invocation.done.wait(max(0.0, invocation.context.deadline - time.monotonic()))
+        return invocation.done.wait(max(0.0, until - time.monotonic()))
 
     def stop(self) -> None:
         self._queue.put(None)
@@ -149,10 +149,20 @@ class FunctionHost:
     and the next one imports the module again, a cold start with fresh module state.
     Waiting for the late invocation instead would hold every later request behind a hung
     one, and letting it run on would let it read and write under the next request's
-    Powertools event (a class attribute every resolver shares). `timeout_s` may be changed
-    (tests shorten it)."""
+    Powertools event (a class attribute every resolver shares).
 
-    def __init__(self, country: str, function: Function, timeout_s: float | None = None) -> None:
+    `timeout_s` is the Timeout the context counts down (tests may shorten it). `grace`
+    stretches only when the runner stops an invocation (at `timeout_s * grace`): a loaded
+    machine runs slower than Lambda, and the test suite gives slow invocations that room
+    (LOCAL_TIMEOUT_GRACE) without changing the deadline the functions see."""
+
+    def __init__(
+        self,
+        country: str,
+        function: Function,
+        timeout_s: float | None = None,
+        grace: float = 1.0,
+    ) -> None:
         self.function = function
         self.name = f"{function.name}-{country}"
         module_name, _, self.attribute = function.handler.rpartition(".")
@@ -160,6 +170,7 @@ class FunctionHost:
         self.module_key = f"_local_{country}_{function.name}_{module_name}"
         self.environment = function.environment
         self.timeout_s = float(function.timeout_s if timeout_s is None else timeout_s)
+        self.grace = grace
         self._handler: Handler | None = None
         self._container: _Container | None = None
 
@@ -200,12 +211,13 @@ class FunctionHost:
                 self.name, self.function.memory_mb, self.timeout_s, str(uuid.uuid4())
             )
             invocation = _Invocation(handler, event, context)
-            if not container.run(invocation):
+            allowed = self.timeout_s * self.grace
+            if not container.run(invocation, context.deadline - self.timeout_s + allowed):
                 container.freeze()
                 self._container = None
                 with _env_lock:
                     self._handler = None
-                raise FunctionTimeout(f"Task timed out after {self.timeout_s:.2f} seconds")
+                raise FunctionTimeout(f"Task timed out after {allowed:.2f} seconds")
             if invocation.error is not None:
                 raise invocation.error
             result: dict[str, Any] = invocation.result
@@ -229,9 +241,12 @@ class Gateway:
         extra_env: dict[str, str] | None = None,
         timeouts: Mapping[str, float] | None = None,
     ) -> None:
-        """`timeouts` overrides functions' Timeout (seconds, by logical id), for tests."""
+        """`timeouts` overrides functions' Timeout (seconds, by logical id), for tests: the
+        runner stops those invocations at that Timeout exactly; others at their template's
+        Timeout times LOCAL_TIMEOUT_GRACE (1 unless set; the test suite sets more)."""
         # Switches every function shares (read by Powertools at call time, not only at import)
         os.environ.update(extra_env or {})
+        grace = max(1.0, float(os.environ.get("LOCAL_TIMEOUT_GRACE") or 1))
         self.stacks = stacks
         self.default_country = default_country
         self.hosts: dict[tuple[str, str], FunctionHost] = {}
@@ -241,8 +256,9 @@ class Gateway:
         self._decisions: dict[tuple[str, str, str], tuple[float, Decision]] = {}
         for country, stack in stacks.items():
             for function in stack.functions().values():
+                timeout = (timeouts or {}).get(function.name)
                 self.hosts[(country, function.name)] = FunctionHost(
-                    country, function, (timeouts or {}).get(function.name)
+                    country, function, timeout, grace if timeout is None else 1.0
                 )
             self.routes[country] = stack.routes()
             self.api[country] = stack.api()

@@ -303,10 +303,10 @@ def serve(
             customers,
             lambda built: Gateway(built, default_country, local_function_env()),
         )
-        server = make_server(host, port, access_log(app), threaded=True)
+        token = customer_token(default_country, day)  # the dataset: made before listening
+        server = make_server(host, port, access_log(app), threaded=True)  # listening from here
         base = f"http://{host}:{server.port}/v1/tigo/home"
         print(f"\nHome Self Care API on {base}/{{co,gt,sv}}/... (and /... for {default_country})")
-        token = customer_token(default_country, day)
         print(
             f"A token for the first demo customer (1 hour; `make token` mints others):\n{token}\n"
         )

@@ -25,6 +25,10 @@ late = []
 
 
 def handler(event, context):
+    if event.get("outlive"):  # runs on past its deadline, not for long
+        while context.get_remaining_time_in_millis() > 0:
+            time.sleep(0.01)
+        return {"statusCode": 200, "body": "after the deadline"}
     if event.get("block"):
         release.wait(30)  # a dependency that does not answer until the test releases it
         late.append("ran on after its deadline")
@@ -71,3 +75,10 @@ def test_an_invocation_past_its_timeout_is_stopped_and_the_next_one_gets_a_fresh
     answer = probe.invoke({})
     assert answer["statusCode"] == 200
     assert module(probe) is not first  # imported again: Lambda's new execution environment
+
+
+def test_a_grace_lets_a_slow_invocation_finish_while_its_deadline_stays_the_functions(probe):
+    """What the test suite's LOCAL_TIMEOUT_GRACE does: a loaded machine is slower than
+    Lambda; the function still sees its own Timeout run out."""
+    probe.timeout_s, probe.grace = 0.3, 100.0
+    assert probe.invoke({"outlive": True}) == {"statusCode": 200, "body": "after the deadline"}
