@@ -1,5 +1,7 @@
 """`python -m local [serve]` runs the whole API on 127.0.0.1:3000 with no Docker and no AWS
-account; `python -m local seed ...` loads the sandbox dataset into any stack's tables."""
+account; `python -m local aws` runs only the embedded AWS (stacks provisioned and seeded),
+for several `serve --aws-endpoint` processes to share; `python -m local seed ...` loads the
+sandbox dataset into any stack's tables."""
 
 from __future__ import annotations
 
@@ -18,6 +20,18 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5005")))
     serve.add_argument("--default-country", default=os.environ.get("DEFAULT_COUNTRY", "co"))
     serve.add_argument("--as-of", type=date.fromisoformat, default=None, help="dataset date")
+    serve.add_argument(
+        "--aws-endpoint",
+        default=os.environ.get("LOCAL_AWS_ENDPOINT"),
+        help="use this running embedded AWS (`python -m local aws`) instead of starting moto;"
+        " its stacks and data are kept, and seeded only if they are not yet",
+    )
+    serve.add_argument("--customers", type=int, default=None, help="per country (40)")
+    aws = commands.add_parser("aws", help="run only the embedded AWS, stacks seeded")
+    aws.add_argument("--host", default="127.0.0.1")
+    aws.add_argument("--port", type=int, default=int(os.environ.get("MOTO_PORT", "5005")))
+    aws.add_argument("--as-of", type=date.fromisoformat, default=None, help="dataset date")
+    aws.add_argument("--customers", type=int, default=None, help="per country (40)")
     seed = commands.add_parser("seed", help="seed a (deployed) sandbox stack's tables")
     seed.add_argument("--country", required=True, choices=["co", "gt", "sv"])
     seed.add_argument("--sandbox-table", required=True)
@@ -39,9 +53,25 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command is None:
         args = serve.parse_args([])
+    if args.customers is not None:
+        from local import demo
+
+        demo.CUSTOMERS = args.customers  # seeded, and the identities printed, alike
+    if args.command == "aws":
+        from local.server import serve_aws
+
+        return serve_aws(args.host, args.port, args.as_of, args.customers)
     from local.server import serve as run
 
-    return run(args.host, args.port, args.moto_port, args.default_country, args.as_of)
+    return run(
+        args.host,
+        args.port,
+        args.moto_port,
+        args.default_country,
+        args.as_of,
+        args.aws_endpoint,
+        args.customers,
+    )
 
 
 if __name__ == "__main__":

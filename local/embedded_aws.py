@@ -74,6 +74,8 @@ DynamoDBBackend.transact_write_items = _transact_keeping_items  # type: ignore[m
 class EmbeddedAwsServer(ThreadedMotoServer):
     """moto's server on 127.0.0.1, answering one request at a time."""
 
+    _failed: OSError | None = None
+
     def _server_entry(self) -> None:
         moto_app = DomainDispatcherApplication(create_backend_app)
 
@@ -81,11 +83,22 @@ class EmbeddedAwsServer(ThreadedMotoServer):
             with _one_request_at_a_time:
                 return list(moto_app(environ, start_response))
 
-        self._server = make_server(
-            self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
-        )
+        try:
+            self._server = make_server(
+                self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
+            )
+        except OSError as error:  # the port is taken: start() says so instead of waiting
+            self._failed = error
+            self._server_ready_event.set()
+            return
         self._server_ready_event.set()
         self._server.serve_forever()
+
+    def start(self) -> None:
+        self._failed = None
+        super().start()
+        if self._failed is not None:
+            raise self._failed
 
 
 @contextmanager

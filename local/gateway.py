@@ -9,16 +9,20 @@ Served on 127.0.0.1:3000 by `python -m local` and called in process by the tests
 from __future__ import annotations
 
 import base64
+import contextvars
+import ctypes
 import fnmatch
 import importlib.util
 import json
 import os
+import queue
 import re
 import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+import weakref
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote
@@ -29,18 +33,35 @@ BASE = ("v1", "tigo", "home")
 StartResponse = Callable[..., Any]
 Answer = tuple[int, list[tuple[str, str]], bytes]
 Decision = dict[str, Any]
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 _env_lock = threading.RLock()
 # Powertools keeps the current event on a class attribute shared by every resolver in the
 # process: in-process invocations run one at a time (Lambda gives each its own container).
 _invoking = threading.Lock()
 
 
+class FunctionTimeout(Exception):
+    """An invocation ran past its function's Timeout: Lambda stops it ("Task timed out after
+    N seconds") and reports a function error to API Gateway."""
+
+
+class _Frozen(BaseException):
+    """Raised inside a timed-out invocation's thread, so that none of its code runs on (Lambda
+    freezes and resets the execution environment at the deadline). A BaseException: handlers'
+    `except Exception` cannot swallow it; `finally` blocks still run."""
+
+
 @dataclass
 class LambdaContext:
     function_name: str
     memory_limit_in_mb: int
-    timeout_s: int
+    timeout_s: float
     aws_request_id: str
+    deadline: float = 0.0  # time.monotonic() at which Lambda stops the invocation (0: from now)
+
+    def __post_init__(self) -> None:
+        if not self.deadline:
+            self.deadline = time.monotonic() + self.timeout_s
 
     @property
     def invoked_function_arn(self) -> str:
@@ -55,29 +76,111 @@ class LambdaContext:
         return f"/aws/lambda/{self.function_name}"
 
     def get_remaining_time_in_millis(self) -> int:
-        return self.timeout_s * 1000
+        """What is left of the invocation's Timeout, counted from its start (as Lambda's)."""
+        return max(0, int((self.deadline - time.monotonic()) * 1000))
+
+
+class _Invocation:
+    def __init__(self, handler: Handler, event: dict[str, Any], context: LambdaContext) -> None:
+        self.handler, self.event, self.context = handler, event, context
+        self.variables = contextvars.copy_context()  # the caller's, as if it ran in its thread
+        self.done = threading.Event()
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.result = self.variables.run(self.handler, self.event, self.context)
+        except _Frozen:
+            raise
+        except BaseException as error:  # the function's error, raised to the caller
+            self.error = error
+        finally:
+            self.done.set()
+
+
+class _Container:
+    """A function's execution environment: one thread that runs its invocations one after
+    another, so what a container keeps per thread (the DynamoDB connection) lives as long
+    as the container, as in Lambda."""
+
+    def __init__(self, name: str) -> None:
+        self._queue: queue.SimpleQueue[_Invocation | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._serve, name=f"lambda {name}", daemon=True)
+        self._thread.start()
+
+    def run(self, invocation: _Invocation, until: float) -> bool:
+        """Run it; False when it is still running at `until` (time.monotonic())."""
+        self._queue.put(invocation)
+        return invocation.done.wait(max(0.0, until - time.monotonic()))
+
+    def stop(self) -> None:
+        self._queue.put(None)
+
+    def freeze(self) -> None:
+        """Stop a timed-out invocation. A thread cannot be killed: an asynchronous exception
+        raised in it stops it at its next Python instruction (a call blocked in C, such as a
+        socket read, ends first; a request already sent to DynamoDB is applied, as it would
+        be if Lambda had stopped the function)."""
+        if self._thread.ident is not None:
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                ctypes.c_ulong(self._thread.ident), ctypes.py_object(_Frozen)
+            )
+        self.stop()
+
+    def _serve(self) -> None:
+        try:
+            while (invocation := self._queue.get()) is not None:
+                invocation.run()
+        except _Frozen:
+            pass
 
 
 class FunctionHost:
     """One function's container: its handler module imported once (the cold start) under
-    the function's own environment, then invoked warm, one request at a time."""
+    the function's own environment, then invoked warm, one request at a time, in the
+    container's own thread and within the function's Timeout.
 
-    def __init__(self, country: str, function: Function) -> None:
+    An invocation still running at its deadline is answered as Lambda answers it (a
+    FunctionTimeout, which API Gateway turns into a 502) and the container is thrown away,
+    as Lambda resets the execution environment after a timeout (docs.aws.amazon.com/lambda/
+    latest/dg/lambda-runtime-environment.html, "Failures during the invoke phase"): the
+    invocation is stopped at its next Python instruction (none of its later writes happen)
+    and the next one imports the module again, a cold start with fresh module state.
+    Waiting for the late invocation instead would hold every later request behind a hung
+    one, and letting it run on would let it read and write under the next request's
+    Powertools event (a class attribute every resolver shares).
+
+    `timeout_s` is the Timeout the context counts down (tests may shorten it). `grace`
+    stretches only when the runner stops an invocation (at `timeout_s * grace`): a loaded
+    machine runs slower than Lambda, and the test suite gives slow invocations that room
+    (LOCAL_TIMEOUT_GRACE) without changing the deadline the functions see."""
+
+    def __init__(
+        self,
+        country: str,
+        function: Function,
+        timeout_s: float | None = None,
+        grace: float = 1.0,
+    ) -> None:
         self.function = function
         self.name = f"{function.name}-{country}"
         module_name, _, self.attribute = function.handler.rpartition(".")
         self.module_path = function.code_dir / f"{module_name}.py"
         self.module_key = f"_local_{country}_{function.name}_{module_name}"
         self.environment = function.environment
-        self._handler: Callable[[dict[str, Any], Any], dict[str, Any]] | None = None
+        self.timeout_s = float(function.timeout_s if timeout_s is None else timeout_s)
+        self.grace = grace
+        self._handler: Handler | None = None
+        self._container: _Container | None = None
 
-    def handler(self) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    def handler(self) -> Handler:
         with _env_lock:
             if self._handler is None:
                 self._handler = self._import()
             return self._handler
 
-    def _import(self) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    def _import(self) -> Handler:
         code_dir = str(self.function.code_dir)
         if code_dir not in sys.path:
             sys.path.insert(0, code_dir)
@@ -93,16 +196,39 @@ class FunctionHost:
         finally:
             os.environ.clear()
             os.environ.update(saved)
-        handler: Callable[[dict[str, Any], Any], dict[str, Any]] = getattr(module, self.attribute)
+        handler: Handler = getattr(module, self.attribute)
         return handler
 
     def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
-        context = LambdaContext(
-            self.name, self.function.memory_mb, self.function.timeout_s, str(uuid.uuid4())
-        )
-        handler = self.handler()
         with _invoking:
-            return handler(event, context)
+            handler = self.handler()  # here: never the handler of a container thrown away
+            if self._container is None:
+                self._container = _Container(self.name)
+                weakref.finalize(self, self._container.stop)  # a host dropped ends its thread
+            container = self._container
+            # The deadline starts with the invocation (Lambda's Init is not counted in it).
+            context = LambdaContext(
+                self.name, self.function.memory_mb, self.timeout_s, str(uuid.uuid4())
+            )
+            invocation = _Invocation(handler, event, context)
+            allowed = self.timeout_s * self.grace
+            if not container.run(invocation, context.deadline - self.timeout_s + allowed):
+                container.freeze()
+                self._container = None
+                with _env_lock:
+                    self._handler = None
+                raise FunctionTimeout(f"Task timed out after {allowed:.2f} seconds")
+            if invocation.error is not None:
+                raise invocation.error
+            result: dict[str, Any] = invocation.result
+            return result
+
+    def stop(self) -> None:
+        """Let the container's thread end (the host imports and starts anew if invoked)."""
+        with _invoking:
+            if self._container is not None:
+                self._container.stop()
+                self._container = None
 
 
 class Gateway:
@@ -113,9 +239,14 @@ class Gateway:
         stacks: dict[str, Stack],
         default_country: str,
         extra_env: dict[str, str] | None = None,
+        timeouts: Mapping[str, float] | None = None,
     ) -> None:
+        """`timeouts` overrides functions' Timeout (seconds, by logical id), for tests: the
+        runner stops those invocations at that Timeout exactly; others at their template's
+        Timeout times LOCAL_TIMEOUT_GRACE (1 unless set; the test suite sets more)."""
         # Switches every function shares (read by Powertools at call time, not only at import)
         os.environ.update(extra_env or {})
+        grace = max(1.0, float(os.environ.get("LOCAL_TIMEOUT_GRACE") or 1))
         self.stacks = stacks
         self.default_country = default_country
         self.hosts: dict[tuple[str, str], FunctionHost] = {}
@@ -125,7 +256,10 @@ class Gateway:
         self._decisions: dict[tuple[str, str, str], tuple[float, Decision]] = {}
         for country, stack in stacks.items():
             for function in stack.functions().values():
-                self.hosts[(country, function.name)] = FunctionHost(country, function)
+                timeout = (timeouts or {}).get(function.name)
+                self.hosts[(country, function.name)] = FunctionHost(
+                    country, function, timeout, grace if timeout is None else 1.0
+                )
             self.routes[country] = stack.routes()
             self.api[country] = stack.api()
             self.authorizers[country] = stack.authorizers()
@@ -161,6 +295,16 @@ class Gateway:
         host = self.hosts[(country, route.function)]
         try:
             result = host.invoke(event)
+        except FunctionTimeout as timeout:
+            # A Lambda timeout (within API Gateway's 29 s integration timeout, which would be
+            # a 504 INTEGRATION_TIMEOUT) is a function error: API Gateway answers 502 "Internal
+            # server error" (docs.aws.amazon.com/lambda/latest/dg/services-apigateway-errors.html)
+            # with response type INTEGRATION_FAILURE, as its access logs record function errors
+            # (github.com/DataBiosphere/azul/pull/6624): that gateway response, if defined.
+            print(f"{event['requestContext']['requestId']} {timeout}", file=sys.stderr)
+            return self._gateway_response(
+                country, "INTEGRATION_FAILURE", status=502, message="Internal server error"
+            )
         except Exception:  # a crashed function: API Gateway answers 502
             import traceback
 

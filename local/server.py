@@ -1,11 +1,12 @@
-"""Start moto's server as the embedded AWS, build the three country stacks from
-template.yaml, seed them, and serve the API."""
+"""Start moto's server as the embedded AWS (or use one already running), build the three
+country stacks from template.yaml, seed them (unless they already are), and serve the API."""
 
 from __future__ import annotations
 
 import logging
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -51,29 +52,57 @@ def build(
     overrides: dict[str, str],
     seed: bool = True,
     stage: str = "local",
+    customers: int | None = None,
 ) -> dict[str, Stack]:
-    from local import demo
-    from local.seed import seed as seed_stack
-
+    """Each country's stack, provisioned (what exists is kept) and seeded unless it already
+    is: a runner started against an embedded AWS that another started keeps its data."""
     stacks = {}
     for country in countries:
         stack = Stack(country, stage=stage, overrides=overrides)
         stack.provision()
         if seed:
-            started = time.perf_counter()
-            counts = seed_stack(
-                country,
-                as_of,
-                stack.table_name("SandboxTable"),
-                stack.table_name("PaperlessTable"),
-                stack.table_name("CheckoutTable"),
-                customers=demo.CUSTOMERS,
-            )
-            print(
-                f"  {country}: seeded {counts} in {time.perf_counter() - started:.1f}s", flush=True
-            )
+            seed_once(stack, as_of, customers)
         stacks[country] = stack
     return stacks
+
+
+SEEDED = {"pk": "LOCAL#SEEDED", "sk": "LOCAL#SEEDED"}  # in the sandbox table, written last
+
+
+def seeded(stack: Stack) -> dict[str, Any] | None:
+    """The mark seeding leaves once a stack's dataset is complete (date, customers)."""
+    from selfcare.adapters.items import DynamoItems
+
+    return DynamoItems(stack.table_name("SandboxTable")).get(SEEDED["pk"], SEEDED["sk"])
+
+
+def seed_once(stack: Stack, as_of: date, customers: int | None = None) -> None:
+    from local import demo
+    from local.seed import seed as seed_stack
+    from selfcare.adapters.items import DynamoItems
+
+    customers = customers or demo.CUSTOMERS
+    mark = seeded(stack)
+    if mark is not None:
+        print(
+            f"  {stack.country}: already seeded ({mark['customers']} customers as of"
+            f" {mark['asOf']}), data kept",
+            flush=True,
+        )
+        return
+    started = time.perf_counter()
+    counts = seed_stack(
+        stack.country,
+        as_of,
+        stack.table_name("SandboxTable"),
+        stack.table_name("PaperlessTable"),
+        stack.table_name("CheckoutTable"),
+        customers=customers,
+    )
+    mark = {**SEEDED, "asOf": as_of.isoformat(), "customers": customers}
+    DynamoItems(stack.table_name("SandboxTable")).put_all([mark])
+    elapsed = time.perf_counter() - started
+    print(f"  {stack.country}: seeded {counts} in {elapsed:.1f}s", flush=True)
 
 
 def customer_token(country: str, as_of: date) -> str:
@@ -103,6 +132,9 @@ def examples(base: str, country: str, as_of: date) -> list[str]:
 
 def access_log(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
     """One line per request on stderr, like `sam local start-api`."""
+    from urllib.parse import unquote_plus
+
+    from selfcare.redaction import redact_text
 
     def logged(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         started = time.perf_counter()
@@ -115,9 +147,12 @@ def access_log(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[by
         body = app(environ, capture)
         elapsed = (time.perf_counter() - started) * 1000
         path = environ.get("PATH_INFO", "")
-        query = f"?{environ['QUERY_STRING']}" if environ.get("QUERY_STRING") else ""
+        query = f"?{unquote_plus(environ['QUERY_STRING'])}" if environ.get("QUERY_STRING") else ""
+        # Ids in paths and queries may be card numbers or tokens: masked as in every log
+        # (the query decoded first, so that "4111+1111+..." is seen as the number it is).
+        request = redact_text(f"{path}{query}")
         print(
-            f"{environ['REQUEST_METHOD']} {path}{query} -> {status[0]} ({elapsed:.0f} ms)",
+            f"{environ['REQUEST_METHOD']} {request} -> {status[0]} ({elapsed:.0f} ms)",
             file=sys.stderr,
             flush=True,
         )
@@ -126,33 +161,167 @@ def access_log(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[by
     return logged
 
 
-def serve(host: str, port: int, moto_port: int, default_country: str, as_of: date | None) -> int:
-    from werkzeug.serving import run_simple
+class LocalApi:
+    """The served app: the Gateway over the stacks, built again when the embedded AWS has
+    lost them. moto keeps everything in memory: restarted or reset, it comes back empty and
+    every function answers 503 (its tables are gone). After any answer of 500 or more, one
+    ListTables tells whether the stacks' tables are still there; if not, they are
+    provisioned and seeded again and the functions start in fresh containers (the secrets
+    are new, and so are their ARNs in the functions' environment)."""
+
+    def __init__(
+        self,
+        stacks: dict[str, Stack],
+        as_of: date,
+        customers: int | None,
+        make_gateway: Callable[[dict[str, Stack]], Any],
+    ) -> None:
+        self.stacks, self.as_of, self.customers = stacks, as_of, customers
+        self.make_gateway = make_gateway
+        self.gateway = make_gateway(stacks)
+        self._rebuilding = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        statuses: list[int] = []
+
+        def capture(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
+            statuses.append(int(status.split()[0]))
+            return start_response(status, headers, *rest)
+
+        body = self.gateway(environ, capture)
+        if statuses and statuses[0] >= 500:
+            self.recover()
+        return body
+
+    def lost(self) -> bool:
+        """Has the embedded AWS lost any of the stacks' tables? (False while unreachable.)"""
+        import boto3
+
+        try:
+            pages = boto3.client("dynamodb", region_name=REGION).get_paginator("list_tables")
+            existing = {name for page in pages.paginate() for name in page["TableNames"]}
+        except Exception:  # down or restarting: nothing to rebuild until it answers
+            return False
+        wanted = {
+            stack.table_name(logical_id)
+            for stack in self.stacks.values()
+            for logical_id in stack.of_type("AWS::DynamoDB::Table")
+        }
+        return not wanted <= existing
+
+    def recover(self) -> bool:
+        with self._rebuilding:
+            if not self.lost():
+                return False
+            print(
+                "The embedded AWS lost the stacks (restarted or reset): provisioning and"
+                " seeding them again; every change made so far is gone",
+                file=sys.stderr,
+                flush=True,
+            )
+            for stack in self.stacks.values():
+                stack.provision()
+                seed_once(stack, self.as_of, self.customers)
+            old, self.gateway = self.gateway, self.make_gateway(self.stacks)
+            for host in old.hosts.values():
+                host.stop()
+            print("Stacks rebuilt: serving again", file=sys.stderr, flush=True)
+            return True
+
+
+def start_embedded_aws(host: str, port: int) -> tuple[Any, str]:
+    """moto's server on host:port (0: any free port), and its endpoint."""
+    from local.embedded_aws import EmbeddedAwsServer
+
+    moto = EmbeddedAwsServer(ip_address=host, port=port, verbose=False)
+    moto.start()
+    bound_host, bound_port = moto.get_host_and_port()
+    return moto, f"http://{bound_host}:{bound_port}"
+
+
+def _stop_on_sigterm() -> None:
+    """`kill`/Popen.terminate() end the process like Ctrl-C: servers closed, nothing left."""
+    import signal
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+def serve_aws(host: str, port: int, as_of: date | None, customers: int | None) -> int:
+    """Only the embedded AWS, with the three stacks provisioned and seeded: runners started
+    with --aws-endpoint share it (and its data), each serving the API in its own process."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    _stop_on_sigterm()
+    moto, endpoint = start_embedded_aws(host, port)
+    os.environ.update(embedded_aws_env(endpoint))
+    try:
+        build(COUNTRIES, as_of or date.today(), {}, customers=customers)
+        print(f"Embedded AWS (moto) on {endpoint}: stacks provisioned and seeded", flush=True)
+        print(f"Serve the API from it: python -m local serve --aws-endpoint {endpoint}", flush=True)
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        moto.stop()
+    return 0
+
+
+def serve(
+    host: str,
+    port: int,
+    moto_port: int,
+    default_country: str,
+    as_of: date | None,
+    aws_endpoint: str | None = None,
+    customers: int | None = None,
+) -> int:
+    from werkzeug.serving import make_server
 
     from local import auth
-    from local.embedded_aws import EmbeddedAwsServer
     from local.gateway import Gateway
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's and ours: we log below
-    moto = EmbeddedAwsServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
-    moto.start()
-    os.environ.update(embedded_aws_env(f"http://127.0.0.1:{moto_port}"))
-    print(f"Embedded AWS (moto) on http://127.0.0.1:{moto_port}", flush=True)
+    _stop_on_sigterm()
+    moto = None
+    if aws_endpoint is None:
+        moto, endpoint = start_embedded_aws("127.0.0.1", moto_port)
+        print(f"Embedded AWS (moto) on {endpoint}", flush=True)
+    else:
+        endpoint = aws_endpoint.rstrip("/")
+        print(f"Embedded AWS at {endpoint} (shared: its stacks and data are kept)", flush=True)
+    os.environ.update(embedded_aws_env(endpoint))
     jwks = auth.JwksServer(auth.keys()).start()  # its own thread: the authorizer fetches it
-    print(f"Local identity provider: keys in .local/jwt/, JWKS at {jwks.url}", flush=True)
-    stacks = build(COUNTRIES, as_of or date.today(), identity_parameters(jwks.url))
-    app = Gateway(stacks, default_country, local_function_env())
-    base = f"http://{host}:{port}/v1/tigo/home"
-    print(f"\nHome Self Care API on {base}/{{co,gt,sv}}/... (and /... for {default_country})")
-    token = customer_token(default_country, as_of or date.today())
-    print(f"A token for the first demo customer (1 hour; `make token` mints others):\n{token}\n")
-    print("Try (TOKEN=<the token above>):")
-    for line in examples(base, default_country, as_of or date.today()):
-        print(f'  curl -H "Authorization: Bearer $TOKEN" {line}')
-    print("(more demo identities in README.md)\n", flush=True)
     try:
-        run_simple(host, port, access_log(app), threaded=True, use_reloader=False)
+        print(f"Local identity provider: keys in .local/jwt/, JWKS at {jwks.url}", flush=True)
+        day = as_of or date.today()
+        stacks = build(COUNTRIES, day, identity_parameters(jwks.url), customers=customers)
+        app = LocalApi(
+            stacks,
+            day,
+            customers,
+            lambda built: Gateway(built, default_country, local_function_env()),
+        )
+        token = customer_token(default_country, day)  # the dataset: made before listening
+        server = make_server(host, port, access_log(app), threaded=True)  # listening from here
+        base = f"http://{host}:{server.port}/v1/tigo/home"
+        print(f"\nHome Self Care API on {base}/{{co,gt,sv}}/... (and /... for {default_country})")
+        print(
+            f"A token for the first demo customer (1 hour; `make token` mints others):\n{token}\n"
+        )
+        print("Try (TOKEN=<the token above>):")
+        for line in examples(base, default_country, day):
+            print(f'  curl -H "Authorization: Bearer $TOKEN" {line}')
+        print("(more demo identities in README.md)\n", flush=True)
+        try:
+            server.serve_forever()
+        finally:
+            server.server_close()
+    except KeyboardInterrupt:
+        pass
     finally:
         jwks.stop()
-        moto.stop()
+        if moto is not None:
+            moto.stop()
     return 0

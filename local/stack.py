@@ -201,7 +201,10 @@ def _create_table(client: Any, name: str, properties: dict[str, Any]) -> None:
     for key in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
         if key in properties:
             request[key] = properties[key]
-    client.create_table(**request)
+    try:
+        client.create_table(**request)
+    except client.exceptions.ResourceInUseException:
+        return  # another runner sharing this embedded AWS created it meanwhile
     ttl = properties.get("TimeToLiveSpecification")
     if ttl:
         client.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
@@ -216,11 +219,14 @@ def _ensure_secret(client: Any, properties: dict[str, Any]) -> str:
         return str(client.describe_secret(SecretId=name)["ARN"])
     except client.exceptions.ResourceNotFoundException:
         pass
-    created = client.create_secret(
-        Name=name,
-        Description=properties.get("Description", ""),
-        SecretString=_generate(properties.get("GenerateSecretString", {})),
-    )
+    try:
+        created = client.create_secret(
+            Name=name,
+            Description=properties.get("Description", ""),
+            SecretString=_generate(properties.get("GenerateSecretString", {})),
+        )
+    except client.exceptions.ResourceExistsException:  # another runner created it meanwhile
+        return str(client.describe_secret(SecretId=name)["ARN"])
     return str(created["ARN"])
 
 

@@ -301,7 +301,10 @@ class Api:
         def invoke(event: dict[str, Any], context: Any) -> dict[str, Any]:
             budget.start(context)  # every call to a dependency fits in what is left
             change.begin(getattr(context, "aws_request_id", None))  # what its writes carry
-            return resolve(event, context)
+            try:
+                return resolve(event, context)
+            finally:
+                budget.clear()  # the deadline is this invocation's: none outlives it
 
         handler = with_security_headers(invoke)
         if self.allowed_origins:
