@@ -151,18 +151,10 @@ class FunctionHost:
     one, and letting it run on would let it read and write under the next request's
     Powertools event (a class attribute every resolver shares).
 
-    `timeout_s` is the Timeout the context counts down (tests may shorten it). `grace`
-    stretches only when the runner stops an invocation (at `timeout_s * grace`): a loaded
-    machine runs slower than Lambda, and the test suite gives slow invocations that room
-    (LOCAL_TIMEOUT_GRACE) without changing the deadline the functions see."""
+    `timeout_s` is the Timeout the context counts down and the runner stops the invocation
+    at (the template's, scaled by LOCAL_TIMEOUT_SCALE; tests may set it)."""
 
-    def __init__(
-        self,
-        country: str,
-        function: Function,
-        timeout_s: float | None = None,
-        grace: float = 1.0,
-    ) -> None:
+    def __init__(self, country: str, function: Function, timeout_s: float | None = None) -> None:
         self.function = function
         self.name = f"{function.name}-{country}"
         module_name, _, self.attribute = function.handler.rpartition(".")
@@ -170,7 +162,6 @@ class FunctionHost:
         self.module_key = f"_local_{country}_{function.name}_{module_name}"
         self.environment = function.environment
         self.timeout_s = float(function.timeout_s if timeout_s is None else timeout_s)
-        self.grace = grace
         self._handler: Handler | None = None
         self._container: _Container | None = None
 
@@ -211,13 +202,12 @@ class FunctionHost:
                 self.name, self.function.memory_mb, self.timeout_s, str(uuid.uuid4())
             )
             invocation = _Invocation(handler, event, context)
-            allowed = self.timeout_s * self.grace
-            if not container.run(invocation, context.deadline - self.timeout_s + allowed):
+            if not container.run(invocation, context.deadline):
                 container.freeze()
                 self._container = None
                 with _env_lock:
                     self._handler = None
-                raise FunctionTimeout(f"Task timed out after {allowed:.2f} seconds")
+                raise FunctionTimeout(f"Task timed out after {self.timeout_s:.2f} seconds")
             if invocation.error is not None:
                 raise invocation.error
             result: dict[str, Any] = invocation.result
@@ -241,12 +231,13 @@ class Gateway:
         extra_env: dict[str, str] | None = None,
         timeouts: Mapping[str, float] | None = None,
     ) -> None:
-        """`timeouts` overrides functions' Timeout (seconds, by logical id), for tests: the
-        runner stops those invocations at that Timeout exactly; others at their template's
-        Timeout times LOCAL_TIMEOUT_GRACE (1 unless set; the test suite sets more)."""
+        """`timeouts` overrides functions' Timeout (seconds, by logical id), for tests; the
+        others run within their template's Timeout times LOCAL_TIMEOUT_SCALE (1 unless set:
+        a loaded machine runs invocations several times slower than Lambda, and the test
+        suite sets more, so that slowness never reads as a dependency's timeout)."""
         # Switches every function shares (read by Powertools at call time, not only at import)
         os.environ.update(extra_env or {})
-        grace = max(1.0, float(os.environ.get("LOCAL_TIMEOUT_GRACE") or 1))
+        scale = max(1.0, float(os.environ.get("LOCAL_TIMEOUT_SCALE") or 1))
         self.stacks = stacks
         self.default_country = default_country
         self.hosts: dict[tuple[str, str], FunctionHost] = {}
@@ -256,10 +247,8 @@ class Gateway:
         self._decisions: dict[tuple[str, str, str], tuple[float, Decision]] = {}
         for country, stack in stacks.items():
             for function in stack.functions().values():
-                timeout = (timeouts or {}).get(function.name)
-                self.hosts[(country, function.name)] = FunctionHost(
-                    country, function, timeout, grace if timeout is None else 1.0
-                )
+                timeout = (timeouts or {}).get(function.name, function.timeout_s * scale)
+                self.hosts[(country, function.name)] = FunctionHost(country, function, timeout)
             self.routes[country] = stack.routes()
             self.api[country] = stack.api()
             self.authorizers[country] = stack.authorizers()

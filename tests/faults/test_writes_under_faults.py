@@ -137,16 +137,20 @@ def clean_run(gateway: Any, fault_proxy: Any, case: Case, tables: list[str]) -> 
     return _clean[case.operation_id]
 
 
-def first_write(calls: list[Call], data: set[str]) -> tuple[str, str, int]:
-    """(operation, table, nth such call) of the first write to the service's own data."""
+Target = tuple[str, str, int]  # (operation, table, nth such call): where a fault lands
+
+
+def writes(calls: list[Call], tables: set[str]) -> list[Target]:
+    """Every write call to `tables`, in order, as a target."""
+    found = []
     for index, call in enumerate(calls):
-        if call.operation in WRITES and data & set(call.tables):
-            table = next(t for t in call.tables if t in data)
+        table = next((t for t in call.tables if t in tables), None)
+        if call.operation in WRITES and table is not None:
             nth = sum(
                 1 for c in calls[:index] if c.operation == call.operation and table in c.tables
             )
-            return call.operation, table, nth + 1
-    raise AssertionError(f"no write to {sorted(data)} among {calls}")
+            found.append((call.operation, table, nth + 1))
+    return found
 
 
 @pytest.fixture
@@ -161,12 +165,17 @@ def short_budget(gateway):
         host.timeout_s = timeout
 
 
-def scenario(gateway, fault_proxy, operation_id: str, fault: Fault) -> None:
+def scenario(
+    gateway, fault_proxy, operation_id: str, fault: Fault, write: int = 0, idempotency: bool = False
+) -> None:
+    """`fault` on the request's `write`-th write (0: the first) to the service's data, or
+    to its idempotency record with `idempotency`."""
     case = case_for(operation_id)
     stack = gateway.stacks[case.country]
     data = [stack.table_name(name) for name in DATA_TABLES]
     clean = clean_run(gateway, fault_proxy, case, data)
-    operation, table, nth = first_write(clean.calls, set(data))
+    records = {stack.table_name("IdempotencyTable")}
+    operation, table, nth = writes(clean.calls, records if idempotency else set(data))[write]
     before = Snapshot(data)
     key = uuid.uuid4().hex
     try:
@@ -185,9 +194,8 @@ def scenario(gateway, fault_proxy, operation_id: str, fault: Fault) -> None:
         again = send(gateway, case, key)
         assert retried.status == again.status == case.status, retried
         tokens = tokens_in(retried)
-        assert normalized_answer(retried, tokens) == normalized_answer(
-            clean.answer, tokens_in(clean.answer)
-        )
+        expected = normalized_answer(clean.answer, tokens_in(clean.answer))
+        assert normalized_answer(retried, tokens) == expected
         assert again.body == retried.body
         assert normalized(changes(before, Snapshot(data)), tokens) == clean.changed
     finally:
@@ -208,3 +216,27 @@ def test_a_fault_a_retry_absorbs(gateway, fault_proxy, operation_id, fault):
 @pytest.mark.parametrize("operation_id", OPERATIONS)
 def test_a_call_held_past_the_budget(gateway, fault_proxy, short_budget, operation_id, fault):
     scenario(gateway, fault_proxy, operation_id, fault)
+
+
+# Every write of the request that pays (the attempt, the gateway's session, its start), and
+# the idempotency records (in progress, then the answer) of a change and of a payment.
+AFTER = (Fault.ERROR_AFTER, Fault.DROP_AFTER, Fault.MALFORMED_NO_CRC)
+CHECKOUT = "CreateCheckOutForContractIdAndInvoiceId"
+
+
+@pytest.mark.parametrize("fault", AFTER, ids=lambda f: f.name)
+@pytest.mark.parametrize("write", [1, 2])
+def test_every_write_of_a_checkout(gateway, fault_proxy, write, fault):
+    scenario(gateway, fault_proxy, CHECKOUT, fault, write=write)
+
+
+@pytest.mark.parametrize("write", [1, 2])
+def test_every_write_of_a_checkout_held_past_the_budget(gateway, fault_proxy, short_budget, write):
+    scenario(gateway, fault_proxy, CHECKOUT, Fault.HANG_AFTER, write=write)
+
+
+@pytest.mark.parametrize("fault", (*AFTER, Fault.MALFORMED, Fault.THROTTLE), ids=lambda f: f.name)
+@pytest.mark.parametrize("write", [0, 1], ids=["in-progress", "answer"])
+@pytest.mark.parametrize("operation_id", [CHECKOUT, "AddPhonesContactInformationByContractId"])
+def test_idempotency_records(gateway, fault_proxy, operation_id, write, fault):
+    scenario(gateway, fault_proxy, operation_id, fault, write=write, idempotency=True)

@@ -358,7 +358,7 @@ def test_routed_sends_every_aws_call_of_the_functions_through_the_proxy(
         answer = idempotency.once(
             records, "faults", context.aws_request_id, "{}", lambda: ({}, 200), json.dumps, context
         )  # Powertools idempotency
-        assert answer == ("{}", 200)
+        assert answer == ("{}", 200, {})
 
     use_every_client()  # every client and cache warm, on moto directly
     assert fault_proxy.calls == []
