@@ -10,11 +10,13 @@ an error whose record could not be removed is answered as itself."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from selfcare import budget
 from selfcare.errors import Conflict, InvalidParameter, ServiceError
 
 KEY = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
@@ -61,6 +63,24 @@ def _ours(found: Any, ours: Any) -> bool:
     )
 
 
+class _UntilBudget:
+    """The Lambda context as idempotency records see it: an in-progress record expires when
+    the invocation's last call must have ended (its budget), not when Lambda would stop it.
+    Nothing of the request changes data after that, and a client retrying after its 504
+    is then served instead of hearing that its own request is still in progress."""
+
+    def __init__(self, context: Any) -> None:
+        self._context = context
+
+    def get_remaining_time_in_millis(self) -> int:
+        left = int(self._context.get_remaining_time_in_millis())
+        calls = budget.remaining() * 1000
+        return max(0, min(left, int(calls))) if math.isfinite(calls) else left
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._context, name)
+
+
 def once(
     table: str,
     scope: str,
@@ -87,8 +107,8 @@ def once(
         payload_validation_jmespath="body",
         expires_after_seconds=24 * 3600,
     )
-    if context is not None:  # an in-progress record then expires with the invocation
-        config.register_lambda_context(context)
+    if context is not None:  # an in-progress record then expires with the invocation's calls
+        config.register_lambda_context(_UntilBudget(context))  # type: ignore[arg-type]
     outcome: dict[str, Any] = {}
 
     @idempotent_function(
