@@ -15,6 +15,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from selfcare.adapters import receipts
 from selfcare.adapters.items import ConditionFailed, Items, Write
 from selfcare.adapters.sandbox import layout
 from selfcare.errors import Conflict, NotFound
@@ -72,8 +73,8 @@ def forget(items: Items, document_type: str, customer_id: str, card_token: str) 
     )
     if found is None:
         raise NotFound(UNKNOWN)
-    try:
-        items.write(Write.delete(pk, found["sk"], present=True))
+    try:  # with the change's receipt: its retry knows the token was forgotten by it
+        receipts.write(items, Write.delete(pk, found["sk"], present=True))
     except ConditionFailed:  # deleted meanwhile
         raise NotFound(UNKNOWN) from None
 
