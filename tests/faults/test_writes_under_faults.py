@@ -65,12 +65,24 @@ class Case:
 
 
 _cases: dict[str, Case] = {}
+_customers: dict[str, list[dict[str, Any]]] = {}  # claimed by this worker's scenarios
+
+
+def customer_for(country: str, sample: samples.Sample) -> dict[str, Any]:
+    """A customer the sample suits, shared by every scenario of this worker: each scenario
+    puts the data back, so they never see each other's changes."""
+    mine = _customers.setdefault(country, [])
+    found = next((customer for customer in mine if sample.suits(customer)), None)
+    if found is None:
+        found = claim(country, sample.suits)
+        mine.append(found)
+    return found
 
 
 def case_for(operation_id: str) -> Case:
     if operation_id not in _cases:
         sample, country = samples.BY_OPERATION[operation_id], country_of(operation_id)
-        customer = claim(country, sample.suits)
+        customer = customer_for(country, sample)
         values = {
             **samples.customer_values(country, customer),
             **sample.values(country, customer),

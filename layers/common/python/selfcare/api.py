@@ -304,7 +304,8 @@ class Api:
             try:
                 return resolve(event, context)
             finally:
-                budget.clear()  # the deadline is this invocation's: none outlives it
+                budget.clear()  # the deadline and the change are this invocation's:
+                change.clear()  # none outlives it
 
         handler = with_security_headers(invoke)
         if self.allowed_origins:

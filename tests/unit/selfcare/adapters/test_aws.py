@@ -49,6 +49,13 @@ NOW = datetime(2026, 11, 26, 23, 59, 59, tzinfo=UTC)
 PUT = {"TableName": "items", "Item": {"pk": {"S": "C#1"}, "n": {"N": "7"}}}
 
 
+@pytest.fixture(autouse=True)
+def _aws_timeouts(monkeypatch):
+    """The client's own timeouts, whatever a local runner built earlier in this process set
+    (its functions wait for moto as long as their budget allows)."""
+    monkeypatch.delenv("ATTEMPT_TIMEOUT_SECONDS", raising=False)
+
+
 @pytest.fixture
 def backoffs(monkeypatch):
     """The waits between attempts, recorded instead of slept."""
