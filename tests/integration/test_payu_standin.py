@@ -8,7 +8,7 @@ import socket
 import threading
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 import pytest
 
 from local.payu_standin import PayuStandIn, Transaction, wsgi_deliver
+from selfcare import budget
 from selfcare.adapters.payments import build_gateway, parse_credentials
 from selfcare.adapters.payments.payu import PayuGateway
 from selfcare.errors import (
@@ -30,6 +31,15 @@ from selfcare.errors import (
 from selfcare.payments import Card, CheckoutStart
 
 CVV = "739"
+
+
+@pytest.fixture(autouse=True)
+def _outside_an_invocation() -> Iterator[None]:
+    """The adapter is called here as a tool calls it: no invocation's deadline applies (not
+    even one a test before left behind)."""
+    budget.clear()
+    yield
+    budget.clear()
 
 
 @pytest.fixture
@@ -355,6 +365,41 @@ def test_payu_unreachable_is_unavailable(standin):
         gateway.query("PT-0001", "PT-0001")
     with pytest.raises(Unavailable):
         gateway.forget_token("cc", "10307011", "tok")
+
+
+class Invocation:
+    """A Lambda context with `millis` left."""
+
+    def __init__(self, millis: int) -> None:
+        self.millis = millis
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.millis
+
+
+@pytest.fixture
+def invocation() -> Callable[[int], None]:
+    return lambda millis: budget.start(Invocation(millis))
+
+
+def test_with_no_time_left_in_the_invocation_payu_is_not_called(standin, invocation):
+    gateway = gateway_for(standin)
+    invocation(int(budget.MARGIN * 1000))
+    for call in (lambda: gateway.query("PT-0001", "PT-0001"), lambda: gateway.tokenize(card())):
+        with pytest.raises(UpstreamTimeout, match="PayU") as raised:
+            call()
+        assert raised.value.status == 504
+    assert standin.received == []
+
+
+def test_a_slow_payu_is_given_up_on_before_the_invocation_ends(standin, invocation):
+    """PAYU_TIMEOUT_SECONDS (5 s) would outlast the invocation: the call gets what is left."""
+    standin.fault, standin.delay = "slow", 3.0
+    gateway = gateway_for(standin)
+    invocation(1_500)
+    with pytest.raises(UpstreamTimeout) as raised:
+        gateway.query("PT-0001", "PT-0001")
+    assert raised.value.status == 504
 
 
 def test_wrong_api_credentials_are_an_upstream_error(standin):

@@ -25,6 +25,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from selfcare import budget
 from selfcare.adapters.payments import NOT_CONFIGURED
 from selfcare.adapters.payments import payu_signatures as sig
 from selfcare.errors import (
@@ -382,7 +383,8 @@ class PayuGateway:
             },
         )
         try:
-            with self._opener.open(request, timeout=self.timeout) as response:
+            timeout = budget.timeout(self.timeout, "PayU")  # never past the invocation's end
+            with self._opener.open(request, timeout=timeout) as response:
                 raw = response.read(MAX_ANSWER + 1)
         except urllib.error.HTTPError as err:
             err.close()
