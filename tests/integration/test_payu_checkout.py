@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 
 import boto3
 import pytest
+from werkzeug.test import Client
 
 from local.payu_standin import PayuStandIn, wsgi_deliver
 from tests.conftest import AS_OF
@@ -279,6 +280,24 @@ def test_a_forged_confirmation_is_401_and_changes_nothing(payu, api):
     assert wrong_gateway == 404
     answer = api.get(path).get_json()  # PayU itself (asked) says approved, for the real amount
     assert answer["paymentApproved"] is True and answer["paymentAmount"] == invoice["dueAmount"]
+
+
+def test_a_confirmation_whose_value_is_not_an_amount_is_400_and_changes_nothing(payu, api):
+    """Unauthenticated callers reach this route: an amount Decimal cannot take (or one out of
+    any invoice's range) is the caller's error, never a 500."""
+    gateway, standin = payu
+    customer = claim("co", owing)
+    _, invoice, reference = start(api, customer)
+    hand_to_payu(api, standin, reference)
+    standin.decide(reference["paymentToken"], "approved", deliver=False)
+    contract = customer["contracts"][0]["contractId"]
+    before = attempt(gateway, contract, invoice, reference)
+    for value in ("1e26", "NaN", "Infinity", "1e-30", "abc", "9e999999999", "sNaN"):
+        fields = standin.confirmation(reference["paymentToken"]) | {"value": value}
+        answer = Client(gateway).post(f"{BASE}/payments/notifications/payu", data=fields)
+        assert answer.status_code == 400, (value, answer.get_data(as_text=True))
+        assert answer.get_json()["code"] == 400 and "value" in answer.get_json()["message"]
+    assert attempt(gateway, contract, invoice, reference) == before
 
 
 @pytest.mark.parametrize(("fault", "status"), [("http500", 502), ("garbage", 502), ("slow", 504)])

@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from selfcare import budget
-from selfcare.adapters.payments import NOT_CONFIGURED
+from selfcare.adapters.payments import NOT_CONFIGURED, notified_amount
 from selfcare.adapters.payments import payu_signatures as sig
 from selfcare.errors import (
     InvalidParameter,
@@ -223,6 +223,7 @@ class PayuGateway:
         signed = ("merchant_id", "reference_sale", "value", "currency", "state_pol", "sign")
         if fields is None or any(not fields.get(name) for name in signed):
             raise Unauthorized(NOT_AUTHENTIC)
+        amount = notified_amount(fields["value"], "value")  # 400 before any arithmetic
         if fields["merchant_id"] != self.credentials.merchant_id:
             raise Unauthorized(NOT_AUTHENTIC)
         try:
@@ -252,7 +253,7 @@ class PayuGateway:
         return Outcome(
             payment_token=fields["reference_sale"],
             status=STATE_POL.get(state, "declined"),
-            amount=Decimal(fields["value"].strip()),
+            amount=amount,
             currency=fields["currency"],
             transaction_id=transaction_id,
             payment_method=method,
