@@ -239,6 +239,21 @@ def test_an_approved_payment_stays_approved_whatever_follows_it(standin, merchan
     assert (polled.status, polled.transaction_id) == ("approved", paid)
 
 
+def test_a_forged_confirmation_verifies_but_payu_never_made_its_transaction(standin, merchant):
+    """What the audit found: `sign` leaves transaction_id and transaction_date out, so a payer
+    who paid once can make confirmations that verify; only PayU's Queries API tells."""
+    gateway = gateway_for(standin)
+    pay_page(gateway, start(merchant.url))
+    standin.decide("PT-0001", "approved")
+    forged = standin.forge("PT-0001", transaction_date="2026-01-01 00:00:00")
+    outcome = gateway.verify_notification({}, urlencode(forged))
+    made = [tx.id for tx in standin.orders["PT-0001"].transactions]
+    assert outcome.status == "approved" and outcome.transaction_id not in made
+    assert outcome.at is not None and outcome.at.year == 2026 and outcome.at.month == 1
+    polled = gateway.query("PT-0001", "PT-0001")
+    assert polled is not None and polled.transaction_id == made[-1]
+
+
 def test_a_confirmation_for_another_merchant_key_is_refused(standin):
     other = PayuStandIn(api_key="someone-elses-key")
     receiving = Merchant(PayuGateway(other.credentials(), other.env()))
