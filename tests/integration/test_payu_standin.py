@@ -252,6 +252,59 @@ def test_a_forged_confirmation_verifies_but_payu_never_made_its_transaction(stan
     assert outcome.at is not None and outcome.at.year == 2026 and outcome.at.month == 1
     polled = gateway.query("PT-0001", "PT-0001")
     assert polled is not None and polled.transaction_id == made[-1]
+    assert gateway.confirm(outcome) is None  # the Queries API does not confirm it
+
+
+def test_the_queries_api_confirms_a_confirmation_with_its_own_data(standin, merchant):
+    gateway = gateway_for(standin)
+    pay_page(gateway, start(merchant.url))
+    standin.decide("PT-0001", "approved", method="PSE")
+    (notified,) = merchant.outcomes
+    tx = standin.orders["PT-0001"].transactions[-1]
+    backdated = standin.confirmation("PT-0001") | {"transaction_date": "2020-01-01 00:00:00"}
+    backdated |= {"pse_bank": "BANCO INVENTADO", "payment_method_name": "VISA"}
+    confirmed = gateway.confirm(gateway.verify_notification({}, urlencode(backdated)))
+    assert confirmed is not None
+    assert (confirmed.status, confirmed.transaction_id) == ("approved", tx.id)
+    assert (confirmed.amount, confirmed.currency) == (Decimal("89900"), "COP")
+    assert confirmed.at == tx.at.replace(microsecond=tx.at.microsecond // 1000 * 1000)
+    assert (confirmed.payment_method, confirmed.bank_name) == ("PSE", None)
+    assert confirmed.notification_id == notified.notification_id
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        lambda declined, other: {"transaction_id": declined, "state_pol": "4"},
+        lambda declined, other: {"transaction_id": declined, "value": "1000.00"},
+        lambda declined, other: {"transaction_id": declined, "currency": "USD"},
+        lambda declined, other: {"transaction_id": other, "state_pol": "4"},
+    ],
+    ids=["declined-claimed-approved", "value", "currency", "another-orders-approval"],
+)
+def test_the_queries_api_does_not_confirm_what_payu_did_not_decide(standin, merchant, claim):
+    gateway = gateway_for(standin)
+    pay_page(gateway, start(merchant.url))
+    pay_page(gateway, start(merchant.url, reference="PT-0002"))
+    standin.decide("PT-0001", "declined")
+    standin.decide("PT-0002", "approved")
+    declined = standin.orders["PT-0001"].transactions[-1].id
+    other = standin.orders["PT-0002"].transactions[-1].id
+    forged = standin.forge("PT-0001", **claim(declined, other))
+    assert gateway.confirm(gateway.verify_notification({}, urlencode(forged))) is None
+    genuine = standin.confirmation("PT-0001")  # the decline itself is confirmed
+    assert gateway.confirm(gateway.verify_notification({}, urlencode(genuine))) is not None
+
+
+def test_a_refund_is_no_payment_to_confirm(standin, merchant):
+    gateway = gateway_for(standin)
+    pay_page(gateway, start(merchant.url))
+    standin.decide("PT-0001", "approved")
+    later = datetime.now(UTC) + timedelta(minutes=5)
+    refund = Transaction("refund-1", "approved", "VISA", later, type="REFUND")
+    standin.orders["PT-0001"].transactions.append(refund)
+    forged = standin.forge("PT-0001", transaction_id="refund-1")
+    assert gateway.confirm(gateway.verify_notification({}, urlencode(forged))) is None
 
 
 def test_a_confirmation_for_another_merchant_key_is_refused(standin):
