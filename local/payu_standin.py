@@ -16,8 +16,10 @@
 Tests drive it in Python too: `decide(reference, status)` returns the confirmation's
 delivery status, `received` keeps every request as it arrived (to assert that no CVV ever
 reached tokenization), `deliveries` every confirmation sent, `fault` makes the APIs misbehave
-("slow", "garbage", "http500", "html", "error"). Confirmations go over real HTTP, or through
-`deliver(url, fields) -> status` (e.g. `wsgi_deliver(app)` into the local runner's WSGI app).
+("slow", "garbage", "http500", "html", "error"), `forge(reference)` makes a confirmation that
+verifies but names a transaction PayU never made (its Queries API does not confirm it).
+Confirmations go over real HTTP, or through `deliver(url, fields) -> status` (e.g.
+`wsgi_deliver(app)` into the local runner's WSGI app).
 """
 
 from __future__ import annotations
@@ -373,6 +375,27 @@ class PayuStandIn:
                 order.algorithm,
             ),
         }
+        return fields
+
+    def forge(self, reference: str, **changes: str) -> dict[str, str]:
+        """A confirmation PayU never sent, as a payer who paid once can make it: the latest
+        transaction's signed fields (its `sign` is also the payer's own response-page
+        `signature` whenever TX_VALUE has one decimal at most), with a transaction PayU never
+        made (`transaction_id`, `transaction_date`: unsigned) and any other `changes`, signed
+        again over what they change. The Queries API never lists the forged transaction."""
+        fields = self.confirmation(reference)
+        fields["transaction_id"] = str(uuid.uuid4())
+        fields["transaction_date"] = datetime.now(PAYU_TIME).strftime("%Y-%m-%d %H:%M:%S")
+        fields.update(changes)
+        fields["sign"] = sig.confirmation_signature(
+            self.api_key,
+            fields["merchant_id"],
+            fields["reference_sale"],
+            fields["value"],
+            fields["currency"],
+            fields["state_pol"],
+            self.orders[reference].algorithm,
+        )
         return fields
 
     def response_url(self, reference: str) -> str | None:

@@ -1,6 +1,6 @@
 """Load the sandbox dataset of a country into its tables: the sandbox backend's own
 table, plus the service-owned records a real history would have left (paperless
-subscriptions and finished payment attempts).
+subscriptions, finished payment attempts and the demo customers' attempts in process).
 
     python -m local seed --country gt --sandbox-table <name> [--paperless-table <name>]
                          [--checkout-table <name>] [--as-of YYYY-MM-DD]
@@ -11,23 +11,18 @@ AWS credentials; the local runner calls `seed_stack` itself.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator, Mapping
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
+from local.seed_checkout import checkout_items, payment_records, payment_token
 from selfcare.adapters.items import DynamoItems
 from selfcare.adapters.sandbox import layout
 from selfcare.adapters.sandbox.generator import generate_dataset
 from selfcare.countries import get_country
 from selfcare.stores import paperless as paperless_store
-from selfcare.stores.checkout import invoice_pk
 
-ONLINE_METHODS = {"POL", "PSE", "VISA", "MASTERCARD", "TARJETA", "TIGO MONEY"}
-
-
-def payment_token(invoice_id: str, n: int = 0) -> str:
-    return hashlib.sha256(f"checkout:{invoice_id}:{n}".encode()).hexdigest()[:32]
+__all__ = ["checkout_items", "paperless_items", "payment_token", "seed"]
 
 
 def paperless_items(dataset: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
@@ -50,61 +45,6 @@ def paperless_items(dataset: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
                 yield layout.storable({"pk": pk, "sk": sk, **record})
 
 
-def checkout_items(dataset: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-    """An approved attempt for each invoice paid online, and a pending one for the newest
-    unpaid invoice of each demo customer who has one (so GET checkOut answers 202)."""
-    country = get_country(dataset["country"])
-    for customer in dataset["customers"]:
-        info = customer["customer"]["customerInfo"]
-        for contract in customer["contracts"]:
-            unpaid = None
-            for invoice in contract["invoices"]:
-                payment = invoice.get("paymentInfo")
-                if payment and str(payment.get("paymentMethod", "")).upper() in ONLINE_METHODS:
-                    yield _attempt(country.currency, contract, invoice, info, "approved", payment)
-                elif not invoice.get("hasPayment"):
-                    unpaid = invoice
-            if unpaid is not None and customer.get("demo"):
-                yield _attempt(country.currency, contract, unpaid, info, "pending", None)
-
-
-def _attempt(
-    currency: str,
-    contract: Mapping[str, Any],
-    invoice: Mapping[str, Any],
-    customer_info: Mapping[str, Any],
-    status: str,
-    payment: Mapping[str, Any] | None,
-) -> dict[str, Any]:
-    token = payment_token(str(invoice["invoiceId"]))
-    created = (
-        datetime.combine(payment["paymentDate"], time(10, 0), UTC)
-        if payment
-        else datetime.now(UTC).replace(microsecond=0)
-    )
-    attempt = {
-        "pk": invoice_pk(contract["contractId"], invoice["invoiceId"]),
-        "sk": f"ATTEMPT#{token}",
-        "paymentToken": token,
-        "checkOutId": f"SBX-{token[:12].upper()}",
-        "contractId": contract["contractId"],
-        "invoiceId": invoice["invoiceId"],
-        "paymentAmount": invoice["invoiceAmount"],
-        "currencyId": currency,
-        "status": status,
-        "createdAt": created.isoformat(),
-        "paymentDescription": f"Pago factura {invoice['invoiceId']}",
-        "customerInfo": dict(customer_info),
-    }
-    if payment:
-        attempt["paymentDate"] = payment["paymentDate"]
-        attempt["paymentMethods"] = [payment["paymentMethod"]]
-        attempt["paymentRecorded"] = True  # the invoice's paymentInfo is this payment
-    else:  # pending since seeding; it expires (then reads as expired) a day later
-        attempt["expiresAt"] = int((created + timedelta(days=1)).timestamp())
-    return layout.storable(attempt)
-
-
 def seed(
     country: str,
     as_of: date,
@@ -118,5 +58,7 @@ def seed(
     if paperless_table:
         counts["paperless"] = DynamoItems(paperless_table).put_all(paperless_items(dataset))
     if checkout_table:
-        counts["checkout"] = DynamoItems(checkout_table).put_all(checkout_items(dataset))
+        attempts, sessions = payment_records(dataset)
+        counts["checkout"] = DynamoItems(checkout_table).put_all(attempts)
+        counts["sandbox"] += DynamoItems(sandbox_table).put_all(sessions)
     return counts

@@ -162,6 +162,27 @@ def test_a_duplicated_notification_changes_nothing_and_forged_or_stale_ones_are_
     assert stale.status_code == 401 and "stale" in stale.get_json()["message"]
 
 
+@pytest.mark.parametrize("amount", ["1e26", "NaN", "Infinity", "1e-30", "abc", "sNaN", 1e300, [1]])
+def test_a_signed_notification_whose_amount_is_not_an_amount_is_400(client, gateway, amount):
+    """However it was signed, an amount Decimal cannot take is a 400, never a 500."""
+    import hashlib
+    import hmac
+
+    stack = gateway.stacks["gt"]
+    secret = sandbox_gateway(stack).credentials.notification_secret.encode()
+    _, body = signed_approval(stack, {"paymentToken": "tok-0", "checkOutId": "SBX-0"},
+                              Decimal(1), "GTQ", "TX-0", "n-0")  # fmt: skip
+    body = json.dumps({**json.loads(body), "amount": amount})
+    signature = hmac.new(secret, body.encode(), hashlib.sha256).hexdigest()
+    answer = client.post(
+        f"{BASE}/gt/payments/notifications/sandbox",
+        data=body,
+        headers={"X-Sandbox-Signature": signature, "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 400 and answer.get_json()["code"] == 400
+    assert "amount" in answer.get_json()["message"]
+
+
 def test_declined_and_cancelled_attempts_leave_the_invoice_unpaid(client):
     customer = owing("sv")
     contract = customer["contracts"][0]["contractId"]

@@ -104,6 +104,7 @@ def seeded_checkouts(country: str) -> dict[tuple[str, str], str]:
     return {
         (item["contractId"], item["invoiceId"]): item["status"]
         for item in checkout_items(demo.dataset(country, AS_OF))
+        if item["sk"].startswith("ATTEMPT#")  # not their pointers and #OPEN markers
     }
 
 

@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 
 import boto3
 import pytest
+from werkzeug.test import Client
 
 from local.payu_standin import PayuStandIn, wsgi_deliver
 from tests.conftest import AS_OF
@@ -279,6 +280,109 @@ def test_a_forged_confirmation_is_401_and_changes_nothing(payu, api):
     assert wrong_gateway == 404
     answer = api.get(path).get_json()  # PayU itself (asked) says approved, for the real amount
     assert answer["paymentApproved"] is True and answer["paymentAmount"] == invoice["dueAmount"]
+
+
+NOTIFY = f"{BASE}/payments/notifications/payu"
+
+
+def notify(gateway, fields: dict) -> tuple[int, str]:
+    """POST a confirmation to our route: (status, the answer's message)."""
+    answer = Client(gateway).post(NOTIFY, data=fields)
+    return answer.status_code, answer.get_json()["message"]
+
+
+def test_a_payer_who_paid_once_cannot_forge_late_approvals(payu, api, caplog):
+    """The audit's case: PayU's `sign` does not cover transaction_id or transaction_date, so
+    a payer could post confirmations of "new" approvals at will, each kept for a refund. Only
+    what PayU's Queries API confirms counts now: forgeries are answered, and recorded nowhere."""
+    gateway, standin = payu
+    customer = claim("co", owing)
+    path, invoice, reference = start(api, customer)
+    token = reference["paymentToken"]
+    hand_to_payu(api, standin, reference)
+    standin.decide(token, "approved", deliver=False)
+    assert notify(gateway, standin.confirmation(token)) == (
+        200,
+        "Notification applied: the payment is approved",
+    )
+    assert notify(gateway, standin.confirmation(token)) == (
+        200,
+        "Notification already known: nothing changed",
+    )
+    contract = customer["contracts"][0]["contractId"]
+    paid = attempt(gateway, contract, invoice, reference)
+    with caplog.at_level("WARNING"):
+        for _ in range(3):
+            assert notify(gateway, standin.forge(token)) == (
+                200,
+                "Notification ignored: PayU does not confirm it",
+            )
+    assert attempt(gateway, contract, invoice, reference) == paid  # no lateApprovals
+    assert not [r for r in caplog.records if "refund" in r.getMessage()]
+    info = api.get(path).get_json()
+    assert info["paymentApproved"] is True and info["paymentStatus"] == 4
+
+
+def test_a_forged_transaction_date_does_not_make_a_late_retry_pay(payu, api):
+    """A retry PayU approved after the attempt's expiry is refunded; backdating its unsigned
+    transaction_date does not make it pay: PayU's own date (its Queries API) counts."""
+    gateway, standin = payu
+    customer = claim("co", owing)
+    _, invoice, reference = declined_on_payu(api, standin, customer)
+    token = reference["paymentToken"]
+    contract = customer["contracts"][0]["contractId"]
+    past_expiry(gateway, contract, invoice, reference)
+    standin.decide(token, "approved", method="PSE", deliver=False)
+    backdated = standin.confirmation(token) | {"transaction_date": "2020-01-01 00:00:00"}
+    assert notify(gateway, backdated) == (200, "Notification received: approval kept for refund")
+    one = f"{BASE}/billing/contracts/{contract}/invoices/{invoice['invoiceId']}"
+    assert api.get(one).get_json()["hasPayment"] is False
+    stored = attempt(gateway, contract, invoice, reference)
+    assert stored["status"] == "declined" and stored["refundDue"] is True
+    (kept,) = stored["lateApprovals"]
+    assert not kept["approvedAt"].startswith("2020")  # PayU's date, not the posted one
+
+
+@pytest.mark.parametrize(("fault", "status"), [("http500", 502), ("garbage", 502), ("slow", 504)])
+def test_a_confirmation_payu_cannot_confirm_now_is_5xx_and_is_applied_when_redelivered(
+    payu, api, fault, status
+):
+    """PayU's Queries API failing: nothing is recorded and PayU hears a 5xx, so it retries."""
+    gateway, standin = payu
+    customer = claim("co", owing)
+    path, invoice, reference = start(api, customer)
+    token = reference["paymentToken"]
+    hand_to_payu(api, standin, reference)
+    standin.decide(token, "approved", deliver=False)
+    contract = customer["contracts"][0]["contractId"]
+    before = attempt(gateway, contract, invoice, reference)
+    standin.fault, standin.delay = fault, 7.0
+    try:
+        assert standin.redeliver(token) == status
+    finally:
+        standin.fault = None
+    assert attempt(gateway, contract, invoice, reference) == before
+    assert standin.redeliver(token) == 200  # PayU's retry
+    info = api.get(path).get_json()
+    assert info["paymentApproved"] is True and info["paymentStatus"] == 4
+
+
+def test_a_confirmation_whose_value_is_not_an_amount_is_400_and_changes_nothing(payu, api):
+    """Unauthenticated callers reach this route: an amount Decimal cannot take (or one out of
+    any invoice's range) is the caller's error, never a 500."""
+    gateway, standin = payu
+    customer = claim("co", owing)
+    _, invoice, reference = start(api, customer)
+    hand_to_payu(api, standin, reference)
+    standin.decide(reference["paymentToken"], "approved", deliver=False)
+    contract = customer["contracts"][0]["contractId"]
+    before = attempt(gateway, contract, invoice, reference)
+    for value in ("1e26", "NaN", "Infinity", "1e-30", "abc", "9e999999999", "sNaN"):
+        fields = standin.confirmation(reference["paymentToken"]) | {"value": value}
+        answer = Client(gateway).post(f"{BASE}/payments/notifications/payu", data=fields)
+        assert answer.status_code == 400, (value, answer.get_data(as_text=True))
+        assert answer.get_json()["code"] == 400 and "value" in answer.get_json()["message"]
+    assert attempt(gateway, contract, invoice, reference) == before
 
 
 @pytest.mark.parametrize(("fault", "status"), [("http500", 502), ("garbage", 502), ("slow", 504)])

@@ -8,7 +8,7 @@ import socket
 import threading
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 import pytest
 
 from local.payu_standin import PayuStandIn, Transaction, wsgi_deliver
+from selfcare import budget
 from selfcare.adapters.payments import build_gateway, parse_credentials
 from selfcare.adapters.payments.payu import PayuGateway
 from selfcare.errors import (
@@ -30,6 +31,15 @@ from selfcare.errors import (
 from selfcare.payments import Card, CheckoutStart
 
 CVV = "739"
+
+
+@pytest.fixture(autouse=True)
+def _outside_an_invocation() -> Iterator[None]:
+    """The adapter is called here as a tool calls it: no invocation's deadline applies (not
+    even one a test before left behind)."""
+    budget.clear()
+    yield
+    budget.clear()
 
 
 @pytest.fixture
@@ -229,6 +239,74 @@ def test_an_approved_payment_stays_approved_whatever_follows_it(standin, merchan
     assert (polled.status, polled.transaction_id) == ("approved", paid)
 
 
+def test_a_forged_confirmation_verifies_but_payu_never_made_its_transaction(standin, merchant):
+    """What the audit found: `sign` leaves transaction_id and transaction_date out, so a payer
+    who paid once can make confirmations that verify; only PayU's Queries API tells."""
+    gateway = gateway_for(standin)
+    pay_page(gateway, start(merchant.url))
+    standin.decide("PT-0001", "approved")
+    forged = standin.forge("PT-0001", transaction_date="2026-01-01 00:00:00")
+    outcome = gateway.verify_notification({}, urlencode(forged))
+    made = [tx.id for tx in standin.orders["PT-0001"].transactions]
+    assert outcome.status == "approved" and outcome.transaction_id not in made
+    assert outcome.at is not None and outcome.at.year == 2026 and outcome.at.month == 1
+    polled = gateway.query("PT-0001", "PT-0001")
+    assert polled is not None and polled.transaction_id == made[-1]
+    assert gateway.confirm(outcome) is None  # the Queries API does not confirm it
+
+
+def test_the_queries_api_confirms_a_confirmation_with_its_own_data(standin, merchant):
+    gateway = gateway_for(standin)
+    pay_page(gateway, start(merchant.url))
+    standin.decide("PT-0001", "approved", method="PSE")
+    (notified,) = merchant.outcomes
+    tx = standin.orders["PT-0001"].transactions[-1]
+    backdated = standin.confirmation("PT-0001") | {"transaction_date": "2020-01-01 00:00:00"}
+    backdated |= {"pse_bank": "BANCO INVENTADO", "payment_method_name": "VISA"}
+    confirmed = gateway.confirm(gateway.verify_notification({}, urlencode(backdated)))
+    assert confirmed is not None
+    assert (confirmed.status, confirmed.transaction_id) == ("approved", tx.id)
+    assert (confirmed.amount, confirmed.currency) == (Decimal("89900"), "COP")
+    assert confirmed.at == tx.at.replace(microsecond=tx.at.microsecond // 1000 * 1000)
+    assert (confirmed.payment_method, confirmed.bank_name) == ("PSE", None)
+    assert confirmed.notification_id == notified.notification_id
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        lambda declined, other: {"transaction_id": declined, "state_pol": "4"},
+        lambda declined, other: {"transaction_id": declined, "value": "1000.00"},
+        lambda declined, other: {"transaction_id": declined, "currency": "USD"},
+        lambda declined, other: {"transaction_id": other, "state_pol": "4"},
+    ],
+    ids=["declined-claimed-approved", "value", "currency", "another-orders-approval"],
+)
+def test_the_queries_api_does_not_confirm_what_payu_did_not_decide(standin, merchant, claim):
+    gateway = gateway_for(standin)
+    pay_page(gateway, start(merchant.url))
+    pay_page(gateway, start(merchant.url, reference="PT-0002"))
+    standin.decide("PT-0001", "declined")
+    standin.decide("PT-0002", "approved")
+    declined = standin.orders["PT-0001"].transactions[-1].id
+    other = standin.orders["PT-0002"].transactions[-1].id
+    forged = standin.forge("PT-0001", **claim(declined, other))
+    assert gateway.confirm(gateway.verify_notification({}, urlencode(forged))) is None
+    genuine = standin.confirmation("PT-0001")  # the decline itself is confirmed
+    assert gateway.confirm(gateway.verify_notification({}, urlencode(genuine))) is not None
+
+
+def test_a_refund_is_no_payment_to_confirm(standin, merchant):
+    gateway = gateway_for(standin)
+    pay_page(gateway, start(merchant.url))
+    standin.decide("PT-0001", "approved")
+    later = datetime.now(UTC) + timedelta(minutes=5)
+    refund = Transaction("refund-1", "approved", "VISA", later, type="REFUND")
+    standin.orders["PT-0001"].transactions.append(refund)
+    forged = standin.forge("PT-0001", transaction_id="refund-1")
+    assert gateway.confirm(gateway.verify_notification({}, urlencode(forged))) is None
+
+
 def test_a_confirmation_for_another_merchant_key_is_refused(standin):
     other = PayuStandIn(api_key="someone-elses-key")
     receiving = Merchant(PayuGateway(other.credentials(), other.env()))
@@ -355,6 +433,41 @@ def test_payu_unreachable_is_unavailable(standin):
         gateway.query("PT-0001", "PT-0001")
     with pytest.raises(Unavailable):
         gateway.forget_token("cc", "10307011", "tok")
+
+
+class Invocation:
+    """A Lambda context with `millis` left."""
+
+    def __init__(self, millis: int) -> None:
+        self.millis = millis
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.millis
+
+
+@pytest.fixture
+def invocation() -> Callable[[int], None]:
+    return lambda millis: budget.start(Invocation(millis))
+
+
+def test_with_no_time_left_in_the_invocation_payu_is_not_called(standin, invocation):
+    gateway = gateway_for(standin)
+    invocation(int(budget.MARGIN * 1000))
+    for call in (lambda: gateway.query("PT-0001", "PT-0001"), lambda: gateway.tokenize(card())):
+        with pytest.raises(UpstreamTimeout, match="PayU") as raised:
+            call()
+        assert raised.value.status == 504
+    assert standin.received == []
+
+
+def test_a_slow_payu_is_given_up_on_before_the_invocation_ends(standin, invocation):
+    """PAYU_TIMEOUT_SECONDS (5 s) would outlast the invocation: the call gets what is left."""
+    standin.fault, standin.delay = "slow", 3.0
+    gateway = gateway_for(standin)
+    invocation(1_500)
+    with pytest.raises(UpstreamTimeout) as raised:
+        gateway.query("PT-0001", "PT-0001")
+    assert raised.value.status == 504
 
 
 def test_wrong_api_credentials_are_an_upstream_error(standin):

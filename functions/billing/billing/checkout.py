@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from selfcare.countries import Country
 from selfcare.errors import Conflict, InvalidParameter, NotFound, ServiceError
-from selfcare.payments import CheckoutStart, Outcome, PaymentGateway
+from selfcare.payments import FINAL, CheckoutStart, Outcome, PaymentGateway
 from selfcare.ports import Backend, ContractRef, Record
 from selfcare.stores.checkout import (
     CheckoutStore,
@@ -447,23 +447,82 @@ def receive(
     count: Callable[[str], None] | None = None,
 ) -> Record:
     """A gateway's server-to-server notification: authentic (401 otherwise), about an
-    attempt we know (404 otherwise), applied once (a repeat changes nothing)."""
+    attempt we know (404 otherwise). An outcome that would move the attempt, or be kept for
+    a refund, counts only as the gateway's own records confirm it (`gateway.confirm`: PayU's
+    Queries API); when they cannot be asked, 502/503/504 and nothing recorded, so that the
+    gateway retries. The answer says what happened: applied, already known, ignored (the
+    gateway does not confirm it) or kept for refund, each a 200 that ends the gateway's
+    retries. PayU confirms only final transactions, which its Queries API already holds: one
+    it does not confirm is not PayU's (a payer can sign one: `sign` leaves the transaction's
+    id and date out, and equals the response page's signature), and retrying it would change
+    nothing. An attempt's true outcome still arrives: GET checkOut and its expiry ask PayU."""
     outcome = gateway.verify_notification(headers, body)
     attempt = store.by_token(outcome.payment_token)
     if attempt is None:
         raise NotFound("No payment attempt with that reference")
     if outcome.notification_id and store.seen(gateway.name, outcome.notification_id):
-        return {"response": "OK", "message": "Notification already processed"}
+        return _heard("Notification already known: nothing changed")
+    if _moves(attempt, outcome):
+        confirmed = gateway.confirm(outcome)
+        if confirmed is None:
+            _unconfirmed(attempt, outcome, gateway.name, log, count)
+            name = GATEWAY_NAMES.get(gateway.name, gateway.name)
+            return _heard(f"Notification ignored: {name} does not confirm it")
+        outcome = confirmed
     # idempotent, racing duplicates too; an approval the attempt cannot take is kept for a
     # refund, and the gateway still hears 200 (else it would retry it forever)
     current = settle(store, backend, attempt, outcome, log, count)
     if outcome.notification_id:
         store.mark_seen(gateway.name, outcome.notification_id)
-    if outcome.status == "approved" and (
-        current["status"] != "approved" or current.get("paymentRefused")
-    ):
-        return {"response": "OK", "message": "Notification received: approval kept for refund"}
-    return {"response": "OK", "message": f"Notification applied: {outcome.status}"}
+    if _kept(current, outcome):
+        return _heard("Notification received: approval kept for refund")
+    if current.get("version") == attempt.get("version"):
+        return _heard("Notification already known: nothing changed")
+    return _heard(f"Notification applied: the payment is {status_of(current)}")
+
+
+GATEWAY_NAMES = {"payu": "PayU", "sandbox": "the sandbox gateway"}
+
+
+def _heard(message: str) -> Record:
+    return {"response": "OK", "message": message}
+
+
+def _moves(attempt: Record, outcome: Outcome) -> bool:
+    """Would this outcome move the attempt, or be kept for a refund (need confirming)?"""
+    if outcome.status not in FINAL:
+        return False
+    return attempt["status"] == "pending" or (
+        outcome.status == "approved" and not _its_own(attempt, outcome)
+    )
+
+
+def _kept(attempt: Record, outcome: Outcome) -> bool:
+    """Is this approval kept on the attempt for a refund (not the invoice's payment)?"""
+    if outcome.status != "approved":
+        return False
+    if _its_own(attempt, outcome):
+        return bool(attempt.get("paymentRefused"))
+    reference = _approval(outcome, "")["reference"]
+    return any(k.get("reference") == reference for k in attempt.get("lateApprovals") or [])
+
+
+def _unconfirmed(
+    attempt: Record, outcome: Outcome, gateway: str, log: Any, count: Callable[[str], None] | None
+) -> None:
+    """A notification that verifies but that the gateway does not confirm: recorded nowhere,
+    logged for operations (naming the attempt; never the token or what the caller sent)."""
+    _count(count, "NotificationsUnconfirmed")
+    log.warning(
+        "Payment notification not confirmed by the gateway: ignored",
+        extra={
+            "contractId": attempt["contractId"],
+            "invoiceId": attempt["invoiceId"],
+            "gateway": gateway,
+            "attemptStatus": attempt["status"],
+            "notifiedStatus": outcome.status,
+        },
+    )
 
 
 def _count(count: Callable[[str], None] | None, metric: str) -> None:

@@ -101,6 +101,12 @@ class PaymentGateway(Protocol):
         """The notification's outcome; raises Unauthorized when it is not authentic."""
         ...
 
+    def confirm(self, outcome: Outcome) -> Outcome | None:
+        """A verified notification's outcome as the gateway's own records state it (None when
+        they do not confirm it): what a notification may leave unsigned never counts. Raises
+        502/503/504 when the gateway cannot be asked."""
+        ...
+
     def query(self, payment_token: str, checkout_id: str) -> Outcome | None:
         """Ask the gateway how an attempt stands (None: it does not know it yet)."""
         ...

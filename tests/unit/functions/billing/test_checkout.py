@@ -4,6 +4,7 @@ come too late kept for a refund instead of paying an invoice twice."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import replace
@@ -20,7 +21,13 @@ from selfcare.adapters.sandbox import layout
 from selfcare.adapters.sandbox.backend import SandboxBackend
 from selfcare.adapters.sandbox.generator import generate_dataset
 from selfcare.countries import get_country
-from selfcare.errors import Conflict, InvalidParameter
+from selfcare.errors import (
+    Conflict,
+    InvalidParameter,
+    Unavailable,
+    UpstreamError,
+    UpstreamTimeout,
+)
 from selfcare.models.customer import CustomerInfo
 from selfcare.payments import Credentials, Outcome
 from selfcare.ports import ContractRef
@@ -603,3 +610,115 @@ def test_retries_approved_at_the_same_time_are_decided_by_the_conditional_write(
     kept = {k["transactionId"] for k in final["lateApprovals"]}
     assert kept == {f"TX-R{n}" for n in range(6)} - {final["transactionId"]}
     assert "paymentRefused" not in final and reads(store, backend, attempt) == (True, 4)
+
+
+# Notifications: what a gateway notifies counts only as its own records confirm it.
+class Notifying:
+    """PayU as our route hears it: its (verified) confirmation says `outcome`; asked, its
+    Queries API answers `confirmed` (None: it does not confirm it) or fails with `failure`."""
+
+    name = "payu"
+
+    def __init__(self, outcome: Outcome, confirmed: Outcome | None = None, failure=None):
+        self.outcome, self.confirmed, self.failure = outcome, confirmed, failure
+        self.asked = 0
+
+    def verify_notification(self, headers, body) -> Outcome:
+        return self.outcome
+
+    def confirm(self, outcome: Outcome) -> Outcome | None:
+        self.asked += 1
+        if self.failure is not None:
+            raise self.failure
+        return self.confirmed
+
+
+def hear(store, backend, gateway, counted=None) -> str:
+    count = counted.append if counted is not None else None
+    answer = pay.receive(store, gateway, backend, {}, "", logging.getLogger("billing"), count)
+    assert answer["response"] == "OK"
+    return answer["message"]
+
+
+def confirmed_as_notified(outcome: Outcome) -> Notifying:
+    return Notifying(outcome, outcome)
+
+
+def test_an_approval_the_gateway_does_not_confirm_is_recorded_nowhere(payu_world, caplog):
+    """The audit's forged "late approval": a payer who paid once signs confirmations of
+    approvals PayU never made; none is kept, logged as a refund or counted as one."""
+    backend, store, attempt, invoice = payu_world
+    paid = approved_by_payu(invoice, "TX-1")
+    assert hear(store, backend, confirmed_as_notified(paid)) == (
+        "Notification applied: the payment is approved"
+    )
+    before = current(store, attempt)
+    counted: list[str] = []
+    with caplog.at_level("WARNING", logger="billing"):
+        for n in range(3):
+            forged = Notifying(approved_by_payu(invoice, f"TX-FORGED-{n}"), confirmed=None)
+            heard = hear(store, backend, forged, counted)
+            assert heard == "Notification ignored: PayU does not confirm it"
+            assert forged.asked == 1
+    assert current(store, attempt) == before  # no lateApprovals, no refundDue
+    assert payments(backend, attempt) == ["TX-1"]
+    assert counted == ["NotificationsUnconfirmed"] * 3
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings and not [w for w in warnings if "refund" in w]
+    assert all("tok-12345678" not in repr(r.__dict__) for r in caplog.records)
+
+
+def test_an_unconfirmed_approval_leaves_a_pending_attempt_pending(payu_world):
+    backend, store, attempt, invoice = payu_world
+    forged = Notifying(approved_by_payu(invoice, "TX-FORGED"), confirmed=None)
+    assert hear(store, backend, forged) == "Notification ignored: PayU does not confirm it"
+    assert current(store, attempt)["status"] == "pending"
+    assert payments(backend, attempt) == []
+
+
+def test_only_what_the_gateway_confirms_is_recorded(payu_world):
+    """Unsigned fields (the bank, the method, the date) come from the gateway's records."""
+    backend, store, attempt, invoice = payu_world
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    notified = replace(approved_by_payu(invoice, "TX-9"), bank_name="Banco Inventado",
+                       payment_method="AMEX", at=datetime(2020, 1, 1, tzinfo=UTC))  # fmt: skip
+    confirmed = replace(approved_by_payu(invoice, "TX-9"), bank_name=None,
+                        payment_method="PSE", at=yesterday)  # fmt: skip
+    hear(store, backend, Notifying(notified, confirmed))
+    after = current(store, attempt)
+    assert (after["transactionId"], after["paymentMethod"]) == ("TX-9", "PSE")
+    assert "bankName" not in after and after["paymentDate"] == yesterday.date().isoformat()
+
+
+@pytest.mark.parametrize("failure", [UpstreamError("x"), Unavailable("x"), UpstreamTimeout("x")])
+def test_a_gateway_that_cannot_confirm_now_hears_5xx_and_nothing_is_recorded(payu_world, failure):
+    backend, store, attempt, invoice = payu_world
+    notified = approved_by_payu(invoice, "TX-9")
+    with pytest.raises(type(failure)) as raised:
+        hear(store, backend, Notifying(notified, failure=failure))
+    assert raised.value.status in (502, 503, 504)
+    assert current(store, attempt)["version"] == attempt["version"]
+    assert payments(backend, attempt) == []
+    # the gateway retries it: not taken for a repeat, it is applied now
+    assert hear(store, backend, confirmed_as_notified(notified)) == (
+        "Notification applied: the payment is approved"
+    )
+    assert payments(backend, attempt) == ["TX-9"]
+
+
+def test_the_answer_says_what_happened(payu_world):
+    backend, store, attempt, invoice = payu_world
+    declined = confirmed_as_notified(declined_by_payu())
+    assert hear(store, backend, declined) == "Notification applied: the payment is declined"
+    assert hear(store, backend, declined) == "Notification already known: nothing changed"
+    retried = confirmed_as_notified(approved_by_payu(invoice, "TX-R1"))
+    assert hear(store, backend, retried) == "Notification applied: the payment is approved"
+    again = confirmed_as_notified(replace(approved_by_payu(invoice, "TX-R1"), notification_id="x"))
+    assert hear(store, backend, again) == "Notification already known: nothing changed"
+    assert again.asked == 0  # its own approval, recorded: nothing to confirm
+    late_decline = confirmed_as_notified(declined_by_payu(tx="TX-D2"))
+    assert hear(store, backend, late_decline) == "Notification already known: nothing changed"
+    assert late_decline.asked == 0
+    second = confirmed_as_notified(approved_by_payu(invoice, "TX-R2"))
+    assert hear(store, backend, second) == "Notification received: approval kept for refund"
+    assert [k["transactionId"] for k in current(store, attempt)["lateApprovals"]] == ["TX-R2"]

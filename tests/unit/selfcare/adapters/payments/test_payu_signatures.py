@@ -128,7 +128,7 @@ def test_confirmation_new_value_keeps_one_decimal_when_the_second_is_zero(value,
     assert sig.confirmation_value(value) == new_value
 
 
-@pytest.mark.parametrize("value", ["150.255", "abc", "", "1e3x"])
+@pytest.mark.parametrize("value", ["150.255", "abc", "", "1e3x", "1e26", "9e999999999", "sNaN"])
 def test_confirmation_values_that_are_not_amounts_are_refused(value):
     with pytest.raises(ValueError):
         sig.confirmation_value(value)
@@ -311,6 +311,18 @@ def test_a_signed_confirmation_is_accepted():
     assert outcome.at == datetime(2026, 11, 20, 14, 5, 9, tzinfo=timezone(timedelta(hours=-5)))
 
 
+NOT_AMOUNTS = ["1e26", "NaN", "Infinity", "-Infinity", "1e-30", "abc", "9e999999999", "sNaN",
+               "1E+2", "-150.00", "150.255", "150.001", "1" * 16, " 1 50", "0x10", "١٥٠"]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", NOT_AMOUNTS)
+def test_a_confirmation_whose_value_is_not_an_amount_is_a_400(value):
+    """Before its signature is even computed: a 400 naming the value, never a 500."""
+    with pytest.raises(InvalidParameter, match="'value'") as raised:
+        gateway().verify_notification({}, urlencode(confirmation() | {"value": value}))
+    assert raised.value.status == 400
+
+
 def test_a_pse_confirmation_names_the_bank():
     fields = confirmation(
         value="89900.00",
@@ -351,7 +363,6 @@ def test_sha256_merchants_verify_sha256_confirmations():
         {"sign": ""},
         {"merchant_id": "508030"},
         {"value": "1.00"},
-        {"value": "150.001"},
         {"state_pol": "6"},
         {"currency": "COP"},
         {"reference_sale": "OtherRef"},
@@ -361,7 +372,6 @@ def test_sha256_merchants_verify_sha256_confirmations():
         "empty-sign",
         "other-merchant",
         "value",
-        "value-digits",
         "state",
         "currency",
         "reference",

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
+from decimal import Decimal
 from typing import Any
 
-from selfcare.errors import Unavailable
+from selfcare.errors import InvalidParameter, Unavailable
 from selfcare.payments import Credentials, PaymentGateway
 
 FIELDS = {
@@ -22,6 +24,17 @@ REQUIRED = {
     "payu": ("merchant_id", "account_id", "api_key", "api_login"),
 }
 NOT_CONFIGURED = "The payment gateway is not configured; retry later"
+# A notified amount: ASCII digits, at most two decimals, under 10^15 (no sign, exponent, NaN,
+# Infinity or other digits: nothing Decimal could refuse, or choke on later, gets through).
+_AMOUNT = re.compile(r"[0-9]{1,15}(\.[0-9]{0,2})?|\.[0-9]{1,2}")
+
+
+def notified_amount(value: object, name: str = "amount") -> Decimal:
+    """The amount a gateway's notification states; a 400 naming `name` when it is none."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not _AMOUNT.fullmatch(text):
+        raise InvalidParameter(name, "expected an amount: digits, at most two decimals")
+    return Decimal(text)
 
 
 def parse_credentials(raw: Any) -> Credentials:

@@ -20,12 +20,14 @@ import re
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from selfcare.adapters.payments import NOT_CONFIGURED
+from selfcare import budget
+from selfcare.adapters.payments import NOT_CONFIGURED, notified_amount
 from selfcare.adapters.payments import payu_signatures as sig
 from selfcare.errors import (
     InvalidParameter,
@@ -222,6 +224,7 @@ class PayuGateway:
         signed = ("merchant_id", "reference_sale", "value", "currency", "state_pol", "sign")
         if fields is None or any(not fields.get(name) for name in signed):
             raise Unauthorized(NOT_AUTHENTIC)
+        amount = notified_amount(fields["value"], "value")  # 400 before any arithmetic
         if fields["merchant_id"] != self.credentials.merchant_id:
             raise Unauthorized(NOT_AUTHENTIC)
         try:
@@ -251,7 +254,7 @@ class PayuGateway:
         return Outcome(
             payment_token=fields["reference_sale"],
             status=STATE_POL.get(state, "declined"),
-            amount=Decimal(fields["value"].strip()),
+            amount=amount,
             currency=fields["currency"],
             transaction_id=transaction_id,
             payment_method=method,
@@ -266,6 +269,41 @@ class PayuGateway:
         """ORDER_DETAIL_BY_REFERENCE_CODE. None while PayU has no order (the payer has not
         reached it); pending while the order has no transaction yet. When the payer retried,
         an approved transaction wins (money was taken), otherwise the latest one counts."""
+        orders = self._orders(payment_token)
+        if not orders:
+            return None
+        found = _payments(orders)
+        if not found:
+            amount, currency = _order_value(orders[-1], None)
+            return Outcome(payment_token, "pending", amount=amount, currency=currency)
+        approved = [pair for pair in found if _tx_state(pair[1]) == "APPROVED"]
+        return _outcome(payment_token, *max(approved or found, key=_operation_date))
+
+    def confirm(self, outcome: Outcome) -> Outcome | None:
+        """A confirmation's transaction as the Queries API states it (id, state, value, date):
+        None unless the order of that reference holds that payment transaction, in the state
+        and for the value confirmed. `sign` leaves transaction_id and transaction_date out
+        (and the payer's response page often carries the same signature), so nothing else of
+        the confirmation counts. ORDER_DETAIL_BY_REFERENCE_CODE rather than
+        TRANSACTION_RESPONSE_DETAIL: that one answers a transaction's response alone (state,
+        codes, date), nothing that ties it to our reference or to an amount."""
+        if not outcome.transaction_id:
+            return None
+        pairs = _payments(self._orders(outcome.payment_token))
+        pair = next((p for p in pairs if str(p[1].get("id")) == outcome.transaction_id), None)
+        found = _outcome(outcome.payment_token, *pair) if pair is not None else None
+        if (
+            found is None
+            or (found.status, found.currency) != (outcome.status, outcome.currency)
+            or found.amount is None
+            or not found.amount.is_finite()
+            or found.amount != outcome.amount
+        ):
+            return None
+        return replace(found, notification_id=outcome.notification_id)
+
+    def _orders(self, payment_token: str) -> list[dict[str, Any]]:
+        """The orders PayU holds for our reference (none before the payer reaches PayU)."""
         answer = self._call(
             self.reports_url,
             {
@@ -279,39 +317,10 @@ class PayuGateway:
         result = answer.get("result")
         payload = result.get("payload") if isinstance(result, dict) else None
         if not payload:
-            return None
+            return []
         if not isinstance(payload, list) or not all(isinstance(o, dict) for o in payload):
             raise UpstreamError("PayU answered an unreadable order")
-        orders = [o for o in payload if str(o.get("referenceCode", payment_token)) == payment_token]
-        if not orders:
-            return None
-        found = [
-            (order, tx)
-            for order in orders
-            for tx in order.get("transactions") or []
-            if isinstance(tx, dict) and tx.get("type", "AUTHORIZATION_AND_CAPTURE") in PAYMENT_TYPES
-        ]
-        if not found:
-            amount, currency = _order_value(orders[-1], None)
-            return Outcome(payment_token, "pending", amount=amount, currency=currency)
-        approved = [pair for pair in found if _tx_state(pair[1]) == "APPROVED"]
-        order, tx = max(approved or found, key=_operation_date)
-        state = _tx_state(tx)
-        status, code = QUERY_STATES.get(state, ("pending", state or "?"))
-        amount, currency = _order_value(order, tx)
-        method = tx.get("paymentMethod") or None
-        transaction_id = str(tx["id"]) if tx.get("id") else None
-        return Outcome(
-            payment_token=payment_token,
-            status=status,
-            amount=amount,
-            currency=currency,
-            transaction_id=transaction_id,
-            payment_method=method,
-            card_brand=method if tx.get("creditCard") else None,
-            notification_id=f"{transaction_id}:{code}" if transaction_id else None,
-            at=_from_millis(_operation_date((order, tx))),
-        )
+        return [o for o in payload if str(o.get("referenceCode", payment_token)) == payment_token]
 
     # Tokenization API -----------------------------------------------------------------------
     def tokenize(self, card: Card) -> CardToken:
@@ -382,7 +391,8 @@ class PayuGateway:
             },
         )
         try:
-            with self._opener.open(request, timeout=self.timeout) as response:
+            timeout = budget.timeout(self.timeout, "PayU")  # never past the invocation's end
+            with self._opener.open(request, timeout=timeout) as response:
                 raw = response.read(MAX_ANSWER + 1)
         except urllib.error.HTTPError as err:
             err.close()
@@ -441,6 +451,35 @@ def _payu_time(text: str | None) -> datetime | None:
         )
     except ValueError:
         return None
+
+
+def _payments(orders: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(order, transaction) for every transaction that takes the payer's money."""
+    return [
+        (order, tx)
+        for order in orders
+        for tx in order.get("transactions") or []
+        if isinstance(tx, dict) and tx.get("type", "AUTHORIZATION_AND_CAPTURE") in PAYMENT_TYPES
+    ]
+
+
+def _outcome(payment_token: str, order: dict[str, Any], tx: dict[str, Any]) -> Outcome:
+    state = _tx_state(tx)
+    status, code = QUERY_STATES.get(state, ("pending", state or "?"))
+    amount, currency = _order_value(order, tx)
+    method = tx.get("paymentMethod") or None
+    transaction_id = str(tx["id"]) if tx.get("id") else None
+    return Outcome(
+        payment_token=payment_token,
+        status=status,
+        amount=amount,
+        currency=currency,
+        transaction_id=transaction_id,
+        payment_method=method,
+        card_brand=method if tx.get("creditCard") else None,
+        notification_id=f"{transaction_id}:{code}" if transaction_id else None,
+        at=_from_millis(_operation_date((order, tx))),
+    )
 
 
 def _tx_state(tx: dict[str, Any]) -> str:

@@ -70,11 +70,12 @@ def checkout_signature(
 def _cents(value: str) -> Decimal:
     try:
         amount = Decimal(value.strip())
+        cents = amount.quantize(_CENT)  # InvalidOperation for NaN or too many digits
     except InvalidOperation:
-        raise ValueError("not a decimal amount") from None
-    if not amount.is_finite() or amount.quantize(_CENT) != amount:
+        raise ValueError("not an amount with at most two decimals") from None
+    if cents != amount:
         raise ValueError("not an amount with at most two decimals")
-    return amount.quantize(_CENT)
+    return cents
 
 
 def confirmation_value(value: str) -> str:

@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from selfcare.adapters.items import ConditionFailed, Items, Write
+from selfcare.adapters.payments import notified_amount
 from selfcare.adapters.sandbox.layout import storable
 from selfcare.errors import InvalidParameter, NotFound, Unauthorized
 from selfcare.payments import Card, CardToken, CheckoutSession, CheckoutStart, Credentials, Outcome
@@ -179,7 +180,7 @@ class SandboxGateway:
                 "checkOutId": checkout_id,
                 "reference": outcome.payment_token,
                 "state": outcome.status,
-                "amount": None if outcome.amount is None else str(outcome.amount),
+                "amount": None if outcome.amount is None else f"{outcome.amount:f}",
                 "currency": outcome.currency,
                 "transactionId": outcome.transaction_id,
                 "paymentMethod": outcome.payment_method,
@@ -200,7 +201,7 @@ class SandboxGateway:
             outcome = Outcome(
                 payment_token=str(data["reference"]),
                 status=data["state"],
-                amount=None if data.get("amount") is None else Decimal(data["amount"]),
+                amount=None if data.get("amount") is None else notified_amount(data["amount"]),
                 currency=data.get("currency"),
                 transaction_id=data.get("transactionId"),
                 payment_method=data.get("paymentMethod"),
@@ -214,6 +215,10 @@ class SandboxGateway:
             raise Unauthorized("Notification is malformed")
         if abs(_now() - at) > FRESH:
             raise Unauthorized("Notification is stale (a replay?)")
+        return outcome
+
+    def confirm(self, outcome: Outcome) -> Outcome:
+        """Its notifications are signed whole, with a secret only this gateway holds."""
         return outcome
 
     def _signature(self, body: str) -> str:
