@@ -252,3 +252,55 @@ def test_every_write_of_a_checkout_held_past_the_budget(gateway, fault_proxy, sh
 @pytest.mark.parametrize("operation_id", [CHECKOUT, "AddPhonesContactInformationByContractId"])
 def test_idempotency_records(gateway, fault_proxy, operation_id, write, fault):
     scenario(gateway, fault_proxy, operation_id, fault, write=write, idempotency=True)
+
+
+# The gateway's notification of an approval: the attempt moves on, the invoice takes the
+# payment, the attempt says it is recorded, the notification is remembered. The gateway
+# delivers it again until it hears 200.
+NOTIFIED = (Fault.ERROR_AFTER, Fault.DROP_AFTER, Fault.MALFORMED_NO_CRC)
+
+
+def notification_scenario(gateway, fault_proxy, fault: Fault, write: int) -> None:
+    from decimal import Decimal
+
+    from tests.support.notifications import signed_approval
+
+    case = case_for(CHECKOUT)
+    stack = gateway.stacks[case.country]
+    data = [stack.table_name(name) for name in DATA_TABLES]
+    start = Snapshot(data)
+    try:
+        paying = send(gateway, case, uuid.uuid4().hex)
+        assert paying.status == 201, paying
+        headers, body = signed_approval(
+            stack, paying.body, Decimal(str(case.body["paymentAmount"])), "COP",
+            f"SBXTX-{uuid.uuid4().hex[:12].upper()}", uuid.uuid4().hex,
+        )  # fmt: skip
+        path = f"/v1/tigo/home/{case.country}/payments/notifications/sandbox"
+
+        def deliver() -> Any:
+            return Client(gateway).post(path, data=body, headers=headers)
+
+        paid = Snapshot(data)
+        with fault_proxy.routed():
+            assert deliver().status_code == 200
+        clean = normalized(changes(paid, Snapshot(data)), tokens_in(paying))
+        target = writes(fault_proxy.calls, set(data))[write]
+        fault_proxy.clear()
+        paid.restore()
+        fault_proxy.inject(fault, operation=target[0], table=target[1], nth=target[2])
+        with fault_proxy.routed():
+            first = deliver()
+        assert any(call.fault is fault for call in fault_proxy.calls), "the fault never fired"
+        fault_proxy.clear()
+        assert first.status_code == 200 or first.get_json()["code"] in (502, 503, 504)
+        assert deliver().status_code == 200  # the gateway's next delivery
+        assert normalized(changes(paid, Snapshot(data)), tokens_in(paying)) == clean
+    finally:
+        start.restore()
+
+
+@pytest.mark.parametrize("fault", NOTIFIED, ids=lambda f: f.name)
+@pytest.mark.parametrize("write", [0, 1, 2, 3], ids=["attempt", "invoice", "recorded", "seen"])
+def test_a_payment_notification(gateway, fault_proxy, write, fault):
+    notification_scenario(gateway, fault_proxy, fault, write)
