@@ -310,14 +310,12 @@ def test_a_slow_answer_times_out() -> None:
     routes = healthy()
     routes[PRODUCTS] = Reply(200, [{"productId": 1}], delay=3)
     with StubApi(routes) as api:
-        started = time.monotonic()
         result = smoke("--url", api.url(), "--country", "co", "--timeout", "0.5")
-        elapsed = time.monotonic() - started
 
+    # the answer comes after 3 s: without the 0.5 s timeout, products would have passed
     assert result.returncode == 1
     assert "FAIL  products" in result.stdout and "no answer: timed out" in result.stdout
     assert "smoke co: 5 passed, 1 failed" in result.stdout
-    assert elapsed < 3
     assert "Traceback" not in result.stderr
 
 
