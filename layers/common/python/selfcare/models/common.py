@@ -26,7 +26,9 @@ from pydantic import (
     StrictFloat,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     WithJsonSchema,
+    field_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -40,19 +42,33 @@ _BASE = ConfigDict(
 LIST_CONFIG = ConfigDict(**_BASE)
 
 
-class RequestModel(BaseModel):
+# Validation context of a request body (selfcare.body): no field of the contract is nullable,
+# so an explicit null is refused there, naming the field (an absent optional field is fine).
+REQUEST = {"request": True}
+
+
+class _ContractModel(BaseModel):
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null_in_requests(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.context is REQUEST:
+            raise PydanticCustomError("not_null", "Input should not be null; leave the field out")
+        return value
+
+
+class RequestModel(_ContractModel):
     """A body the API receives: unknown fields are ignored."""
 
     model_config = ConfigDict(**_BASE, extra="ignore")
 
 
-class ResponseModel(BaseModel):
+class ResponseModel(_ContractModel):
     """A body only the API sends: unknown fields are our own bug, so they are refused."""
 
     model_config = ConfigDict(**_BASE, extra="forbid")
 
 
-class SharedModel(BaseModel):
+class SharedModel(_ContractModel):
     """A body that travels both ways: lenient like a request (unknown fields ignored)."""
 
     model_config = ConfigDict(**_BASE, extra="ignore")
