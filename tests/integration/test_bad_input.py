@@ -62,7 +62,7 @@ def test_malformed_and_unknown_values(client, path, status, names):
     [
         ("GET", "/v1/tigo/home/co/nothing/here"),
         ("GET", "/v1/tigo/home/pe/billing/contracts/1/invoices"),  # a country without a stack
-        ("PATCH", "/v1/tigo/home/co/billing/contracts/1/invoices"),
+        ("PATCH", "/v1/tigo/home/co/billing/contracts/1/nothing"),  # 405 where it exists
         ("GET", "/v1/tigo/home/co/billing/contracts/1/invoices/2/3/4/5"),
     ],
 )
