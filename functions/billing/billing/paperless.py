@@ -99,7 +99,7 @@ def subscription(request: Any, contract: ContractRef, country: Country) -> Recor
             raise InvalidParameter("alternateEmail", "must differ from email")
         info["alternateEmail"] = request.alternateEmail.lower()
     if request.phoneNumber:
-        info["phoneNumber"] = country.national_phone(country.normalize_phone(request.phoneNumber))
+        info["phoneNumber"] = country.national_phone(request.phoneNumber, "phoneNumber")
     if request.billingId is not None:
         info["billingId"] = request.billingId
     return info

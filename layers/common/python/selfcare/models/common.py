@@ -122,10 +122,13 @@ Bool = StrictBool
 
 
 def _integer(value: Any) -> Any:
-    # int only (bool is an int in Python, not in JSON); integral Decimal comes from DynamoDB.
+    # int (bool is an int in Python, not in JSON); integral Decimal comes from DynamoDB, and
+    # 7.0 is an integer to JSON Schema (the OpenAPI) as to JSON.
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        return int(value)
+    if isinstance(value, float) and value.is_integer():
         return int(value)
     raise PydanticCustomError("int_type", "Input should be a valid integer")
 
