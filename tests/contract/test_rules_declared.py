@@ -309,3 +309,24 @@ def test_payment_methods_and_currency_decimals_of_each_country_are_declared():
     assert schemas["CreateInvoiceRequest"]["properties"]["amount"]["x-decimals-by-country"] == (
         decimals
     )
+
+
+def test_the_calls_date_range_is_declared_as_the_api_holds_it(client):
+    """toDate on or after fromDate, at most 366 days after: one parameter cannot say it of
+    another in OpenAPI 3.0, so its description and `x-range` do."""
+    _, operation = SPEC.match("GET", CALLS)
+    (to_date,) = [p for p in operation["parameters"] if p["name"] == "toDate"]
+    assert to_date["x-range"] == {"notBefore": "fromDate", "maxDays": 366}
+    values = demo.path_values("co", AS_OF, CALLS)
+    path = f"{BASE}/co" + demo.concrete(CALLS, values)
+
+    def status(start: str, end: str) -> tuple[int, str]:
+        response = client.get(path, query_string={"fromDate": start, "toDate": end})
+        answer = response.get_json()
+        return response.status_code, answer.get("message", "") if isinstance(answer, dict) else ""
+
+    before = status("2026-01-02", "2026-01-01")
+    assert before[0] == 400 and "'toDate'" in before[1]
+    too_long = status("2025-01-01", "2026-01-03")  # 367 days
+    assert too_long[0] == 400 and "'toDate'" in too_long[1]
+    assert status("2025-01-02", "2026-01-03")[0] == 200  # 366 days
