@@ -168,6 +168,12 @@ RULES = [
     Rule("CreateCardTokenForCustomerId", "cardDetails.cardExpirationDate", "203013", "204001"),
     Rule("CreateCardTokenForCustomerId", "cardDetails.cardVerificationValue", "12", SAME),
     Rule("CreateCardTokenForCustomerId", "customerIpAddress", "localhost", "127.0.0.1"),
+    Rule(
+        "CreateCardTokenForCustomerId",
+        "cardDetails.cardPrintedName",
+        "4111 1111 1111 1111",
+        "ANA 2DA",
+    ),
     Rule("DeleteCardTokenByCustomerId", "cardToken", MISSING, SAME),
 ]
 
