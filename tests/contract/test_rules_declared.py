@@ -122,26 +122,38 @@ RULES = [
         "https://mi.tigo.com.co/pago",
     ),
     Rule("CreateCheckOutForContractIdAndInvoiceId", "paymentMethods", ["CHEQUE"], ["PSE"]),
-    Rule("CreatePaperlessInvoiceInfoByContractId", "email", MISSING, "a@example.com"),
-    Rule("CreatePaperlessInvoiceInfoByContractId", "email", "no-at-sign", "a@example.com"),
+    Rule("CreatePaperlessInvoiceInfoByContractId", "email", MISSING, "a@example.com", "gt"),
+    Rule("CreatePaperlessInvoiceInfoByContractId", "email", "no-at-sign", "a@b.co", "gt"),
     Rule(
-        "CreatePaperlessInvoiceInfoByContractId", "registeringAppName", "OtraApp", "CanalesAlternos"
+        "CreatePaperlessInvoiceInfoByContractId",
+        "registeringAppName",
+        "OtraApp",
+        "CanalesAlternos",
+        "gt",
     ),
-    Rule("CreatePaperlessInvoiceInfoByContractId", "customerIpAddress", "999.1.1.1", "2001:db8::1"),
-    Rule("CreatePaperlessInvoiceInfoByContractId", "phoneNumber", "call me", "300 123 4567"),
-    Rule("CreatePaperlessInvoiceInfoByContractId", "billingId", 1.5, 7.0),
-    Rule("CreatePaperlessInvoiceInfoByContractId", "affectRelatedContracts", None, False),
+    Rule(
+        "CreatePaperlessInvoiceInfoByContractId",
+        "customerIpAddress",
+        "999.1.1.1",
+        "2001:db8::1",
+        "gt",
+    ),
+    Rule("CreatePaperlessInvoiceInfoByContractId", "phoneNumber", "call me", "5555 4444", "gt"),
+    Rule("CreatePaperlessInvoiceInfoByContractId", "billingId", 1.5, 7.0, "gt"),
+    Rule("CreatePaperlessInvoiceInfoByContractId", "affectRelatedContracts", None, False, "gt"),
     Rule("UpdatePaperlessInvoiceInfoByContractId", "unsubscribeReasonId", "3", 3),
-    Rule("AddOfferingByContractIdAndProductId", "offeringId", "", SAME),
-    Rule("AddOfferingByContractIdAndProductId", "promotionCode", None, MISSING),
-    Rule("AddPhonesContactInformationByContractId", "phone", MISSING, "+57 300 123 4567"),
-    Rule("AddPhonesContactInformationByContractId", "phone", "call me", "(300) 123-4567"),
-    Rule("AddPhonesContactInformationByContractId", "phoneType", "  ", "Móvil"),
-    Rule("UpdatePhonesContactInformationByContractId", "oldPhone", MISSING, SAME),
-    Rule("UpdatePhonesContactInformationByContractId", "newPhone", MISSING, "3001112233"),
-    Rule("AddEmailContactInformationByContractId", "email", MISSING, "otro@example.com"),
-    Rule("UpdateEmailsContactInformationByContractId", "newEmail", MISSING, "otro2@example.com"),
-    Rule("RemoveEmailContactInformationByContractId", "email", None, SAME),
+    Rule("AddOfferingByContractIdAndProductId", "offeringId", "", SAME, "sv"),
+    Rule("AddOfferingByContractIdAndProductId", "promotionCode", None, MISSING, "sv"),
+    Rule("AddPhonesContactInformationByContractId", "phone", MISSING, "+503 7777 8881", "sv"),
+    Rule("AddPhonesContactInformationByContractId", "phone", "call me", "(7777) 8882", "sv"),
+    Rule("AddPhonesContactInformationByContractId", "phoneType", "  ", "Móvil", "sv"),
+    Rule("UpdatePhonesContactInformationByContractId", "oldPhone", MISSING, SAME, "sv"),
+    Rule("UpdatePhonesContactInformationByContractId", "newPhone", MISSING, "7777-8883", "sv"),
+    Rule("AddEmailContactInformationByContractId", "email", MISSING, "otro@example.com", "sv"),
+    Rule(
+        "UpdateEmailsContactInformationByContractId", "newEmail", MISSING, "otro2@example.com", "sv"
+    ),
+    Rule("RemoveEmailContactInformationByContractId", "email", None, SAME, "sv"),
     Rule("CreateRecurringBillingInfoByContractId", "recurringBillingInfo.paymentMethod", "3", "2"),
     Rule(
         "CreateRecurringBillingInfoByContractId",
@@ -161,7 +173,7 @@ RULES = [
         "call me",
         "3001234567",
     ),
-    Rule("DeleteRecurringBillingInfoByContractId", "cardToken", MISSING, SAME),
+    Rule("DeleteRecurringBillingInfoByContractId", "cardToken", MISSING, SAME, "gt"),
     Rule("CreateCardTokenForCustomerId", "cardDetails", MISSING, SAME),
     Rule("CreateCardTokenForCustomerId", "cardDetails.cardBrand", "MAESTRO", "VISA"),
     Rule("CreateCardTokenForCustomerId", "cardDetails.cardNumber", "41111", SAME),
@@ -178,11 +190,48 @@ RULES = [
 ]
 
 
+# Changes sharing a claimed customer (one that suits them all), so that the sandbox keeps
+# customers for the other tests; none of a group's changes makes another's request a 400.
+SHARED = [
+    ("co", ("CreateInvoiceByContractId", "UpdatePaperlessInvoiceInfoByContractId")),
+    (
+        "co",
+        (
+            "CreateRecurringBillingInfoByContractId",
+            "CreateCardTokenForCustomerId",
+            "DeleteCardTokenByCustomerId",
+        ),
+    ),
+    (
+        "sv",
+        (
+            "AddOfferingByContractIdAndProductId",
+            "AddPhonesContactInformationByContractId",
+            "UpdatePhonesContactInformationByContractId",
+            "AddEmailContactInformationByContractId",
+            "UpdateEmailsContactInformationByContractId",
+            "RemoveEmailContactInformationByContractId",
+        ),
+    ),
+]
+
+
+@cache
+def customer_for(operation_id: str, country: str) -> dict[str, Any]:
+    group = next(
+        (ops for c, ops in SHARED if c == country and operation_id in ops), (operation_id,)
+    )
+    if group[0] != operation_id:
+        return customer_for(group[0], country)
+    suits = [samples.BY_OPERATION[op].suits for op in group]
+    return claim(country, lambda customer: all(check(customer) for check in suits))
+
+
 @cache
 def change(operation_id: str, country: str) -> tuple[str, str, dict[str, Any]]:
-    """(method, path, valid body) of a change, on a customer of its own."""
+    """(method, path, valid body) of a change, on a claimed customer (see SHARED)."""
     sample = samples.BY_OPERATION[operation_id]
-    customer = claim(country, sample.suits)
+    customer = customer_for(operation_id, country)
     values = {**samples.customer_values(country, customer), **sample.values(country, customer)}
     body = sample.body(country, customer) or {}
     return sample.method, demo.concrete(sample.template, values), body
