@@ -110,18 +110,19 @@ RULES = [
     Rule(CALLS, "fromDate", "2026-13-01", "2026-10-01", query=True),
     Rule(CALLS, "fromDate", MISSING, "2026-10-01", query=True),
     # Bodies: required fields, types, lengths, patterns, enums, bounds; never null
-    Rule("CreateInvoiceByContractId", "amount", 0, 1),
-    Rule("CreateInvoiceByContractId", "amount", MISSING, 1),
-    Rule("CreateInvoiceByContractId", "amount", "1", 1),
-    Rule("CreateCheckOutForContractIdAndInvoiceId", "paymentAmount", -1, SAME),
-    Rule("CreateCheckOutForContractIdAndInvoiceId", "customerInfo", MISSING, SAME),
+    Rule("CreateInvoiceByContractId", "amount", 0, 1, "sv"),
+    Rule("CreateInvoiceByContractId", "amount", MISSING, 1, "sv"),
+    Rule("CreateInvoiceByContractId", "amount", "1", 1, "sv"),
+    Rule("CreateCheckOutForContractIdAndInvoiceId", "paymentAmount", -1, SAME, "gt"),
+    Rule("CreateCheckOutForContractIdAndInvoiceId", "customerInfo", MISSING, SAME, "gt"),
     Rule(
         "CreateCheckOutForContractIdAndInvoiceId",
         "returnUrl",
-        "http://mi.tigo.com.co/",
-        "https://mi.tigo.com.co/pago",
+        "http://mi.tigo.com.gt/",
+        "https://mi.tigo.com.gt/pago",
+        "gt",
     ),
-    Rule("CreateCheckOutForContractIdAndInvoiceId", "paymentMethods", ["CHEQUE"], ["PSE"]),
+    Rule("CreateCheckOutForContractIdAndInvoiceId", "paymentMethods", ["CHEQUE"], ["VISA"], "gt"),
     Rule("CreatePaperlessInvoiceInfoByContractId", "email", MISSING, "a@example.com", "gt"),
     Rule("CreatePaperlessInvoiceInfoByContractId", "email", "no-at-sign", "a@b.co", "gt"),
     Rule(
@@ -141,7 +142,7 @@ RULES = [
     Rule("CreatePaperlessInvoiceInfoByContractId", "phoneNumber", "call me", "5555 4444", "gt"),
     Rule("CreatePaperlessInvoiceInfoByContractId", "billingId", 1.5, 7.0, "gt"),
     Rule("CreatePaperlessInvoiceInfoByContractId", "affectRelatedContracts", None, False, "gt"),
-    Rule("UpdatePaperlessInvoiceInfoByContractId", "unsubscribeReasonId", "3", 3),
+    Rule("UpdatePaperlessInvoiceInfoByContractId", "unsubscribeReasonId", "3", 3, "sv"),
     Rule("AddOfferingByContractIdAndProductId", "offeringId", "", SAME, "sv"),
     Rule("AddOfferingByContractIdAndProductId", "promotionCode", None, MISSING, "sv"),
     Rule("AddPhonesContactInformationByContractId", "phone", MISSING, "+503 7777 8881", "sv"),
@@ -154,48 +155,61 @@ RULES = [
         "UpdateEmailsContactInformationByContractId", "newEmail", MISSING, "otro2@example.com", "sv"
     ),
     Rule("RemoveEmailContactInformationByContractId", "email", None, SAME, "sv"),
-    Rule("CreateRecurringBillingInfoByContractId", "recurringBillingInfo.paymentMethod", "3", "2"),
+    Rule(
+        "CreateRecurringBillingInfoByContractId",
+        "recurringBillingInfo.paymentMethod",
+        "3",
+        "2",
+        "sv",
+    ),
     Rule(
         "CreateRecurringBillingInfoByContractId",
         "recurringBillingInfo.cardExpirationDate",
         "2030-12",
         "203012",
+        "sv",
     ),
     Rule(
         "CreateRecurringBillingInfoByContractId",
         "recurringBillingInfo.customerIpAddress",
         "1.2.3",
         "10.0.0.1",
+        "sv",
     ),
     Rule(
         "CreateRecurringBillingInfoByContractId",
         "recurringBillingInfo.phoneNumber",
         "call me",
-        "3001234567",
+        "7777 8884",
+        "sv",
     ),
     Rule("DeleteRecurringBillingInfoByContractId", "cardToken", MISSING, SAME, "gt"),
-    Rule("CreateCardTokenForCustomerId", "cardDetails", MISSING, SAME),
-    Rule("CreateCardTokenForCustomerId", "cardDetails.cardBrand", "MAESTRO", "VISA"),
-    Rule("CreateCardTokenForCustomerId", "cardDetails.cardNumber", "41111", SAME),
-    Rule("CreateCardTokenForCustomerId", "cardDetails.cardExpirationDate", "203013", "204001"),
-    Rule("CreateCardTokenForCustomerId", "cardDetails.cardVerificationValue", "12", SAME),
-    Rule("CreateCardTokenForCustomerId", "customerIpAddress", "localhost", "127.0.0.1"),
+    Rule("CreateCardTokenForCustomerId", "cardDetails", MISSING, SAME, "sv"),
+    Rule("CreateCardTokenForCustomerId", "cardDetails.cardBrand", "MAESTRO", "VISA", "sv"),
+    Rule("CreateCardTokenForCustomerId", "cardDetails.cardNumber", "41111", SAME, "sv"),
+    Rule(
+        "CreateCardTokenForCustomerId", "cardDetails.cardExpirationDate", "203013", "204001", "sv"
+    ),
+    Rule("CreateCardTokenForCustomerId", "cardDetails.cardVerificationValue", "12", SAME, "sv"),
+    Rule("CreateCardTokenForCustomerId", "customerIpAddress", "localhost", "127.0.0.1", "sv"),
     Rule(
         "CreateCardTokenForCustomerId",
         "cardDetails.cardPrintedName",
         "4111 1111 1111 1111",
         "ANA 2DA",
+        "sv",
     ),
-    Rule("DeleteCardTokenByCustomerId", "cardToken", MISSING, SAME),
+    Rule("DeleteCardTokenByCustomerId", "cardToken", MISSING, SAME, "sv"),
 ]
 
 
-# Changes sharing a claimed customer (one that suits them all), so that the sandbox keeps
-# customers for the other tests; none of a group's changes makes another's request a 400.
+# Changes sharing a claimed customer (one that suits them all), in Guatemala and El Salvador,
+# so that the sandbox keeps customers for the other tests (most change Colombia's); none of
+# a group's changes makes another's request a 400.
 SHARED = [
-    ("co", ("CreateInvoiceByContractId", "UpdatePaperlessInvoiceInfoByContractId")),
+    ("sv", ("CreateInvoiceByContractId", "UpdatePaperlessInvoiceInfoByContractId")),
     (
-        "co",
+        "sv",
         (
             "CreateRecurringBillingInfoByContractId",
             "CreateCardTokenForCustomerId",
