@@ -23,13 +23,14 @@ import time
 import uuid
 import weakref
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from local.stack import ACCOUNT, REGION, Authorizer, Function, Route, Stack
 
 BASE = ("v1", "tigo", "home")
+ALL_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")  # what ANY stands for
 StartResponse = Callable[..., Any]
 Answer = tuple[int, list[tuple[str, str]], bytes]
 Decision = dict[str, Any]
@@ -270,11 +271,14 @@ class Gateway:
             return self._gateway_response(self.default_country, "MISSING_AUTHENTICATION_TOKEN")
         method = environ["REQUEST_METHOD"].upper()
         matched = _match(self.routes[country], (*BASE, country, *segments), method)
+        preflight = matched is None or matched[0].method == "ANY"  # SAM's OPTIONS beats ANY
+        if method == "OPTIONS" and preflight and self.api[country].get("Cors"):
+            return self._preflight(environ, country, segments)
         if matched is None:
-            if method == "OPTIONS" and self.api[country].get("Cors"):
-                return self._preflight(environ, country, segments)
             return self._gateway_response(country, "MISSING_AUTHENTICATION_TOKEN")
         route, path_parameters = matched
+        if route.method == "ANY":  # the event, and the authorizer's methodArn, name the method
+            route = replace(route, method=method)
         event = self._event(environ, country, route, segments, path_parameters)
         if route.authorizer is not None:
             decision = self._authorize(country, route, event)
@@ -332,10 +336,10 @@ class Gateway:
             )
         cors = api["Cors"]
         cors = {"AllowOrigin": cors} if isinstance(cors, str) else cors
-        # Without AllowMethods, SAM lists the resource's own methods and OPTIONS.
-        methods = cors.get("AllowMethods") or ",".join(
-            sorted({r.method for r in routes if r.path == resource} | {"OPTIONS"})
-        )
+        # Without AllowMethods, SAM lists the resource's own methods and OPTIONS (all, for ANY).
+        own = {r.method for r in routes if r.path == resource} | {"OPTIONS"}
+        own = set(ALL_METHODS) if "ANY" in own else own
+        methods = cors.get("AllowMethods") or ",".join(sorted(own))
         headers = [
             ("Content-Type", "application/json"),
             ("Access-Control-Allow-Origin", _literal(cors.get("AllowOrigin", "'*'"))),
@@ -531,18 +535,15 @@ def _resources(
 def _match(
     routes: list[Route], segments: tuple[str, ...], method: str
 ) -> tuple[Route, dict[str, str]] | None:
-    """API Gateway's resource tree: at each level a static part wins over a {variable}."""
+    """API Gateway's resource tree: at each level a static part wins over a {variable}. On
+    the resource it picks, the request's method, else the resource's ANY method."""
     resources = _resources(routes, segments)
-    best: tuple[tuple[int, ...], Route, dict[str, str]] | None = None
-    for route in routes:
-        found = resources.get(route.path)
-        if found is not None and route.method == method and (best is None or found[0] < best[0]):
-            best = (found[0], route, found[1])
-    if best is None:
+    if not resources:
         return None
-    # The resource API Gateway picks is the most static one; the method must exist on it.
-    chosen = min(rank for rank, _ in resources.values())
-    return (best[1], best[2]) if best[0] == chosen else None
+    chosen = min(resources, key=lambda path: resources[path][0])
+    on = {route.method: route for route in routes if route.path == chosen}
+    route = on.get(method) or on.get("ANY")
+    return (route, resources[chosen][1]) if route is not None else None
 
 
 def _resource(routes: list[Route], segments: tuple[str, ...]) -> str | None:

@@ -86,8 +86,9 @@ class Stack:
 
     # Intrinsics -----------------------------------------------------------------------------
     def _ref(self, logical_id: str) -> str:
-        if logical_id.endswith(".Alias"):  # SAM's AutoPublishAlias reference: the function's alias
-            function = logical_id.removesuffix(".Alias")
+        # SAM's AutoPublishAlias: `Function.Alias`, or the alias it generates, FunctionAliaslive
+        if logical_id.endswith((".Alias", "Aliaslive")) and logical_id not in self.resources:
+            function = logical_id.removesuffix(".Alias").removesuffix("Aliaslive")
             return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{function}:live"
         resource = self.resources[logical_id]
         if resource["Type"] == "AWS::DynamoDB::Table":
@@ -155,7 +156,10 @@ class Stack:
         return found
 
     def routes(self) -> list[Route]:
-        default = self.api().get("Auth", {}).get("DefaultAuthorizer")
+        """The functions' Api events, then the Lambda methods of the Api's DefinitionBody
+        (its ANY methods: "ANY"), which SAM merges with them."""
+        api = self.api()
+        default = api.get("Auth", {}).get("DefaultAuthorizer")
         found = []
         for logical_id in self.of_type("AWS::Serverless::Function"):
             for event in self.resources[logical_id]["Properties"].get("Events", {}).values():
@@ -166,6 +170,17 @@ class Stack:
                     found.append(
                         Route(props["Method"].upper(), props["Path"], logical_id, authorizer)
                     )
+        for path, item in (api.get("DefinitionBody") or {}).get("paths", {}).items():
+            for method, operation in item.items():
+                integration = operation.get("x-amazon-apigateway-integration", {})
+                if integration.get("type") != "aws_proxy":
+                    continue
+                arn = integration["uri"].partition("/functions/")[2].removesuffix("/invocations")
+                public = any("NONE" in s for s in operation.get("security", []))
+                method = "ANY" if method == "x-amazon-apigateway-any-method" else method.upper()
+                found.append(
+                    Route(method, path, self.resources_by_arn(arn), None if public else default)
+                )
         return found
 
     def authorizers(self) -> dict[str, Authorizer]:

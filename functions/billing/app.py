@@ -212,7 +212,7 @@ def delete_paperless_invoice_info_by_id_type(contractId: str, idType: str, id: s
 def _paperless_read(id_type: str | None = None, id_: str | None = None) -> Response:
     contract = api.scope.need_contract()
     if id_type is not None:
-        paperless.check_id_type(api.country, contract, id_type, id_ or "")
+        paperless.check_id_type(api.country, contract, id_type, id_ or "", api.backend)
     found = paperless_store().read(Target(contract.contract_id, id_type, id_))
     if found is None:
         inner = f"{id_type}/{id_} of " if id_type else ""
@@ -229,12 +229,12 @@ def _paperless_change(action: str, id_type: str | None = None, id_: str | None =
 
     contract = api.scope.need_contract()
     if id_type is not None:
-        paperless.check_id_type(api.country, contract, id_type, id_ or "")
+        paperless.check_id_type(api.country, contract, id_type, id_ or "", api.backend)
     request = parse(api.event, paperlessInvoiceInfoRequest)
     expected = paperless.if_match(app.current_event.headers.get("If-Match"))
     store = paperless_store()
     found = paperless.targets(
-        api.scope, api.directory, id_type, bool(request.affectRelatedContracts)
+        api.scope, api.directory, id_type, id_, bool(request.affectRelatedContracts)
     )
     details = paperless.audit_details(api.scope.caller, request)
 

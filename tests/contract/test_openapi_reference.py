@@ -47,9 +47,31 @@ ALLOWED_DIFFERENCES: set[Difference] = {
     # Swagger 2 `type: file` is OpenAPI 3.0's binary string, served as application/pdf.
     ("file as pdf", "GetInvoicePDFByContractIdAndInvoiceId 200", "application/pdf"),
     ("file as pdf", "GetInvoicePDFByBillingAccountIdAndInvoiceId 200", "application/pdf"),
+    # Rules the service enforces, declared so that clients validate as it does (400 otherwise).
+    # What a contact change names, and the card a DELETE or a tokenization names.
+    ("added required", "CustomerEmail", "email"),
+    ("added required", "CustomerEmailUpdate", "newEmail oldEmail"),
+    ("added required", "CustomerPhone", "phone"),
+    ("added required", "CustomerPhoneUpdate", "newPhone oldPhone"),
+    ("added required", "cardTokenizationRequest", "cardToken"),
+    ("added required", "CreateCardTokenizationRequest", "cardDetails"),
+    (
+        "added required",
+        "CardDetails",
+        "cardBrand cardExpirationDate cardNumber cardVerificationValue",
+    ),
+    # Values the reference names only in descriptions, or that the service takes.
+    ("added enum", "paperlessInvoiceInfoRequest.registeringAppName", "MiTigoWeb CanalesAlternos"),
+    ("added enum", "RecurringBillingInfo.paymentMethod", "1 2"),
+    ("added enum", "CardDetails.cardBrand", "VISA MASTERCARD AMEX DINERS"),
+    (
+        "added enum",
+        "CheckOutInfo.paymentMethods",
+        "POL PSE FACTURANET BANCOLOMBIA VISA MASTERCARD TIGO MONEY BANCO INDUSTRIAL BANCO AGRICOLA",
+    ),
 }
 
-SCHEMA_KINDS = {"added property", "added type", "added format"}
+SCHEMA_KINDS = {"added property", "added type", "added format", "added required", "added enum"}
 PARAM_KEYS = ("type", "format", "default", "minimum", "maximum")
 PROPERTY_KEYS = ("type", "format", "enum", "$ref")
 ERROR_CODES = {"400", "401", "403", "404", "429", "500", "502", "503", "504"}
@@ -65,8 +87,8 @@ PATH_PATTERNS = {
     "productId": r"^[0-9]{1,12}$",
     "measuringElement": r"^\+?[0-9]{4,20}$",
     "paymentToken": r"^[A-Za-z0-9_-]{8,64}$",
-    "docTypeId": r"^[A-Za-z]{2,4}$",
-    "token": r"^[A-Za-z0-9_.-]{20,512}$",
+    "docTypeId": r"^([Cc][CcEe]|[Nn][Ii][Tt]|[Nn][Ee]|[Pp][Aa][Ss]|[Dd][Pp][Ii]|[Dd][Uu][Ii])$",
+    "token": r"^[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$",
 }
 
 
@@ -208,8 +230,11 @@ def schema_differences() -> set[Difference]:
         if mine.get("type") != ref_def.get("type"):
             kind = "added type" if "type" not in ref_def else "type differs"
             found.add((kind, name, str(mine.get("type"))))
-        if mine.get("required") != ref_def.get("required"):
+        required, ref_required = mine.get("required", []), ref_def.get("required", [])
+        if required[: len(ref_required)] != ref_required:
             found.add(("required differs", name, str(mine.get("required"))))
+        elif len(required) > len(ref_required):  # more required than the reference says
+            found.add(("added required", name, " ".join(sorted(required[len(ref_required) :]))))
         if describe(mine.get("items")) != describe(ref_def.get("items")):
             found.add(("items differ", name, str(mine.get("items"))))
         if mine.get("enum") != ref_def.get("enum"):
@@ -226,6 +251,11 @@ def schema_differences() -> set[Difference]:
             if got["format"] != wanted["format"] and wanted["format"] is None:
                 found.add(("added format", f"{name}.{prop}", got["format"]))
                 got["format"] = None
+            for where in (got, got["items"]):  # an enum where the reference has none
+                wanted_at = wanted if where is got else wanted["items"]
+                if where and where["enum"] and wanted_at and wanted_at["enum"] is None:
+                    found.add(("added enum", f"{name}.{prop}", " ".join(where["enum"])))
+                    where["enum"] = None
             if got != wanted:
                 found.add(("property differs", f"{name}.{prop}", f"{got} != {wanted}"))
     return found

@@ -25,6 +25,7 @@ from schemathesis.checks import (
     not_a_server_error,
     response_schema_conformance,
     status_code_conformance,
+    unsupported_method,
 )
 
 from local import demo
@@ -60,6 +61,7 @@ CHECKS = [
     status_code_conformance,
     content_type_conformance,
     response_schema_conformance,
+    unsupported_method,  # a method the path does not declare: 405 with Allow
     declared_in_the_contract,
 ]
 

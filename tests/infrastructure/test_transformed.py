@@ -7,6 +7,7 @@ deployments; the dashboard shows what operators watch; every config-env's parame
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from typing import Any
@@ -150,15 +151,25 @@ def grants(env: str, function: str, service: str) -> dict[str, set[Any]]:
 
 
 # --- Routes ----------------------------------------------------------------------------------
+ANY = "x-amazon-apigateway-any-method"
+
+
 def methods(env: str) -> dict[tuple[str, str], dict[str, Any]]:
-    """(METHOD, path) -> operation of the generated RestApi's OpenAPI body (CORS mocks aside)."""
+    """(METHOD, path) -> operation of the generated RestApi's OpenAPI body (CORS mocks and
+    the ANY methods aside)."""
     body = resources(env)["Api"]["Properties"]["Body"]
     return {
         (method.upper(), path): operation
         for path, item in body["paths"].items()
         for method, operation in item.items()
-        if method != "options"
+        if method not in ("options", ANY)
     }
+
+
+def any_methods(env: str) -> dict[str, dict[str, Any]]:
+    """path -> its ANY method: what API Gateway does with a method the path does not declare."""
+    body = resources(env)["Api"]["Properties"]["Body"]
+    return {path: item[ANY] for path, item in body["paths"].items() if ANY in item}
 
 
 def integration_target(operation: dict[str, Any]) -> str:
@@ -208,6 +219,19 @@ def test_every_route_needs_the_jwt_authorizer_but_the_public_ones(env):
         assert operation["security"] == expected, f"{method} {path}"
 
 
+def test_every_path_sends_undeclared_methods_to_its_function_as_its_declared_ones(env):
+    """API Gateway alone answers 403 for a method a resource lacks; an ANY method on each
+    path sends it to the function that serves the path (405 and Allow), behind the same
+    authorizer. Declared methods and the CORS preflight's OPTIONS take precedence over it."""
+    routed, anys = methods(env), any_methods(env)
+    assert set(anys) == {path for _, path in routed}
+    for (_, path), operation in routed.items():
+        assert integration_target(anys[path]) == integration_target(operation), path
+        assert anys[path]["security"] == operation["security"], path
+    body = resources(env)["Api"]["Properties"]["Body"]
+    assert all("options" in body["paths"][path] for path in anys)
+
+
 def authorizer_config(env: str) -> dict[str, Any]:
     schemes = resources(env)["Api"]["Properties"]["Body"]["components"]["securitySchemes"]
     config: dict[str, Any] = schemes["JwtAuthorizer"]["x-amazon-apigateway-authorizer"]
@@ -216,22 +240,31 @@ def authorizer_config(env: str) -> dict[str, Any]:
 
 def test_api_gateway_may_invoke_each_route_and_the_authorizer_where_it_calls_them(env):
     """Without its permission, API Gateway answers 500 for the route (or every route)."""
-    routes, authorizers = set(), set()
+    routes, authorizers, anywhere = set(), set(), set()
     for resource in resources(env).values():
         if resource["Type"] != "AWS::Lambda::Permission":
             continue
         properties = resource["Properties"]
         (target,) = referenced(properties["FunctionName"])
-        source_arn = properties["SourceArn"]["Fn::Sub"][0]
+        sub = properties["SourceArn"]["Fn::Sub"]
+        source_arn = sub if isinstance(sub, str) else sub[0]
         if source_arn.endswith("/authorizers/*"):
             authorizers.add(target)
-            continue
-        method, _, route = source_arn.partition("${__Stage__}/")[2].partition("/")
-        routes.add((method, "/" + route, target))
+        elif "${__Stage__}/" in source_arn:  # SAM's, one per declared method
+            method, _, route = source_arn.partition("${__Stage__}/")[2].partition("/")
+            routes.add((method, "/" + route, target))
+        else:  # the template's own, for the ANY methods: any stage, method and route below
+            anywhere.add((source_arn.partition("${Api}/")[2], target))
     assert routes == {
         (method, re.sub(r"\{[^}]+\}", "*", path), integration_target(operation))
         for (method, path), operation in methods(env).items()
     }
+    for path, operation in any_methods(env).items():
+        invoked = "dev/PATCH" + re.sub(r"\{[^}]+\}", "x", path)
+        target = integration_target(operation)
+        assert any(
+            fnmatch.fnmatchcase(invoked, pattern) for pattern, t in anywhere if t == target
+        ), path
     assert authorizers == referenced(authorizer_config(env)["authorizerUri"])
 
 

@@ -62,7 +62,7 @@ def test_malformed_and_unknown_values(client, path, status, names):
     [
         ("GET", "/v1/tigo/home/co/nothing/here"),
         ("GET", "/v1/tigo/home/pe/billing/contracts/1/invoices"),  # a country without a stack
-        ("PATCH", "/v1/tigo/home/co/billing/contracts/1/invoices"),
+        ("PATCH", "/v1/tigo/home/co/billing/contracts/1/nothing"),  # 405 where it exists
         ("GET", "/v1/tigo/home/co/billing/contracts/1/invoices/2/3/4/5"),
     ],
 )
@@ -123,6 +123,25 @@ def test_a_limit_is_ascii_digits_only(client):
         assert response.status_code == 400, (value, response.get_data(as_text=True))
         assert "limit" in error(response)
     assert len(client.get(path, query_string={"limit": "2"}).get_json()) == 2
+
+
+LIMITED = sorted(
+    path
+    for method, path, op in SPEC.operations()
+    if method == "GET" and any(p.get("name") == "limit" for p in op.get("parameters", []))
+)
+
+
+@pytest.mark.parametrize("template", LIMITED)
+def test_an_empty_limit_is_400_naming_it_not_the_default(client, template):
+    """`?limit=` is not an integer (the OpenAPI's schema refuses it): 400, as for any other
+    malformed value, on every operation that takes a limit."""
+    assert len(LIMITED) == 5
+    path = demo.concrete(template, demo.path_values("co", AS_OF, template))
+    response = client.get(f"{BASE}/co{path}", query_string="limit=")
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert "'limit'" in error(response)
+    assert client.get(f"{BASE}/co{path}").status_code == 200
 
 
 @settings(

@@ -45,6 +45,7 @@ def checkout(client, country: str, contract: str, invoice: dict, **overrides):
         "cancelUrl": CANCEL,
         **overrides,
     }
+    body = {k: v for k, v in body.items() if v is not None}  # None: left out (null is a 400)
     path = f"{BASE}/{country}/billing/contracts/{contract}/invoices/{invoice['invoiceId']}/checkOut"
     return path, client.post(path, data=json.dumps(body), content_type="application/json")
 

@@ -162,6 +162,7 @@ BAD_BODIES = [
     ({"offeringId": "9" * 65}, "offeringId"),
     ({"offeringId": ""}, "offeringId"),
     ({"offeringId": "1", "promotionCode": ["X"]}, "promotionCode"),
+    ({"offeringId": "1", "promotionCode": None}, "promotionCode"),  # null: leave it out
     ({"offeringId": "1", "promotionCode": "P" * 65}, "promotionCode"),
     ('{"offeringId": ', "body"),
     ("", "body"),

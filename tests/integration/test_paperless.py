@@ -264,3 +264,56 @@ def test_the_owner_may_subscribe_and_others_may_not(gateway):
         content_type="application/json",
         headers={"Authorization": f"Bearer {owner}"},
     )
+
+
+def subscriptions_of(contract) -> list[str]:
+    """The contract's subscription numbers, its own (first) one first."""
+    numbers = [
+        str(o["subscriptionNumber"]) for p in contract["products"] for o in p["offeringList"]
+    ]
+    return list(dict.fromkeys([str(contract["subscriptionNumber"]), *numbers]))
+
+
+def test_every_subscription_of_a_guatemalan_contract_takes_paperless_invoices(client):
+    """A contract holds one subscription per product (the README's gt demo: its Telefonía
+    line too); each may subscribe by `subscriptions/{id}`, apart from the others."""
+    customer = claim(
+        "gt",
+        lambda c: (
+            not any(k.get("paperless") for k in c["contracts"])
+            and len(subscriptions_of(c["contracts"][0])) > 1
+        ),
+    )
+    contract = customer["contracts"][0]
+    own, *others = subscriptions_of(contract)
+    base = f"{BASE}/gt/billing/contracts/{contract['contractId']}"
+
+    def path(number: str) -> str:
+        return f"{base}/subscriptions/{number}/paperlessInvoiceInfo"
+
+    assert client.get(path(others[-1])).status_code == 404
+    created = client.post(path(others[-1]), data=body(), content_type="application/json")
+    assert created.status_code == 201, created.get_json()
+    assert others[-1] in created.get_json()["message"]
+    assert client.get(path(others[-1])).get_json()["email"] == "hogar@example.com"
+    updated = client.put(
+        path(others[-1]), data=body(email="linea@example.com"), content_type="application/json"
+    )
+    assert updated.status_code == 200
+    assert client.get(path(others[-1])).get_json()["email"] == "linea@example.com"
+    assert client.get(path(own)).status_code == 404  # the others keep their own subscription
+    removed = client.delete(path(others[-1]), data=body(), content_type="application/json")
+    assert removed.status_code == 200 and client.get(path(others[-1])).status_code == 404
+
+
+def test_a_subscription_of_no_product_of_the_contract_is_404_naming_the_contracts_own(client):
+    customer = unsubscribed_holder("gt")
+    contract = customer["contracts"][0]
+    path = (
+        f"{BASE}/gt/billing/contracts/{contract['contractId']}/subscriptions/99999999"
+        "/paperlessInvoiceInfo"
+    )
+    refused = client.post(path, data=body(), content_type="application/json")
+    assert refused.status_code == 404
+    message = refused.get_json()["message"]
+    assert "99999999" in message and contract["subscriptionNumber"] in message

@@ -16,14 +16,16 @@ import json
 import re
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import unquote
 
 import yaml
-from openapi_schema_validator import OAS30ReadValidator
+from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC_PATH = ROOT / "api" / "openapi.yaml"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _PREFIX = re.compile(r"^/v1/tigo/home/[^/]+(?=/)")
+NO_BODY = object()
 
 
 def _segments(path: str) -> list[str]:
@@ -120,6 +122,50 @@ class ContractSpec:
                 f"expected the HTTP status {status}"
             )
 
+    def request_errors(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, str] | None = None,
+        body: Any = NO_BODY,
+    ) -> list[str]:
+        """What a client generated from the contract would refuse to send: path and query
+        values (as their strings read: "5" is an integer, "" is not) and the JSON body,
+        checked against the operation's parameters and request schema, formats included."""
+        template, operation = self.match(method, path)
+        values = {
+            t[1:-1]: unquote(c)
+            for t, c in zip(_segments(template), _segments(_PREFIX.sub("", path)), strict=True)
+            if _is_param(t)
+        }
+        errors: list[str] = []
+        query = query or {}
+        for parameter in (self.resolve(p) for p in operation.get("parameters", [])):
+            name, where = parameter["name"], parameter["in"]
+            sent = values if where == "path" else query if where == "query" else None
+            if sent is None:
+                continue
+            if name not in sent:
+                errors += [f"{name}: required"] if parameter.get("required") else []
+                continue
+            value = _typed(sent[name], parameter["schema"])
+            errors += [f"{name}: {e}" for e in self._errors(parameter["schema"], value)]
+        if body is not NO_BODY:
+            content = (operation.get("requestBody") or {}).get("content", {})
+            schema = content.get("application/json", {}).get("schema")
+            if schema is None:
+                errors.append("body: the operation takes no JSON body")
+            else:
+                errors += [f"body: {e}" for e in self._errors(schema, body)]
+        return errors
+
+    def _errors(self, schema: dict[str, Any], instance: Any) -> list[str]:
+        root = {**schema, "components": self.document["components"]}
+        validator = OAS30WriteValidator(root, format_checker=OAS30WriteValidator.FORMAT_CHECKER)
+        return [
+            f"{_json_path(e.absolute_path)}: {e.message}" for e in validator.iter_errors(instance)
+        ]
+
     def resolve(self, node: dict[str, Any]) -> dict[str, Any]:
         """Follow local `$ref`s (`#/components/...`) to the object they name."""
         while "$ref" in node:
@@ -140,6 +186,18 @@ class ContractSpec:
             lines = [f"  at {_json_path(e.absolute_path)}: {e.message}" for e in errors]
             lines.insert(0, f"{where} {status}: body does not match the schema")
             raise AssertionError("\n".join(lines))
+
+
+def _typed(raw: str, schema: dict[str, Any]) -> Any:
+    """A path or query string as the schema's type reads it (left a string when it cannot)."""
+    kind = schema.get("type")
+    if kind == "integer" and re.fullmatch(r"-?[0-9]+", raw):
+        return int(raw)
+    if kind == "number" and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", raw):
+        return float(raw)
+    if kind == "boolean" and raw in ("true", "false"):
+        return raw == "true"
+    return raw
 
 
 def _json_path(parts: Any) -> str:

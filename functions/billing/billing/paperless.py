@@ -12,7 +12,7 @@ from selfcare.access import Scope
 from selfcare.countries import Country
 from selfcare.errors import InvalidParameter, NotFound
 from selfcare.identity import Caller
-from selfcare.ports import ContractRef, Directory, Record
+from selfcare.ports import ContractRef, Directory, ProductCatalog, Record
 from selfcare.stores.paperless import PaperlessStore, Target
 
 ID_TYPES = ("subscriptions", "billingaccounts")
@@ -21,16 +21,29 @@ APPS = ("MiTigoWeb", "CanalesAlternos")  # the contract's registeringAppName val
 REGISTERING_APPS = {app.lower(): app for app in APPS}
 
 
-def check_id_type(country: Country, contract: ContractRef, id_type: str, id_: str) -> None:
-    """The idType route exists only where the country uses it, for the contract's own id."""
+def check_id_type(
+    country: Country, contract: ContractRef, id_type: str, id_: str, catalog: ProductCatalog
+) -> None:
+    """The idType route exists only where the country uses it, for an id of the contract:
+    its billing account, or any of its subscriptions (one per product)."""
     if id_type not in ID_TYPES:
         raise InvalidParameter("idType", f"expected one of {', '.join(ID_TYPES)}")
     if country.paperless_id_type is None:
         raise NotFound(f"{country.name} subscribes paperless invoices by contractId only")
     if id_type != country.paperless_id_type:
         raise InvalidParameter("idType", f"{country.name} uses '{country.paperless_id_type}'")
-    if id_ != own_id(contract, id_type):
-        raise NotFound(f"No {id_type}/{id_} in contract {contract.contract_id}")
+    if id_ == own_id(contract, id_type):
+        return  # the contract's own: no read
+    known = (
+        subscriptions(catalog, contract)
+        if id_type == "subscriptions"
+        else [own_id(contract, id_type)]
+    )
+    if id_ not in known:
+        listed = ", ".join(known)
+        raise NotFound(
+            f"No {id_type}/{id_} in contract {contract.contract_id}; its {id_type}: {listed}"
+        )
 
 
 def own_id(contract: ContractRef, id_type: str) -> str:
@@ -39,20 +52,31 @@ def own_id(contract: ContractRef, id_type: str) -> str:
     )
 
 
-def targets(scope: Scope, directory: Directory, id_type: str | None, related: bool) -> list[Target]:
-    """The route's subscription first, then, when asked, the same one on every other
-    contract of the holder."""
+def subscriptions(catalog: ProductCatalog, contract: ContractRef) -> list[str]:
+    """The contract's subscription numbers (those of its products), its own first."""
+    numbers = [
+        str(offering["subscriptionNumber"])
+        for product in catalog.products(contract.contract_id)
+        for offering in product.get("offeringList") or ()
+        if offering.get("subscriptionNumber") is not None
+    ]
+    return list(dict.fromkeys([contract.subscription_number, *numbers]))
+
+
+def targets(
+    scope: Scope, directory: Directory, id_type: str | None, id_: str | None, related: bool
+) -> list[Target]:
+    """The route's subscription first, then, when asked, every other contract's own one."""
     contract = scope.need_contract()
-    contracts = [contract]
+    found = [Target(contract.contract_id, id_type, id_ if id_type else None)]
     if related:
         holder = directory.find_customer(contract.document_type, contract.customer_id)
         for other_id in holder.contract_ids if holder else ():
             other = directory.find_contract(other_id) if other_id != contract.contract_id else None
             if other is not None:
-                contracts.append(other)
-    return [
-        Target(c.contract_id, id_type, own_id(c, id_type) if id_type else None) for c in contracts
-    ]
+                own = own_id(other, id_type) if id_type else None
+                found.append(Target(other.contract_id, id_type, own))
+    return found
 
 
 def subscription(request: Any, contract: ContractRef, country: Country) -> Record:
@@ -75,7 +99,7 @@ def subscription(request: Any, contract: ContractRef, country: Country) -> Recor
             raise InvalidParameter("alternateEmail", "must differ from email")
         info["alternateEmail"] = request.alternateEmail.lower()
     if request.phoneNumber:
-        info["phoneNumber"] = country.national_phone(country.normalize_phone(request.phoneNumber))
+        info["phoneNumber"] = country.national_phone(request.phoneNumber, "phoneNumber")
     if request.billingId is not None:
         info["billingId"] = request.billingId
     return info

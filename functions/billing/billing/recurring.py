@@ -79,7 +79,9 @@ def _copy_checked(given: Any, info: Record, country: Country, today: date) -> No
     if given.cardIssuingBank:
         info["cardIssuingBank"] = given.cardIssuingBank
     if given.phoneNumber:
-        info["phoneNumber"] = country.national_phone(country.normalize_phone(given.phoneNumber))
+        info["phoneNumber"] = country.national_phone(
+            given.phoneNumber, "recurringBillingInfo.phoneNumber"
+        )
     if given.customerIpAddress:
         try:
             ipaddress.ip_address(given.customerIpAddress)

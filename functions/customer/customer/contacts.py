@@ -89,10 +89,7 @@ def _phone(country: Country, value: str | None, field: str) -> str:
     """The national number of `value` (national or E.164 of the stack's country)."""
     if value is None:
         raise InvalidParameter(field, "required")
-    try:
-        return country.national_phone(value)
-    except InvalidParameter as exc:  # it names `phone`; name the field that was sent
-        raise InvalidParameter(field, exc.message.partition(": ")[2]) from None
+    return country.national_phone(value, field)
 
 
 def _phone_type(value: str, field: str) -> str:

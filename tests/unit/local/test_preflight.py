@@ -124,3 +124,44 @@ def test_an_unknown_resource_has_no_options_method(tmp_path):
     browser = client(tmp_path, "AddDefaultAuthorizerToCorsPreflight: false")
 
     assert preflight(browser, "/v1/tigo/home/co/others/42").status_code == 403
+
+
+ANY_METHOD = """\
+      MergeDefinitions: true
+      DefinitionBody:
+        openapi: "3.0.1"
+        paths:
+          /v1/tigo/home/{country}/things/{thingId}:
+            x-amazon-apigateway-any-method:
+              x-amazon-apigateway-integration:
+                type: aws_proxy
+                httpMethod: POST
+                uri: !Sub arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${ThingsFunctionAliaslive}/invocations
+"""
+
+
+def test_an_any_method_takes_other_methods_but_not_the_preflight(tmp_path):
+    """API Gateway: the resource's own methods and SAM's OPTIONS mock win over its ANY
+    method, which takes every other method (SAM's default AllowMethods then lists them all)."""
+    from local.gateway import _match
+
+    template = TEMPLATE.replace("      GatewayResponses:", ANY_METHOD + "      GatewayResponses:")
+    path = tmp_path / "template.yaml"
+    path.write_text(
+        template.replace("PREFLIGHT_AUTH", "AddDefaultAuthorizerToCorsPreflight: false")
+    )
+    stack = Stack("co", template_path=path)
+    routes = stack.routes()
+    thing = ("v1", "tigo", "home", "co", "things", "42")
+
+    assert [(r.method, r.function) for r in routes if r.method == "ANY"] == [
+        ("ANY", "ThingsFunction")
+    ]
+    assert _match(routes, thing, "GET")[0].method == "GET"  # type: ignore[index]
+    assert _match(routes, thing, "PATCH")[0].method == "ANY"  # type: ignore[index]
+    assert _match(routes, (*thing[:5], "special"), "PATCH") is None  # another resource
+    response = preflight(Client(Gateway({"co": stack}, "co")), "/v1/tigo/home/co/things/42")
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Methods"] == (
+        "DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT"
+    )

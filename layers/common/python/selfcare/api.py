@@ -24,7 +24,7 @@ from aws_lambda_powertools.logging import correlation_paths
 
 from selfcare import access, budget, change, snapstart, tracing
 from selfcare.countries import Country, get_country
-from selfcare.errors import PayloadTooLarge, ServiceError
+from selfcare.errors import MethodNotAllowed, PayloadTooLarge, ServiceError
 from selfcare.identity import Caller
 from selfcare.redaction import RedactingFormatter, redact_text
 from selfcare.settings import Settings
@@ -32,6 +32,8 @@ from selfcare.settings import Settings
 JSON = "application/json"
 MAX_BODY = 16 * 1024  # no contract body comes near; larger ones are refused unread (413)
 BASE_PATH = re.compile(r"^/v1/tigo/home/[a-z]{2}(?=/|$)")  # the contract's basePath
+BASE_RESOURCE = "/v1/tigo/home/{country}"  # the same, in API Gateway's resource paths
+VARIABLE = re.compile(r"\{[^/}]*\}")
 # CORS for web apps (the stack's AllowedOrigins). API Gateway answers the preflights itself
 # (the Api's `Cors`); with the Lambda proxy integration each actual answer must carry its
 # own Access-Control-* headers, so the functions add them.
@@ -155,11 +157,11 @@ def body_size(event: Mapping[str, Any]) -> int:
     return len(body.encode("utf-8", "surrogatepass"))  # a lone surrogate must not raise
 
 
-def error_response(status: int, message: str) -> Response:
+def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """An errorBody. Messages may quote what the caller sent: card numbers, tokens and
     secrets in them are masked as in the logs."""
     body = {"code": status, "message": redact_text(message)}
-    return Response(status_code=status, content_type=JSON, body=body)
+    return Response(status_code=status, content_type=JSON, body=body, headers=headers)
 
 
 class Api:
@@ -171,6 +173,7 @@ class Api:
 
     def __init__(self, service: str, settings: Settings | None = None) -> None:
         self.service = service
+        self._allowed: dict[str, tuple[str, ...]] = {}
         self.settings = settings or Settings.from_env()
         self.country: Country = get_country(self.settings.country)
         self.logger = Logger(service=service, logger_formatter=RedactingFormatter())
@@ -214,6 +217,24 @@ class Api:
     @cached_property
     def directory(self) -> access.CachedDirectory:
         return access.CachedDirectory(self.backend)
+
+    @cached_property
+    def methods(self) -> dict[str, tuple[str, ...]]:
+        """API Gateway resource path (variables unnamed: `/x/{}`) -> the methods this function
+        declares on it. The template sends every other method of its resources here too."""
+        found: dict[str, set[str]] = {}
+        # Powertools keeps its routes in these two lists (pinned version; tested).
+        for route in (*self.app._static_routes, *self.app._dynamic_routes):
+            resource = VARIABLE.sub("{}", BASE_RESOURCE + route.openapi_path.rstrip("/"))
+            found.setdefault(resource, set()).add(route.method)
+        return {resource: tuple(sorted(methods)) for resource, methods in found.items()}
+
+    def allowed(self, resource: str) -> tuple[str, ...]:
+        """The methods declared on an event's `resource` (none for a resource not ours)."""
+        known = self._allowed.get(resource)
+        if known is None:
+            known = self._allowed[resource] = self.methods.get(VARIABLE.sub("{}", resource), ())
+        return known
 
     # Request helpers ---------------------------------------------------------------------------
     @property
@@ -268,6 +289,9 @@ class Api:
     def _scope(self, app: APIGatewayRestResolver, next_middleware: Callable[..., Response]) -> Any:
         event = app.current_event
         raw = event.raw_event
+        allowed = self.allowed(raw.get("resource") or "")
+        if allowed and event.http_method not in allowed:
+            raise MethodNotAllowed(event.http_method, allowed)  # before any token or id check
         caller = Caller.from_request_context(raw.get("requestContext"))
         if body_size(raw) > MAX_BODY:
             raise PayloadTooLarge(f"Request bodies are limited to {MAX_BODY // 1024} KiB")
@@ -285,6 +309,8 @@ class Api:
             )
         else:
             self.logger.info("Refused", extra={"status": error.status, "error": error.message})
+        if isinstance(error, MethodNotAllowed):
+            return error_response(error.status, error.message, {"Allow": ", ".join(error.allowed)})
         return error_response(error.status, error.message)
 
     def _not_found(self, _: NotFoundError) -> Response:

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from selfcare.errors import InvalidParameter
-from selfcare.models.common import safe_errors
+from selfcare.models.common import REQUEST, safe_errors
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -32,7 +32,7 @@ def parse(event: Mapping[str, Any], model: type[M]) -> M:
     if not raw.strip():
         raise InvalidParameter("body", f"required: a JSON {model.__name__} object")
     try:
-        return model.model_validate_json(raw)
+        return model.model_validate_json(raw, context=REQUEST)
     except ValidationError as exc:
         problems = safe_errors(exc)
         first = problems[0]

@@ -98,22 +98,23 @@ class Country:
             return True
         return exponent + len(digits) - len(significant) >= -self.currency_decimals
 
-    def normalize_phone(self, raw: str) -> str:
-        """E.164 ("+573001234567") from a national or E.164 number of this country."""
+    def normalize_phone(self, raw: str, field: str = "phone") -> str:
+        """E.164 ("+573001234567") from a national or E.164 number of this country; a 400
+        naming `field` otherwise."""
         text = _PHONE_NOISE.sub("", raw.strip()) if isinstance(raw, str) else ""
         prefix = "+" + self.calling_code
         national = text.removeprefix(prefix)  # anything else left with "+" fails the plan
         if not self.phone_plan.is_valid(national):
             raise InvalidParameter(
-                "phone",
+                field,
                 f"expected a phone number of {self.name}: {self.phone_plan.hint},"
                 f" optionally preceded by {prefix}",
             )
         return prefix + national
 
-    def national_phone(self, e164: str) -> str:
+    def national_phone(self, e164: str, field: str = "phone") -> str:
         """The national number: "+573001234567" -> "3001234567"."""
-        return self.normalize_phone(e164)[1 + len(self.calling_code) :]
+        return self.normalize_phone(e164, field)[1 + len(self.calling_code) :]
 
     def generate_phone(self, rng: random.Random, mobile: bool) -> str:
         """A valid national number (sandbox data)."""

@@ -29,6 +29,16 @@ class NotFound(ServiceError):
     status = 404
 
 
+class MethodNotAllowed(ServiceError):
+    """A method the path does not declare; `allowed` are those it does (the `Allow` header)."""
+
+    status = 405
+
+    def __init__(self, method: str, allowed: tuple[str, ...]) -> None:
+        super().__init__(f"{method} is not allowed here; allowed: {', '.join(allowed)}")
+        self.allowed = allowed
+
+
 class Conflict(ServiceError):
     status = 409
 

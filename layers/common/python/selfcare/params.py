@@ -56,8 +56,8 @@ def ascii_int(raw: str, max_digits: int) -> int | None:
 
 def limit(query: Mapping[str, str] | None, default: int, maximum: int) -> int:
     raw = (query or {}).get("limit")
-    if raw is None or raw == "":
-        return default
+    if raw is None:
+        return default  # `?limit=` (empty) is no integer: 400 below
     value = ascii_int(raw, 9)
     if value is None or not 1 <= value <= maximum:
         raise InvalidParameter("limit", f"expected an integer from 1 to {maximum}")

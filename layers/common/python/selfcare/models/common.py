@@ -26,7 +26,9 @@ from pydantic import (
     StrictFloat,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     WithJsonSchema,
+    field_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -40,19 +42,33 @@ _BASE = ConfigDict(
 LIST_CONFIG = ConfigDict(**_BASE)
 
 
-class RequestModel(BaseModel):
+# Validation context of a request body (selfcare.body): no field of the contract is nullable,
+# so an explicit null is refused there, naming the field (an absent optional field is fine).
+REQUEST = {"request": True}
+
+
+class _ContractModel(BaseModel):
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null_in_requests(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.context is REQUEST:
+            raise PydanticCustomError("not_null", "Input should not be null; leave the field out")
+        return value
+
+
+class RequestModel(_ContractModel):
     """A body the API receives: unknown fields are ignored."""
 
     model_config = ConfigDict(**_BASE, extra="ignore")
 
 
-class ResponseModel(BaseModel):
+class ResponseModel(_ContractModel):
     """A body only the API sends: unknown fields are our own bug, so they are refused."""
 
     model_config = ConfigDict(**_BASE, extra="forbid")
 
 
-class SharedModel(BaseModel):
+class SharedModel(_ContractModel):
     """A body that travels both ways: lenient like a request (unknown fields ignored)."""
 
     model_config = ConfigDict(**_BASE, extra="ignore")
@@ -106,10 +122,13 @@ Bool = StrictBool
 
 
 def _integer(value: Any) -> Any:
-    # int only (bool is an int in Python, not in JSON); integral Decimal comes from DynamoDB.
+    # int (bool is an int in Python, not in JSON); integral Decimal comes from DynamoDB, and
+    # 7.0 is an integer to JSON Schema (the OpenAPI) as to JSON.
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        return int(value)
+    if isinstance(value, float) and value.is_integer():
         return int(value)
     raise PydanticCustomError("int_type", "Input should be a valid integer")
 
