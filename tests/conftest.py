@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date.fromisoformat(json.loads((ROOT / "events" / "manifest.json").read_text())["asOf"])
 # More customers than `make run` seeds (the first 40 are the same people): tests that change
 # data each claim customers of their own (tests/support/claims.py).
-TEST_CUSTOMERS = 110
+TEST_CUSTOMERS = 160
 
 
 def pytest_configure(config: pytest.Config) -> None:
