@@ -298,12 +298,12 @@ class Gateway:
             return self._gateway_response(
                 country, "INTEGRATION_FAILURE", status=502, message="Internal server error"
             )
-        except Exception:  # a crashed function: API Gateway answers 502
+        except Exception:  # a crashed function: a function error too, the same 502
             import traceback
 
             traceback.print_exc()
             return self._gateway_response(
-                country, "DEFAULT_5XX", status=502, message="Internal server error"
+                country, "INTEGRATION_FAILURE", status=502, message="Internal server error"
             )
         return self._proxy_response(country, result, event["headers"])
 

@@ -178,6 +178,13 @@ RULES = [
     ),
     Rule(
         "CreateRecurringBillingInfoByContractId",
+        "recurringBillingInfo.cardIssuingBank",
+        "4111-1111-1111-1111",
+        "Banco Agrícola",
+        "sv",
+    ),
+    Rule(
+        "CreateRecurringBillingInfoByContractId",
         "recurringBillingInfo.phoneNumber",
         "call me",
         "7777 8884",

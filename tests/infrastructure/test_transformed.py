@@ -461,7 +461,7 @@ def test_alarms_cover_the_api_the_functions_and_checkouts_and_notify_the_topic(e
         alarm_on(env, *failures(env, function))
     alarm_on(env, metric_key(metrics_namespace(env), "AuthorizerFailures", {}))
     billing = function_env(env, "BillingFunction")["POWERTOOLS_SERVICE_NAME"]
-    for metric in ("CheckoutFailures", "PaymentsToRefund"):
+    for metric in ("CheckoutFailures", "PaymentsToRefund", "NotificationsUnconfirmed"):
         alarm_on(env, metric_key(metrics_namespace(env), metric, {"service": billing}))
         assert f'"{metric}"' in billing_code()
     for logical_id, alarm in alarms(env).items():

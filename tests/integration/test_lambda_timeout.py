@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import threading
 
+from local import demo
 from selfcare.adapters.items import DynamoItems
+from tests.conftest import AS_OF
 from tests.support.claims import claim
 
 BASE = "/v1/tigo/home"
@@ -65,3 +67,19 @@ def test_an_invocations_deadline_ends_with_it(client, gateway, stacks, monkeypat
     monkeypatch.setattr(budget, "MARGIN", 60.0)  # every call of the invocation: out of time
     assert client.get(balance).status_code == 504
     assert seeded(stacks["co"]) is not None  # as the runner checks, after that invocation
+
+
+def test_a_crashed_function_answers_api_gateways_502_errorbody(client, gateway, monkeypatch):
+    """An error the function does not handle (its runtime crashed, out of memory) is a
+    function error as a timeout is: INTEGRATION_FAILURE's errorBody, no stack trace."""
+    host = gateway.hosts[("co", "CasesFunction")]
+
+    def crash(event):
+        raise MemoryError("Runtime exited with error: signal: killed")
+
+    monkeypatch.setattr(host, "invoke", crash)
+    contract = demo.demo_customers("co", AS_OF)[0]["contracts"][0]["contractId"]
+    answer = client.get(f"{BASE}/co/cases/contracts/{contract}/servicerequests")
+    assert answer.status_code == 502
+    assert answer.get_json() == {"code": 502, "message": "The service failed to answer"}
+    assert answer.headers["Cache-Control"] == "no-store"

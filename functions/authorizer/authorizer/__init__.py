@@ -8,8 +8,12 @@ Every token: `sub`, `iss` (JWT_ISSUER), `aud` (JWT_AUDIENCE, string or list), `e
 Scopes come in `scope` (space-separated, OAuth2 style) and/or `scp` (a list, or a
 space-separated string); both are merged. Only the API's scopes are kept:
 
-    selfcare.read    read operations            selfcare.pay    payments and card tokens
-    selfcare.write   changes                    selfcare.agent  a channel acting for anyone
+    selfcare.read    read operations
+    selfcare.write   changes (ending recurring billing too)
+    selfcare.pay     checkout, card tokens, enrolling in or changing recurring billing
+    selfcare.agent   a channel acting for any customer of its country
+
+(`selfcare.scopes` maps each operation to the one it needs.)
 
 Customer token (the MiTigo app or web acting for a household): the customer's identity
 document as `doc_type` (any case, e.g. "CC") and `doc_number` (strings; any formatting the

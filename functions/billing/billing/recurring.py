@@ -12,6 +12,7 @@ from typing import Any
 from selfcare.countries import Country
 from selfcare.errors import InvalidParameter
 from selfcare.ports import Backend, ContractRef, Record
+from selfcare.redaction import holds_card_number
 
 CREDIT, DEBIT = "2", "1"  # the contract's codes (Colombia: Debit = 1, Credit = 2)
 LAST_FOUR = re.compile(r"[0-9]{4}")
@@ -77,6 +78,8 @@ def _copy_checked(given: Any, info: Record, country: Country, today: date) -> No
             )
         info["cardExpirationDate"] = given.cardExpirationDate
     if given.cardIssuingBank:
+        if holds_card_number(given.cardIssuingBank):  # kept and echoed: never a card number
+            raise InvalidParameter("recurringBillingInfo.cardIssuingBank", "a bank's name")
         info["cardIssuingBank"] = given.cardIssuingBank
     if given.phoneNumber:
         info["phoneNumber"] = country.national_phone(

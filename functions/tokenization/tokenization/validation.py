@@ -12,6 +12,7 @@ from selfcare.countries import Country
 from selfcare.errors import InvalidParameter
 from selfcare.payments import Card
 from selfcare.ports import CustomerRef
+from selfcare.redaction import SHORTEST_PAN, holds_card_number
 
 if TYPE_CHECKING:
     from selfcare.models.tokenization import CreateCardTokenizationRequest
@@ -28,8 +29,7 @@ NUMBER, EXPIRY, CVV, BRAND, NAME = (
 BRANDS = ("VISA", "MASTERCARD", "AMEX", "DINERS")
 CVV_DIGITS = {"AMEX": 4}  # 3 for the others
 YEARS_AHEAD = 20  # no card is issued for longer
-MIN_DIGITS = 12  # the shortest card number taken
-DIGITS = re.compile(rf"[0-9]{{{MIN_DIGITS},19}}")
+DIGITS = re.compile(rf"[0-9]{{{SHORTEST_PAN},19}}")
 YYYYMM = re.compile(r"([0-9]{4})(0[1-9]|1[0-2])")
 
 
@@ -97,7 +97,7 @@ def check_printed_name(name: str | None) -> str | None:
     card number (12 or more digits, separated by anything, Luhn-valid or mistyped) is refused:
     no printed name has that many digits."""
     name = (name or "").strip()
-    if sum(char.isdecimal() for char in name) >= MIN_DIGITS:
+    if holds_card_number(name):
         raise InvalidParameter(NAME, "must not hold a card number")
     return name or None
 

@@ -100,6 +100,16 @@ def _luhn(digits: str) -> bool:
     return total % 10 == 0
 
 
+SHORTEST_PAN = 12  # digits of the shortest card number a gateway takes
+
+
+def holds_card_number(text: str) -> bool:
+    """Whether free text a caller sends could hold a card number: that many digits, however
+    separated, Luhn-valid or mistyped. Names and banks never do; text kept and echoed back
+    (a card's printed name, a bank) must not."""
+    return sum(char.isdecimal() for char in text) >= SHORTEST_PAN
+
+
 def mask_pan(number: str) -> str:
     """First 6 + XXXXXX + last 4 for a card number; "XXXX" + at most the last 4 when shorter
     than 13 digits. Anything but ASCII digits is ignored."""
