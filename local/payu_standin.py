@@ -45,6 +45,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 from selfcare.adapters.payments import payu_signatures as sig
 from selfcare.payments import Credentials
+from selfcare.redaction import luhn_valid
 
 Deliver = Callable[[str, dict[str, str]], int]
 
@@ -521,7 +522,7 @@ class PayuStandIn:
         if not isinstance(card, dict) or any(not card.get(key) for key in keys):
             return _error("Faltan datos de la tarjeta")
         number = str(card["number"])
-        if not (number.isdigit() and 12 <= len(number) <= 19 and _luhn(number)):
+        if not (12 <= len(number) <= 19 and luhn_valid(number)):
             return _error("Número de tarjeta inválido")
         if not re.fullmatch(r"[0-9]{4}/(0[1-9]|1[0-2])", str(card.get("expirationDate", ""))):
             return _error("Fecha de expiración inválida: AAAA/MM")
@@ -571,14 +572,6 @@ def _amount(text: str) -> Decimal | None:
         return Decimal(text)
     except InvalidOperation:
         return None
-
-
-def _luhn(number: str) -> bool:
-    total = 0
-    for i, digit in enumerate(reversed(number)):
-        n = int(digit) * (2 if i % 2 else 1)
-        total += n - 9 if n > 9 else n
-    return total % 10 == 0
 
 
 def _page(title: str, body: str) -> str:

@@ -131,7 +131,7 @@ def _in_process(
         contract_id=contract["contractId"],
         invoice_id=invoice["invoiceId"],
         amount=amount,
-        tax=country.money(amount - amount / (1 + country.vat_rate)),
+        tax=country.vat_included(amount),
         currency=country.currency,
         description=attempt["paymentDescription"],
         notify_url="",

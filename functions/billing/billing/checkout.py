@@ -379,7 +379,7 @@ def start_of(attempt: Record, urls: tuple[str, str], country: Country) -> Checko
         contract_id=attempt["contractId"],
         invoice_id=attempt["invoiceId"],
         amount=amount,
-        tax=country.money(amount - amount / (1 + country.vat_rate)),
+        tax=country.vat_included(amount),
         currency=attempt["currencyId"],
         description=attempt.get("paymentDescription") or f"Factura {attempt['invoiceId']}",
         notify_url=notify_url,

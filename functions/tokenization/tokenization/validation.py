@@ -12,7 +12,7 @@ from selfcare.countries import Country
 from selfcare.errors import InvalidParameter
 from selfcare.payments import Card
 from selfcare.ports import CustomerRef
-from selfcare.redaction import SHORTEST_PAN, holds_card_number
+from selfcare.redaction import SHORTEST_PAN, holds_card_number, luhn_valid
 
 if TYPE_CHECKING:
     from selfcare.models.tokenization import CreateCardTokenizationRequest
@@ -33,14 +33,6 @@ DIGITS = re.compile(rf"[0-9]{{{SHORTEST_PAN},19}}")
 YYYYMM = re.compile(r"([0-9]{4})(0[1-9]|1[0-2])")
 
 
-def luhn(number: str) -> bool:
-    total = 0
-    for position, char in enumerate(reversed(number)):
-        n = int(char) * (2 if position % 2 else 1)
-        total += n - 9 if n > 9 else n
-    return total % 10 == 0
-
-
 def brand_of(number: str) -> str | None:
     """The brand a card number's prefix belongs to (None: not one we take)."""
     two, three, four = int(number[:2]), int(number[:3]), int(number[:4])
@@ -58,7 +50,7 @@ def brand_of(number: str) -> str | None:
 def check_number(number: str) -> str:
     if not DIGITS.fullmatch(number):
         raise InvalidParameter(NUMBER, "expected 12 to 19 digits")
-    if not luhn(number):
+    if not luhn_valid(number):
         raise InvalidParameter(NUMBER, "not a valid card number (check digit)")
     return number
 

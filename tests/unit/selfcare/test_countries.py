@@ -41,6 +41,15 @@ def test_contract_facts(
     assert country.timezone == zone
 
 
+@pytest.mark.parametrize(
+    ("country", "gross", "vat"),
+    [(CO, "119000", "19000"), (CO, "100", "16"), (GT, "112.00", "12.00"), (GT, "10.00", "1.07"),
+     (SV, "113.00", "13.00"), (SV, "0.01", "0.00")],
+)  # fmt: skip
+def test_vat_included_in_a_price(country: Country, gross: str, vat: str) -> None:
+    assert country.vat_included(Decimal(gross)) == Decimal(vat)
+
+
 # --- Documents ---------------------------------------------------------------------------------
 
 

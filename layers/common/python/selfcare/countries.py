@@ -86,6 +86,11 @@ class Country:
             raise ValueError(f"money amount too large: {_clip(str(amount))}") from None
         return rounded.copy_abs() if rounded.is_zero() else rounded  # no "-0"
 
+    def vat_included(self, gross: Decimal) -> Decimal:
+        """The VAT a price that includes it carries, in the currency's precision: the one
+        formula (invoices' `taxAmount`, the gateway's `tax`), gross − gross / (1 + rate)."""
+        return self.money(gross - gross / (1 + self.vat_rate))
+
     def has_valid_precision(self, value: Decimal) -> bool:
         """No more significant decimals than the currency has: 10.50 and 10.500 are USD."""
         if not value.is_finite():

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from stdnum import luhn
 
 from selfcare.body import parse
 from selfcare.countries import get_country
@@ -16,6 +17,7 @@ from selfcare.errors import InvalidParameter
 from selfcare.models.tokenization import CreateCardTokenizationRequest
 from selfcare.payments import Card
 from selfcare.ports import CustomerRef
+from selfcare.redaction import luhn_valid
 from tokenization import validation
 
 CO = get_country("co")
@@ -26,7 +28,7 @@ VISA, AMEX = "4111111111111111", "378282246310005"
 
 def with_check_digit(body: str) -> str:
     """`body` plus the digit that makes it pass Luhn."""
-    return body + next(str(d) for d in range(10) if validation.luhn(f"{body}{d}"))
+    return body + luhn.calc_check_digit(body)
 
 
 def body(**details: object) -> dict:
@@ -55,7 +57,7 @@ def refusal(payload: dict) -> InvalidParameter:
 
 @given(st.text("0123456789", min_size=11, max_size=18))
 def test_every_number_with_its_check_digit_passes_luhn(body):
-    assert validation.luhn(with_check_digit(body))
+    assert luhn_valid(with_check_digit(body))
 
 
 @given(
@@ -67,7 +69,7 @@ def test_changing_any_single_digit_fails_luhn(body, data):
     position = data.draw(st.integers(0, len(number) - 1))
     digit = data.draw(st.sampled_from([d for d in "0123456789" if d != number[position]]))
     changed = number[:position] + digit + number[position + 1 :]
-    assert not validation.luhn(changed)
+    assert not luhn_valid(changed)
     with pytest.raises(InvalidParameter) as refused:
         validation.check_number(changed)
     assert refused.value.parameter == "cardDetails.cardNumber"

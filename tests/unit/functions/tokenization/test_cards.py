@@ -10,6 +10,7 @@ import json
 from dataclasses import replace
 
 import pytest
+from stdnum import luhn
 
 from selfcare.adapters.items import MemoryItems
 from selfcare.adapters.payments.sandbox import SandboxGateway
@@ -70,16 +71,7 @@ def gateway() -> FakeGateway:
 
 def card(n: int) -> Card:
     number = f"4{n:014d}"
-    check = next(d for d in range(10) if _luhn(f"{number}{d}"))
-    return replace(CARD, number=f"{number}{check}")
-
-
-def _luhn(number: str) -> bool:
-    total = 0
-    for i, digit in enumerate(reversed(number)):
-        n = int(digit) * (2 if i % 2 else 1)
-        total += n - 9 if n > 9 else n
-    return total % 10 == 0
+    return replace(CARD, number=number + luhn.calc_check_digit(number))
 
 
 def test_a_token_of_any_gateway_is_kept_and_listed(vault, gateway, items):

@@ -27,6 +27,7 @@ from selfcare.adapters.payments import notified_amount
 from selfcare.adapters.sandbox.layout import storable
 from selfcare.errors import InvalidParameter, NotFound, Unauthorized
 from selfcare.payments import Card, CardToken, CheckoutSession, CheckoutStart, Credentials, Outcome
+from selfcare.redaction import luhn_valid
 
 SIGNATURE = "X-Sandbox-Signature"
 FRESH = timedelta(minutes=5)  # a notification older than this is a replay
@@ -118,7 +119,7 @@ class SandboxGateway:
             status, brand, detail = "declined", None, "Pago cancelado por el usuario"
         elif action == "pay":
             number = "".join(ch for ch in card_number if ch in "0123456789")
-            if not _luhn(number) or not 13 <= len(number) <= 19:
+            if not luhn_valid(number) or not 13 <= len(number) <= 19:
                 raise InvalidParameter("cardNumber", "not a valid card number")
             status, detail = OUTCOMES.get(number, ("approved", "Pago aprobado"))
             brand = _brand(number)
@@ -268,16 +269,6 @@ def _checkout_minutes() -> int:
         return int(os.environ.get("CHECKOUT_MINUTES", "30"))
     except ValueError:
         return 30
-
-
-def _luhn(number: str) -> bool:
-    if not (number.isascii() and number.isdigit()):
-        return False
-    total = 0
-    for i, digit in enumerate(reversed(number)):
-        n = int(digit) * (2 if i % 2 else 1)
-        total += n - 9 if n > 9 else n
-    return total % 10 == 0
 
 
 def _brand(number: str) -> str:

@@ -238,7 +238,7 @@ def _invoice(
     seq: str,
     adjusted: bool,
 ) -> dict[str, Any]:
-    money, vat = ctx.country.money, ctx.country.vat_rate
+    money = ctx.country.money
     due = created + timedelta(days=DUE_DAYS)
     return dump(
         Invoice,
@@ -251,7 +251,7 @@ def _invoice(
             "streetAddress": account.street,
             "invoiceAmount": amount,
             "dueAmount": money(0),
-            "taxAmount": money(amount - amount / (1 + vat)),
+            "taxAmount": ctx.country.vat_included(amount),
             "currencyId": ctx.country.currency,
             "period": period_name(created),
             "creationDate": created,
