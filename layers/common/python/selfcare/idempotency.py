@@ -1,7 +1,8 @@
 """Idempotent changes: a retry with the same `Idempotency-Key` and body replays the first
 answer and changes nothing more; the same key with another body is 409. Records live in
-the stack's idempotency table through Powertools idempotency, on a boto3 client bounded by
-the invocation's budget (`selfcare.adapters.boto`).
+the stack's idempotency table through Powertools idempotency; the table itself is reached
+only through its adapter (`selfcare.adapters.boto.idempotency_records`: a boto3 client
+bounded by the invocation's budget).
 
 Faults never make it lie: a record whose answer was lost but that DynamoDB kept is known
 as our own; a change made whose answer could not be recorded is still answered (the record
@@ -13,10 +14,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 
 from selfcare import budget
+from selfcare.adapters.boto import idempotency_records as _persistence
 from selfcare.errors import Conflict, InvalidParameter, ServiceError
 
 KEY = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
@@ -28,39 +29,6 @@ Stored = tuple[str, int, dict[str, str]]  # (JSON text, status, headers)
 def check_key(key: str) -> None:
     if not KEY.fullmatch(key):
         raise InvalidParameter(HEADER, "expected 1 to 128 letters, digits, '_', '.', ':' or '-'")
-
-
-@cache
-def _persistence(table: str) -> Any:
-    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
-    from aws_lambda_powertools.utilities.idempotency.exceptions import (
-        IdempotencyItemAlreadyExistsError,
-    )
-
-    from selfcare.adapters import boto
-
-    class Persistence(DynamoDBPersistenceLayer):
-        def _put_record(self, data_record: Any) -> None:
-            try:
-                super()._put_record(data_record)
-            except IdempotencyItemAlreadyExistsError as exists:
-                if not _ours(exists.old_data_record, data_record):
-                    raise
-                # botocore retried our put after an answer it never got: the record is ours
-
-    return Persistence(table_name=table, boto3_client=boto.client("dynamodb"))
-
-
-def _ours(found: Any, ours: Any) -> bool:
-    """Is the in-progress record DynamoDB holds the one this very put wrote? Its expiry
-    times are this put's own, to the millisecond, and so is the payload's hash."""
-    return (
-        found is not None
-        and found.status == "INPROGRESS"
-        and found.in_progress_expiry_timestamp == ours.in_progress_expiry_timestamp
-        and found.expiry_timestamp == ours.expiry_timestamp
-        and found.payload_hash == ours.payload_hash
-    )
 
 
 class _UntilBudget:

@@ -1,8 +1,11 @@
 """Who is calling: read once per request from what the authorizer put in the request context.
 
 Every route reaches data through `selfcare.access`, which asks this object whether the
-caller may see a customer or a contract. Until the JWT authorizer lands, requests carry no
-authorizer context and the caller is `anonymous`, which the access policy lets through.
+caller may see a customer or a contract. The JWT authorizer (`functions/authorizer`) puts a
+`customer` or an `agent` in the context of every request it lets in; a request without that
+context (the public routes of `selfcare.scopes.PUBLIC`: signed spool links, gateway
+notifications, payment pages) is `anonymous`, and `selfcare.access.resolve` refuses it
+(401) on every route that needs a scope.
 """
 
 from __future__ import annotations

@@ -268,7 +268,8 @@ _cached: tuple[tuple[str, str, str | None], float] | None = None
 def credentials() -> tuple[str, str, str | None]:
     """(access key, secret key, session token): the function's environment (Lambda sets
     it), else the container credentials endpoint (SnapStart functions), else botocore's
-    chain (profiles, instance roles). Cached until five minutes before they expire."""
+    chain (profiles, instance roles). The endpoint's are kept until five minutes before
+    their `Expiration`; the chain's for five minutes (botocore refreshes its own)."""
     global _cached
     env = os.environ
     if env.get("AWS_ACCESS_KEY_ID") and env.get("AWS_SECRET_ACCESS_KEY"):

@@ -7,6 +7,7 @@ only by requests that change data or pay: boto3 costs ~150 ms of a cold start.
 from __future__ import annotations
 
 import threading
+from functools import cache
 from typing import Any
 
 from selfcare import budget, tracing
@@ -60,11 +61,46 @@ def secret(name: str) -> str:
     return str(provider.get(name, max_age=SECRETS_MAX_AGE))
 
 
+@cache
+def idempotency_records(table: str) -> Any:
+    """Powertools' DynamoDB persistence layer over `table`, on a client made here (one per
+    table and container; `forget` drops it)."""
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyItemAlreadyExistsError,
+    )
+
+    class Persistence(DynamoDBPersistenceLayer):
+        def _put_record(self, data_record: Any) -> None:
+            try:
+                super()._put_record(data_record)
+            except IdempotencyItemAlreadyExistsError as exists:
+                if not _ours(exists.old_data_record, data_record):
+                    raise
+                # botocore retried our put after an answer it never got: the record is ours
+
+    return Persistence(table_name=table, boto3_client=client("dynamodb"))
+
+
+def _ours(found: Any, ours: Any) -> bool:
+    """Is the in-progress record DynamoDB holds the one this very put wrote? Its expiry
+    times are this put's own, to the millisecond, and so is the payload's hash."""
+    return (
+        found is not None
+        and found.status == "INPROGRESS"
+        and found.in_progress_expiry_timestamp == ours.in_progress_expiry_timestamp
+        and found.expiry_timestamp == ours.expiry_timestamp
+        and found.payload_hash == ours.payload_hash
+    )
+
+
 def forget() -> None:
-    """Drop the clients and cached secrets (a SnapStart restore, tests switching AWS)."""
+    """Drop the cached secrets and the idempotency records' client (a SnapStart restore,
+    tests switching AWS): the next use makes new ones."""
     global _secrets
     with _lock:
         _secrets = None
+    idempotency_records.cache_clear()
 
 
 def failure(error: BaseException, what: str) -> ServiceError:

@@ -59,8 +59,9 @@ def parse_credentials(raw: Any) -> Credentials:
 
 
 def load_credentials(secret: str) -> Credentials:
-    """Read through Powertools parameters, cached for 5 minutes per warm container. 503 when
-    it cannot be read (504 when Secrets Manager is too slow)."""
+    """Read through Powertools parameters, kept `boto.SECRETS_MAX_AGE` (5 minutes) per warm
+    container, so a rotated secret is used at most that long after (a SnapStart restore
+    reads it anew). 503 when it cannot be read (504 when Secrets Manager is too slow)."""
     from selfcare.adapters import boto
 
     try:
