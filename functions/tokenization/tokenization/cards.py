@@ -126,6 +126,8 @@ def fingerprint(body: str, credentials: Credentials) -> str:
     reversed by trying its few unknown digits (PCI DSS 3.5.1 asks for a keyed hash): this
     HMAC, keyed from the gateway secret, tells the same request from another just as well.
     """
+    from selfcare.idempotency import canonical  # the form idempotency compares bodies in
+
     secret = (credentials.notification_secret or credentials.api_key).encode()
     key = hmac.new(secret, b"selfcare tokenization idempotency", hashlib.sha256).digest()
-    return hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, canonical(body).encode(), hashlib.sha256).hexdigest()

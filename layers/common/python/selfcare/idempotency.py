@@ -11,6 +11,7 @@ an error whose record could not be removed is answered as itself."""
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable
@@ -24,6 +25,44 @@ KEY = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
 HEADER = "Idempotency-Key"
 Answer = tuple[Any, ...]  # (JSON-ready body, status[, headers])
 Stored = tuple[str, int, dict[str, str]]  # (JSON text, status, headers)
+
+
+class _Number(str):
+    """A JSON number as it was written: 10.50 and 10.5 stay apart (not the same request)."""
+
+
+def _write(value: Any, out: list[str]) -> None:
+    if isinstance(value, dict):
+        out.append("{")
+        for i, name in enumerate(sorted(value)):
+            out.append("," if i else "")
+            out.append(json.dumps(name) + ":")
+            _write(value[name], out)
+        out.append("}")
+    elif isinstance(value, list):
+        out.append("[")
+        for i, item in enumerate(value):
+            out.append("," if i else "")
+            _write(item, out)
+        out.append("]")
+    elif isinstance(value, _Number):
+        out.append(str.__str__(value))
+    else:  # str, bool, None
+        out.append(json.dumps(value))  # ASCII: a lone surrogate stays escaped
+
+
+def canonical(body: str) -> str:
+    """The body as idempotency compares it: JSON with its keys sorted, no whitespace and
+    strings escaped one way, so the same request re-serialized (another key order, spacing,
+    `\u00e9` for `é`) is the same request; numbers keep their text. A body that is not JSON
+    is compared as sent (it is refused anyway)."""
+    try:
+        value = json.loads(body, parse_int=_Number, parse_float=_Number, parse_constant=_Number)
+        out: list[str] = []
+        _write(value, out)
+    except (ValueError, RecursionError):
+        return body
+    return "".join(out)
 
 
 def check_key(key: str) -> None:
@@ -59,7 +98,8 @@ def once(
     context: Any = None,
 ) -> Stored:
     """Run `produce` once per (scope, key); `scope` names the caller and the operation so
-    keys of different callers or routes never meet."""
+    keys of different callers or routes never meet. `body` is compared in its `canonical`
+    form: re-serialized, it is the same request; with another value, a 409."""
     check_key(key)
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
@@ -93,7 +133,7 @@ def once(
         return answer
 
     try:
-        stored = run(request={"key": f"{scope}|{key}", "body": body})
+        stored = run(request={"key": f"{scope}|{key}", "body": canonical(body)})
     except IdempotencyValidationError:
         raise Conflict(f"This {HEADER} was already used with a different request") from None
     except IdempotencyAlreadyInProgressError:
