@@ -19,13 +19,15 @@ import random
 import sys
 from collections.abc import Callable
 
+from selfcare import tracing
+
 # Imported lazily by requests that change data, pay or render a PDF: free once snapshotted.
 PRIME = (
     "selfcare.adapters.aws",
     "boto3",
     "aws_lambda_powertools.utilities.idempotency",
     "aws_lambda_powertools.utilities.parameters",
-    "aws_xray_sdk.core",
+    *tracing.SDK_MODULES,
     "fpdf",
 )
 _resets: list[Callable[[], None]] = []

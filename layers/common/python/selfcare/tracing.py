@@ -4,6 +4,10 @@ Tracer's default patches every library the X-Ray SDK knows, which imports botoco
 requests (~100 ms of a cold start) for clients this code does not create up front. Here
 it patches nothing at start; DynamoDB calls are recorded by `aws_subsegment`, and botocore
 is patched the moment boto3 is first needed (idempotency, secrets).
+
+The one module that knows the tracing SDK: no other imports aws_xray_sdk or Powertools
+Tracer (SnapStart primes `SDK_MODULES` from here). Moving to OpenTelemetry (README,
+"Tracing") changes this module and the template, nothing else.
 """
 
 from __future__ import annotations
@@ -12,6 +16,9 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+
+# What a traced request loads lazily, for SnapStart to import before its snapshot.
+SDK_MODULES = ("aws_xray_sdk.core",)
 
 
 def enabled() -> bool:
