@@ -433,14 +433,22 @@ class PayuStandIn:
         }
         return f"{url}{'&' if '?' in url else '?'}{urlencode(params)}"
 
-    # Queries API --------------------------------------------------------------------------------
-    def reports(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _refused_or_ping(self, body: dict[str, Any]) -> dict[str, Any] | None:
+        """What both APIs answer before their commands: the refusal of a request whose
+        merchant credentials are wrong, or PING's answer; None to serve the command."""
         problem = self._auth_problem(body)
         if problem:
             return _error(problem)
-        command = body.get("command")
-        if command == "PING":
+        if body.get("command") == "PING":
             return {"code": "SUCCESS", "error": None, "transactionResponse": None}
+        return None
+
+    # Queries API --------------------------------------------------------------------------------
+    def reports(self, body: dict[str, Any]) -> dict[str, Any]:
+        early = self._refused_or_ping(body)
+        if early is not None:
+            return early
+        command = body.get("command")
         if command != "ORDER_DETAIL_BY_REFERENCE_CODE":
             return _error("Comando no soportado")
         details = body.get("details")
@@ -505,12 +513,10 @@ class PayuStandIn:
 
     # Tokenization API ---------------------------------------------------------------------------
     def payments(self, body: dict[str, Any]) -> dict[str, Any]:
-        problem = self._auth_problem(body)
-        if problem:
-            return _error(problem)
+        early = self._refused_or_ping(body)
+        if early is not None:
+            return early
         command = body.get("command")
-        if command == "PING":
-            return {"code": "SUCCESS", "error": None, "transactionResponse": None}
         if command == "CREATE_TOKEN":
             return self._create_token(body.get("creditCardToken"))
         if command == "REMOVE_TOKEN":
