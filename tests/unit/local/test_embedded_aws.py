@@ -3,6 +3,7 @@ in the same order, paged the same way, on the table and on an index."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,42 +12,44 @@ import pytest
 
 from local import embedded_aws
 
-TABLE = "Things"
+TABLE = f"Things-{uuid.uuid4().hex[:8]}"
 
 
 @pytest.fixture
-def dynamodb() -> Iterator[Any]:
-    with embedded_aws.serialized_mock():
-        client = boto3.client("dynamodb", region_name="us-east-1")
-        client.create_table(
-            TableName=TABLE,
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "N"},
-                {"AttributeName": "owner", "AttributeType": "S"},
-            ],
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            GlobalSecondaryIndexes=[
-                {
-                    "IndexName": "byOwner",
-                    "KeySchema": [{"AttributeName": "owner", "KeyType": "HASH"}],
-                    "Projection": {"ProjectionType": "ALL"},
-                }
-            ],
-        )
-        # Numbers whose text order is not their order (9 < 10 < 100), partitions written
-        # out of order, and an item the index does not hold.
-        for pk in ("b", "a", "c"):
-            for sk in (100, 9, 10, -1, 2.5):
-                item = {"pk": {"S": pk}, "sk": {"N": str(sk)}}
-                if sk != 10:
-                    item["owner"] = {"S": "ana" if sk % 2 else "luis"}
-                client.put_item(TableName=TABLE, Item=item)
-        yield client
+def dynamodb(embedded_aws: str) -> Iterator[Any]:
+    """A table of its own on the session's embedded AWS (moto's in-process mock would
+    reset every table the other tests of this worker share)."""
+    client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=embedded_aws)
+    client.create_table(
+        TableName=TABLE,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "N"},
+            {"AttributeName": "owner", "AttributeType": "S"},
+        ],
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "byOwner",
+                "KeySchema": [{"AttributeName": "owner", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+    # Numbers whose text order is not their order (9 < 10 < 100), partitions written
+    # out of order, and an item the index does not hold.
+    for pk in ("b", "a", "c"):
+        for sk in (100, 9, 10, -1, 2.5):
+            item = {"pk": {"S": pk}, "sk": {"N": str(sk)}}
+            if sk != 10:
+                item["owner"] = {"S": "ana" if sk % 2 else "luis"}
+            client.put_item(TableName=TABLE, Item=item)
+    yield client
+    client.delete_table(TableName=TABLE)
 
 
 def both(call) -> tuple[Any, Any]:
