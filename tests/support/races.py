@@ -74,11 +74,12 @@ def one_winner(outcomes: Sequence[Outcome]) -> tuple[Outcome, list[Outcome]]:
 
 
 class MeetAtFirstRead:
-    """Items (selfcare.adapters.items) whose first `get` in each racer's thread waits, once
-    it has read, until every racer has read: then all of them hold the same version, every
-    check on it passes, and only the conditional write can tell them apart. `key`, if
-    given, picks the reads that count (pk, sk) -> bool. Everything else goes straight to
-    `items`; threads other than the racers' never wait."""
+    """Items (selfcare.adapters.items) whose first read (`get`, or `query` of a partition)
+    in each racer's thread waits, once it has read, until every racer has read: then all of
+    them hold the same version, every check on it passes, and only the conditional write
+    can tell them apart. `key`, if given, picks the reads that count: key(pk, sk) for a
+    `get`, key(pk, prefix or "") for a `query`. Everything else goes straight to `items`;
+    threads other than the racers' never wait."""
 
     def __init__(
         self,
@@ -94,16 +95,25 @@ class MeetAtFirstRead:
 
     def get(self, pk: str, sk: str) -> Any:
         found = self.items.get(pk, sk)
-        if threading.current_thread().name.startswith("racer") and (
-            self.key is None or self.key(pk, sk)
-        ):
-            me = threading.get_ident()
-            with self._lock:
-                first = me not in self._met
-                self._met.add(me)
-            if first:
-                self.barrier.wait()
+        self._meet(pk, sk)
         return found
+
+    def query(self, pk: str, **kwargs: Any) -> Any:
+        found = self.items.query(pk, **kwargs)
+        self._meet(pk, kwargs.get("prefix") or "")
+        return found
+
+    def _meet(self, pk: str, sk: str) -> None:
+        if not threading.current_thread().name.startswith("racer"):
+            return
+        if self.key is not None and not self.key(pk, sk):
+            return
+        me = threading.get_ident()
+        with self._lock:
+            first = me not in self._met
+            self._met.add(me)
+        if first:
+            self.barrier.wait()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.items, name)
