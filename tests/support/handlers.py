@@ -47,14 +47,14 @@ def customer(document_type: str, customer_id: str, scope: str = "") -> dict[str,
     }
 
 
-def context(name: str = "unit") -> SimpleNamespace:
-    """A Lambda context with a minute left."""
+def context(name: str = "unit", remaining_ms: int = 60_000) -> SimpleNamespace:
+    """A Lambda context with a minute left (or `remaining_ms`)."""
     return SimpleNamespace(
         function_name=name,
         memory_limit_in_mb=256,
         invoked_function_arn=f"arn:aws:lambda:us-east-1:123456789012:function:{name}",
         aws_request_id="6d3bd6a5-2a7e-4a4c-9d35-3f1d0c1e8f00",
-        get_remaining_time_in_millis=lambda: 60_000,
+        get_remaining_time_in_millis=lambda: remaining_ms,
     )
 
 
