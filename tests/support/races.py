@@ -41,9 +41,13 @@ def race(n: int, run: Run, *, timeout: float = TIMEOUT) -> list[Outcome]:
         except Exception as exc:  # the outcome is what the test asserts on
             return Outcome(i, error=exc)
 
-    with ThreadPoolExecutor(max_workers=n, thread_name_prefix="racer") as pool:
+    pool = ThreadPoolExecutor(max_workers=n, thread_name_prefix="racer")
+    try:
         futures = [pool.submit(one, i) for i in range(n)]
-        outcomes = [future.result(timeout=timeout) for future in futures]
+        # a racer may wait `timeout` at the barrier, and as long again after it: longer, it hung
+        outcomes = [future.result(timeout=2 * timeout + 1) for future in futures]
+    finally:
+        pool.shutdown(wait=False)  # a hung racer fails the test instead of blocking it
     never_met = [o.racer for o in outcomes if isinstance(o.error, threading.BrokenBarrierError)]
     assert not never_met, f"racers {never_met} never met the others: no race happened"
     assert barrier.n_waiting == 0 and not barrier.broken
