@@ -23,7 +23,7 @@ export AWS_DEFAULT_REGION ?= $(REGION)
 help:
 	@echo "make run       serve the API on http://127.0.0.1:3000 (sandbox data, no AWS, no Docker)"
 	@echo "make test      run every test (unit, integration, contract, e2e)"
-	@echo "make test-fast the unit tests but property-based and process-starting ones (<1 min)"
+	@echo "make test-fast unit tests without the property-based and process-starting ones (<1 min)"
 	@echo "make lint      ruff and mypy"
 	@echo "make validate  sam validate --lint and cfn-lint"
 	@echo "make scan      checkov over template.yaml (suppressions carry their reasons)"
