@@ -524,9 +524,13 @@ def test_a_retry_and_a_newer_attempts_approval_recorded_at_once_pay_the_invoice_
         meeting = MeetAtRecord(backend, barrier)
         return pay.settle(store, meeting, *deliveries[n], count=counted.append)
 
-    assert failures(race(2, deliver)) == []
+    outcomes = race(2, deliver)
+    assert failures(outcomes) == []
     (paid,) = payments(backend, a)  # one of the two, never both
     winner, loser = (a, b) if paid == "TX-R1" else (b, a)
+    heard = {o.value["paymentToken"]: o.value for o in outcomes}  # each its own answer
+    assert heard[winner["paymentToken"]]["paymentRecorded"] is True
+    assert heard[loser["paymentToken"]]["paymentRefused"] is True
     assert current(store, winner)["paymentRecorded"] is True
     lost = current(store, loser)
     assert lost["status"] == "approved" and lost["paymentRefused"] is True
