@@ -18,11 +18,12 @@ REGION ?= us-east-1
 export SAM_CLI_TELEMETRY = 0
 export AWS_DEFAULT_REGION ?= $(REGION)
 
-.PHONY: help venv run test lint validate scan actionlint build seed events token bench bench-quick ci clean
+.PHONY: help venv run test test-fast lint validate scan actionlint build seed events token bench bench-quick ci clean
 
 help:
 	@echo "make run       serve the API on http://127.0.0.1:3000 (sandbox data, no AWS, no Docker)"
 	@echo "make test      run every test (unit, integration, contract, e2e)"
+	@echo "make test-fast unit tests without the property-based and process-starting ones (<1 min)"
 	@echo "make lint      ruff and mypy"
 	@echo "make validate  sam validate --lint and cfn-lint"
 	@echo "make scan      checkov over template.yaml (suppressions carry their reasons)"
@@ -74,6 +75,11 @@ run: venv
 
 test: venv
 	$(PY) -m pytest -n auto -q
+
+# The edit-test loop: unit tests only, without the property-based (hypothesis) ones and
+# those that start Python processes (marked `subprocess`); `make test` runs them all.
+test-fast: venv
+	$(PY) -m pytest -n auto -q tests/unit -m "not hypothesis and not subprocess"
 
 lint: venv
 	$(VENV)/bin/ruff check .

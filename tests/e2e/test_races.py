@@ -6,7 +6,6 @@ happens once, the others are refused (409), and nothing is half done."""
 from __future__ import annotations
 
 import json
-import threading
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +16,7 @@ import requests
 from local import auth
 from local.stack import Stack
 from tests.support.claims import claim
+from tests.support.races import failures, raced
 from tests.support.runners import two_runners  # noqa: F401  (the fixture)
 
 BASE = "/v1/tigo/home/co"
@@ -26,22 +26,15 @@ TIMEOUT = 120  # seconds per request: generous for two loaded cores
 
 def race(urls: list[str], send: Callable[[str, int], requests.Response]) -> list[Any]:
     """send(base URL, racer) from RACERS threads released together, alternating runners:
-    (status, JSON body) of each."""
-    barrier = threading.Barrier(RACERS, timeout=TIMEOUT)
-    answers: list[Any] = [None] * RACERS
+    (status, JSON body) of each (tests/support/races.py)."""
 
-    def one(racer: int) -> None:
-        barrier.wait()
+    def one(racer: int) -> tuple[int, Any]:
         answer = send(urls[racer % len(urls)], racer)
-        answers[racer] = (answer.status_code, answer.json())
+        return answer.status_code, answer.json()
 
-    threads = [threading.Thread(target=one, args=(n,)) for n in range(RACERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(2 * TIMEOUT)
-    assert all(answer is not None for answer in answers), answers
-    return answers
+    outcomes = raced(RACERS, one, timeout=TIMEOUT)
+    assert failures(outcomes) == []
+    return [o.value for o in outcomes]
 
 
 def headers(**more: str) -> dict[str, str]:

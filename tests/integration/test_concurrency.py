@@ -21,44 +21,18 @@ import json
 import sys
 import threading
 import uuid
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from selfcare.adapters.items import DynamoItems, Item, Items, Write
+from selfcare.adapters.items import DynamoItems
 from selfcare.errors import Conflict, ServiceError
 from selfcare.stores.paperless import PaperlessStore, Target
 from tests.support.claims import claim
+from tests.support.races import MeetAtFirstRead, one_winner, race
 
 N = 8  # racers
-TIMEOUT = 60.0  # seconds: generous for two busy cores, but a hung race fails, never blocks
 BASE = "/v1/tigo/home"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    racer: int
-    value: Any = None
-    error: BaseException | None = None
-
-
-def race(n: int, run: Callable[[int, threading.Barrier], Any]) -> list[Outcome]:
-    """Run `run(i, barrier)` in n threads at once; each waits on the barrier (n parties)
-    where its racing begins. The outcome of each: what it returned, or what it raised."""
-    barrier = threading.Barrier(n, timeout=TIMEOUT)
-
-    def one(i: int) -> Outcome:
-        try:
-            return Outcome(i, value=run(i, barrier))
-        except Exception as exc:  # the outcome is what the test asserts on
-            return Outcome(i, error=exc)
-
-    with ThreadPoolExecutor(max_workers=n, thread_name_prefix="racer") as pool:
-        futures = [pool.submit(one, i) for i in range(n)]
-        return [future.result(timeout=TIMEOUT) for future in futures]
 
 
 def billing_function(gateway, country: str) -> Any:
@@ -89,43 +63,6 @@ def who(i: int) -> dict[str, Any]:
     return {"who": {"kind": "agent", "clientId": f"racer-{i}"}, "registeringAppName": "MiTigoWeb"}
 
 
-class MeetAfterFirstRead:
-    """Items that, on a store's first read, wait until every racer has read too: then all
-    of them hold the same version, every pre-check on it passes, and only the conditional
-    write can tell them apart. Everything else goes straight to the table."""
-
-    def __init__(self, items: Items, barrier: threading.Barrier) -> None:
-        self.items = items
-        self.barrier = barrier
-        self.met = False
-
-    def get(self, pk: str, sk: str) -> Item | None:
-        found = self.items.get(pk, sk)
-        if not self.met:
-            self.met = True
-            self.barrier.wait()
-        return found
-
-    def get_many(self, keys: Sequence[tuple[str, str]]) -> list[Item | None]:
-        return self.items.get_many(keys)
-
-    def query(self, pk: str, **kwargs: Any) -> list[Item]:
-        return self.items.query(pk, **kwargs)
-
-    def put_all(self, items: Any) -> int:
-        return self.items.put_all(items)
-
-    def write(self, *writes: Write) -> None:
-        self.items.write(*writes)
-
-
-def winner_and_losers(outcomes: list[Outcome]) -> tuple[Outcome, list[Outcome]]:
-    won = [o for o in outcomes if o.error is None]
-    lost = [o for o in outcomes if o.error is not None]
-    assert len(won) == 1, f"expected one winner, got {[(o.racer, o.error) for o in outcomes]}"
-    return won[0], lost
-
-
 # Paperless: created once -------------------------------------------------------------------
 def test_concurrent_creates_of_one_subscription_have_one_winner_and_one_audit_record(gateway):
     billing = billing_function(gateway, "sv")
@@ -141,7 +78,7 @@ def test_concurrent_creates_of_one_subscription_have_one_winner_and_one_audit_re
         barrier.wait()  # no read first: the conditional write (absent) decides alone
         return store.create([target], infos[i], who(i))
 
-    won, lost = winner_and_losers(race(N, create))
+    won, lost = one_winner(race(N, create))
     assert won.value == 1
     for loser in lost:
         assert isinstance(loser.error, Conflict), repr(loser.error)
@@ -174,10 +111,10 @@ def test_concurrent_updates_of_one_version_are_decided_by_the_conditional_write(
         # Each racer has its own store whose first read (update's, of the current version)
         # waits for every other racer's: all read `version`, so every If-Match pre-check
         # (expected == version read) passes, and the versioned write alone decides.
-        racer = PaperlessStore(MeetAfterFirstRead(items, barrier))
+        racer = PaperlessStore(MeetAtFirstRead(items, barrier))
         return racer.update([target], infos[i], {**who(i), "updateReason": f"r{i}"}, version)
 
-    won, lost = winner_and_losers(race(N, update))
+    won, lost = one_winner(race(N, update))
     assert won.value == version + 1
     for loser in lost:
         assert isinstance(loser.error, Conflict), repr(loser.error)

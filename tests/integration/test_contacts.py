@@ -3,8 +3,6 @@ shows at once in the reads, every refusal leaves the contact information as it w
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from werkzeug.test import Client
 
@@ -12,6 +10,7 @@ from local import auth, demo
 from tests.conftest import AS_OF
 from tests.support.claims import claim
 from tests.support.openapi import ContractSpec
+from tests.support.races import failures, raced
 
 SPEC = ContractSpec.load()
 BASE = "/v1/tigo/home"
@@ -230,20 +229,14 @@ def test_concurrent_additions_lose_nothing_and_add_no_duplicate(gateway, agent_t
     headers = {"Authorization": f"Bearer {agent_token}"}
     seeded = reader.get(url, headers=headers).get_json()
     numbers = ["3201110000" if same else f"320111000{n}" for n in range(8)]
-    answers: list[tuple[str, int, dict]] = []
-    start = threading.Barrier(len(numbers))
 
-    def post(number: str) -> None:
-        own = Client(gateway)
-        start.wait()
-        response = own.post(url, json={"phone": number}, headers=headers)
-        answers.append((number, response.status_code, response.get_json()))
+    def post(n: int) -> tuple[str, int, dict]:
+        response = Client(gateway).post(url, json={"phone": numbers[n]}, headers=headers)
+        return numbers[n], response.status_code, response.get_json()
 
-    threads = [threading.Thread(target=post, args=(n,)) for n in numbers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = raced(len(numbers), post)
+    assert failures(outcomes) == []
+    answers = [o.value for o in outcomes]
 
     stored = [p["phone"] for p in reader.get(url, headers=headers).get_json()]
     before = [p["phone"] for p in seeded]

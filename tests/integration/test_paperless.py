@@ -4,13 +4,13 @@ removed, audited, across related contracts all or nothing, and reflected on invo
 from __future__ import annotations
 
 import json
-import threading
 
 import pytest
 
 from local import auth, demo
 from tests.conftest import AS_OF
 from tests.support.claims import claim
+from tests.support.races import failures, raced
 
 BASE = "/v1/tigo/home"
 
@@ -150,27 +150,19 @@ def test_concurrent_creates_give_one_201_and_updates_of_one_version_one_winner(
     )
 
     def fire(method: str, n: int, headers: dict[str, str]) -> list[int]:
-        statuses: list[int] = []
-        barrier = threading.Barrier(n)
-
-        def one(i: int) -> None:
-            client = TokenClient(gateway, agent_token)
-            barrier.wait()
-            response = client.open(
+        def one(i: int) -> int:
+            response = TokenClient(gateway, agent_token).open(
                 path,
                 method=method,
                 data=body(email=f"r{i}@example.com"),
                 content_type="application/json",
                 headers={"Authorization": f"Bearer {agent_token}", **headers},
             )
-            statuses.append(response.status_code)
+            return response.status_code
 
-        threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        return statuses
+        outcomes = raced(n, one)
+        assert failures(outcomes) == []
+        return [o.value for o in outcomes]
 
     assert sorted(fire("POST", 8, {})) == [201] + [409] * 7
     read = TokenClient(gateway, agent_token).get(path)

@@ -10,9 +10,7 @@ import logging
 import os
 import re
 import sys
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from unittest import mock
@@ -25,6 +23,7 @@ from werkzeug.test import Client
 from local.payu_standin import PayuStandIn, wsgi_deliver
 from tests.conftest import AS_OF
 from tests.support.claims import claim
+from tests.support.races import failures, race
 
 BASE = "/v1/tigo/home/co"
 
@@ -500,9 +499,9 @@ class MeetAtRecord:
     attempts have taken their approval and passed every check that reads the invoice, so
     only the billing system's guard (its conditional write on the invoice) decides."""
 
-    def __init__(self, backend, parties: int) -> None:
+    def __init__(self, backend, barrier) -> None:
         self.backend = backend
-        self.barrier = threading.Barrier(parties, timeout=30)
+        self.barrier = barrier
 
     def record_payment(self, contract_id, invoice_id, payment) -> None:
         self.barrier.wait()
@@ -529,15 +528,16 @@ def test_a_retry_and_a_newer_attempts_approval_recorded_at_once_pay_the_invoice_
     for reference in (a, b):
         standin.decide(reference["paymentToken"], "approved", method="PSE", deliver=False)
     bodies = [urlencode(standin.confirmation(r["paymentToken"])) for r in (a, b)]
-    backend = MeetAtRecord(billing.api.backend, 2)
     store, payu_gateway = billing.checkout_store(), billing.gateway()
     log = logging.getLogger("billing.checkout")
 
-    def deliver(body: str) -> dict:
-        return pay.receive(store, payu_gateway, backend, {}, body, log)
+    def deliver(n: int, barrier) -> dict:
+        backend = MeetAtRecord(billing.api.backend, barrier)
+        return pay.receive(store, payu_gateway, backend, {}, bodies[n], log)
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        heard = list(pool.map(deliver, bodies))
+    outcomes = race(2, deliver)
+    assert failures(outcomes) == []
+    heard = [o.value for o in outcomes]
     assert all(h["response"] == "OK" for h in heard)
     assert sorted("refund" in h["message"] for h in heard) == [False, True]
     one = f"{BASE}/billing/contracts/{contract}/invoices/{invoice['invoiceId']}"

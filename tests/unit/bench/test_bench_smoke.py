@@ -9,7 +9,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import ROOT
+
+pytestmark = pytest.mark.subprocess  # runs `python -m bench`
 
 
 def bench(tmp_path: Path, *args: str) -> dict[str, Any]:

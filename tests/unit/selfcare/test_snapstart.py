@@ -85,6 +85,7 @@ def test_a_snapstart_init_registers_both_hooks(runtime):
     assert runtime.after == [snapstart.after_restore]
 
 
+@pytest.mark.subprocess
 def test_before_the_snapshot_the_lazily_imported_modules_are_loaded():
     """In a fresh interpreter, as in Lambda's init: what requests would import later."""
     script = textwrap.dedent(
@@ -246,6 +247,7 @@ def test_an_api_built_outside_snapstart_registers_nothing_to_forget(monkeypatch)
     assert owners.lookups == 1
 
 
+@pytest.mark.subprocess
 def test_the_authorizer_fetches_the_issuers_keys_afresh_after_a_restore():
     """app.py imported as in a SnapStart init (a fresh interpreter: it is module state)."""
     script = textwrap.dedent(

@@ -175,6 +175,7 @@ def test_switched_off_or_under_sam_local_tracing_is_off(
     assert received(daemon) == []
 
 
+@pytest.mark.subprocess
 def test_tracing_our_dynamodb_calls_loads_neither_boto3_nor_botocore(embedded_aws, table, daemon):
     """The cold-start saving the tracing module exists for, in a fresh interpreter. Powertools
     imports the bare `botocore` package (its __init__, for a user agent hook); botocore's

@@ -20,6 +20,8 @@ from urllib.parse import parse_qs, unquote_plus
 
 import pytest
 
+pytestmark = pytest.mark.subprocess  # runs tools/smoke.py
+
 ROOT = Path(__file__).resolve().parents[3]
 SMOKE = ROOT / "tools" / "smoke.py"
 # JWT-shaped, not a real token: the output must never show it.

@@ -5,7 +5,6 @@ come too late kept for a refund instead of paying an invoice twice."""
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -31,23 +30,10 @@ from selfcare.errors import (
 from selfcare.models.customer import CustomerInfo
 from selfcare.payments import Credentials, Outcome
 from selfcare.ports import ContractRef
-from selfcare.stores.checkout import CheckoutStore
+from selfcare.stores.checkout import OPEN, CheckoutStore
+from tests.support.races import MeetAtFirstRead, failures, one_winner, race
 
 CO = get_country("co")
-
-
-class SlowItems(MemoryItems):
-    """Reads take a moment, so threads really interleave between read and write."""
-
-    def get(self, pk, sk):
-        found = super().get(pk, sk)
-        time.sleep(0.002)
-        return found
-
-    def query(self, pk, **kwargs):
-        found = super().query(pk, **kwargs)
-        time.sleep(0.002)
-        return found
 
 
 @pytest.fixture
@@ -64,8 +50,8 @@ def payu_world():
 
 def build_world(gateway: str):
     dataset = generate_dataset("co", date(2026, 11, 26), 10)
-    backend = SandboxBackend(SlowItems(layout.dataset_items(dataset)))
-    store = CheckoutStore(SlowItems())
+    backend = SandboxBackend(MemoryItems(layout.dataset_items(dataset)))
+    store = CheckoutStore(MemoryItems())
     customer = next(
         c
         for c in dataset["customers"]
@@ -92,30 +78,38 @@ def approved(invoice, notification: str) -> Outcome:
                    "Bancolombia", None, notification)  # fmt: skip
 
 
+def racing(store: CheckoutStore, barrier) -> CheckoutStore:
+    """The store as racers see it: each one's first read waits until every racer has read
+    (tests/support/races.py), so all of them decide on the same version of the attempt."""
+    return CheckoutStore(MeetAtFirstRead(store.items, barrier))
+
+
 def test_simultaneous_notifications_record_one_payment(world):
+    """Eight deliveries (two notifications of one approval, each delivered four times) all
+    read the pending attempt before any writes: one moves it, every delivery answers the
+    approved and recorded attempt, and the invoice is paid once."""
     backend, store, attempt, invoice = world
-    errors: list[Exception] = []
-    barrier = threading.Barrier(8)
+    counted: list[str] = []
 
-    def deliver(n: int) -> None:
-        barrier.wait()
-        try:
-            pay.settle(store, backend, attempt, approved(invoice, f"n-{n % 2}"))
-        except Conflict as exc:  # a loser may be told to retry; the payment is not doubled
-            errors.append(exc)
+    def deliver(n: int, barrier) -> dict:
+        outcome = approved(invoice, f"n-{n % 2}")
+        return pay.settle(racing(store, barrier), backend, attempt, outcome, count=counted.append)
 
-    threads = [threading.Thread(target=deliver, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = race(8, deliver)
+    assert failures(outcomes) == []  # no loser is told to retry: the outcome is known
+    assert counted == ["PaymentsApproved"]  # one winner moved the attempt
+    for answer in (o.value for o in outcomes):
+        assert answer["status"] == "approved" and answer["paymentRecorded"] is True
+        assert answer["transactionId"] == "TX-9"
     paid = backend.invoice(attempt["contractId"], attempt["invoiceId"])
     assert paid["dueAmount"] == 0 and paid["hasPayment"] is True
+    assert payments(backend, attempt) == ["TX-9"]
     assert backend.payment_info(attempt["contractId"], attempt["invoiceId"])["paymentId"] == "TX-9"
     current = store.get(attempt["contractId"], attempt["invoiceId"], "tok-12345678")
     assert current["status"] == "approved" and current["paymentRecorded"] is True
     pay.settle(store, backend, current, approved(invoice, "n-9"))  # later repeats: nothing moves
     assert backend.invoice(attempt["contractId"], attempt["invoiceId"])["dueAmount"] == 0
+    assert payments(backend, attempt) == ["TX-9"]
 
 
 def current(store, attempt):
@@ -193,33 +187,23 @@ def test_concurrent_outcomes_are_decided_by_the_conditional_write(world):
     outcome wins, the attempt never moves again, the invoice is paid at most once, and an
     approval that lost to another outcome is kept for a refund."""
     backend, store, attempt, invoice = world
-    barrier = threading.Barrier(8)
-    won: list[str] = []
 
     def outcome(n: int) -> Outcome:
         if n % 2:
             return Outcome("tok-12345678", "declined", notification_id=f"d-{n}")
         return replace(approved(invoice, f"a-{n}"), transaction_id=f"TX-{n}")
 
-    def deliver(n: int) -> None:
-        barrier.wait()
-        if store.advance(attempt, outcome(n)) is not None:
-            won.append(outcome(n).status)
-
-    threads = [threading.Thread(target=deliver, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(won) == 1
-    assert current(store, attempt)["status"] == won[0]
+    outcomes = race(8, lambda n, barrier: racing(store, barrier).advance(attempt, outcome(n)))
+    assert failures(outcomes) == []
+    (won,) = [outcome(o.racer).status for o in outcomes if o.value is not None]  # one winner
+    assert current(store, attempt)["status"] == won
     for n in range(8):  # every delivery applied once more, as the gateway retries
         pay.settle(store, backend, attempt, outcome(n))
     final = current(store, attempt)
-    assert final["status"] == won[0]
+    assert final["status"] == won
     paid = backend.invoice(attempt["contractId"], attempt["invoiceId"])
     kept = {k["transactionId"] for k in final.get("lateApprovals", [])}
-    if won[0] == "approved":
+    if won == "approved":
         assert paid["hasPayment"] is True and len(kept) == 3  # the other three approvals
         assert final["transactionId"] not in kept
     else:
@@ -230,23 +214,17 @@ def test_an_expiry_and_an_approval_at_the_same_time_end_one_way(world):
     backend, store, attempt, invoice = world
     expire(store, attempt, seconds_ago=0)
     in_time = replace(approved(invoice, "n-1"), at=datetime.now(UTC) - timedelta(minutes=1))
-    barrier = threading.Barrier(2)
-    answers: dict[str, dict] = {}
 
-    def close() -> None:
-        barrier.wait()
-        answers["expire"] = store.expire(attempt, "not paid in time")
+    def one(n: int, barrier) -> dict:
+        racer = racing(store, barrier)  # both read the pending attempt before either writes
+        if n == 0:
+            return racer.expire(attempt, "not paid in time")
+        return pay.settle(racer, backend, attempt, in_time)
 
-    def notify() -> None:
-        barrier.wait()
-        answers["settle"] = pay.settle(store, backend, attempt, in_time)
-
-    threads = [threading.Thread(target=close), threading.Thread(target=notify)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    closed, settled = race(2, one)
+    assert failures([closed, settled]) == []
     final = current(store, attempt)
+    assert closed.value["status"] == settled.value["status"] == final["status"]  # one way
     paid = backend.invoice(attempt["contractId"], attempt["invoiceId"])["hasPayment"]
     if final["status"] == "approved":
         assert paid is True and "refundDue" not in final
@@ -333,39 +311,29 @@ def checkout_request(invoice, methods=None) -> SimpleNamespace:
 
 def test_of_attempts_started_at_the_same_time_for_one_invoice_one_is_recorded(world):
     backend, _, attempt, invoice = world
-    store = CheckoutStore(SlowItems())  # no attempt yet
+    store = CheckoutStore(MemoryItems())  # no attempt yet
     sandbox = SandboxGateway(Credentials("sandbox", notification_secret="x"), MemoryItems())
     contract = ContractRef(attempt["contractId"], "CC", "1", "", "")
-    barrier = threading.Barrier(6)
-    created: list[dict] = []
-    refused: list[Exception] = []
 
-    def start() -> None:
-        barrier.wait()
-        try:
-            created.append(
-                pay.create(
-                    store,
-                    sandbox,
-                    backend,
-                    contract,
-                    invoice,
-                    checkout_request(invoice),
-                    CO,
-                    ("https://api/n", "https://api"),
-                    30,
-                )
-            )
-        except Conflict as exc:
-            refused.append(exc)
+    def start(n: int, barrier) -> dict:
+        # every racer reads that no attempt is in process before any records one
+        racer = CheckoutStore(MeetAtFirstRead(store.items, barrier, key=lambda pk, sk: sk == OPEN))
+        return pay.create(
+            racer,
+            sandbox,
+            backend,
+            contract,
+            invoice,
+            checkout_request(invoice),
+            CO,
+            ("https://api/n", "https://api"),
+            30,
+        )
 
-    threads = [threading.Thread(target=start) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(created) == 1 and len(refused) == 5
-    assert all("in process" in str(exc) for exc in refused)
+    winner, refused = one_winner(race(6, start))
+    assert len(refused) == 5 and failures(refused, Conflict) == []
+    assert all("in process" in str(o.error) for o in refused)
+    created = [winner.value]
     attempts = store.items.query(attempt_pk(attempt), prefix="ATTEMPT#")
     assert [a["paymentToken"] for a in attempts] == [created[0]["paymentToken"]]
 
@@ -528,9 +496,9 @@ class MeetAtRecord:
     attempts have taken their approval and passed every check that reads the invoice, so
     only the billing system's guard can tell them apart."""
 
-    def __init__(self, backend, parties: int) -> None:
+    def __init__(self, backend, barrier) -> None:
         self.backend = backend
-        self.barrier = threading.Barrier(parties, timeout=10)
+        self.barrier = barrier
 
     def record_payment(self, contract_id, invoice_id, payment) -> None:
         self.barrier.wait()
@@ -546,28 +514,23 @@ def test_a_retry_and_a_newer_attempts_approval_recorded_at_once_pay_the_invoice_
     backend, store, a, invoice = payu_world
     pay.settle(store, backend, a, declined_by_payu())
     b = newer_attempt(store, a)
-    meeting = MeetAtRecord(backend, 2)
     counted: list[str] = []
-    deliveries = {
-        "A": (a, approved_by_payu(invoice, "TX-R1")),
-        "B": (b, approved_by_payu(invoice, "TX-B", ref=b["paymentToken"])),
-    }
-    errors: list[Exception] = []
+    deliveries = [
+        (a, approved_by_payu(invoice, "TX-R1")),
+        (b, approved_by_payu(invoice, "TX-B", ref=b["paymentToken"])),
+    ]
 
-    def deliver(which: str) -> None:
-        try:
-            pay.settle(store, meeting, *deliveries[which], count=counted.append)
-        except Exception as exc:  # asserted below: none
-            errors.append(exc)
+    def deliver(n: int, barrier) -> dict:
+        meeting = MeetAtRecord(backend, barrier)
+        return pay.settle(store, meeting, *deliveries[n], count=counted.append)
 
-    threads = [threading.Thread(target=deliver, args=(w,)) for w in deliveries]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    outcomes = race(2, deliver)
+    assert failures(outcomes) == []
     (paid,) = payments(backend, a)  # one of the two, never both
     winner, loser = (a, b) if paid == "TX-R1" else (b, a)
+    heard = {o.value["paymentToken"]: o.value for o in outcomes}  # each its own answer
+    assert heard[winner["paymentToken"]]["paymentRecorded"] is True
+    assert heard[loser["paymentToken"]]["paymentRefused"] is True
     assert current(store, winner)["paymentRecorded"] is True
     lost = current(store, loser)
     assert lost["status"] == "approved" and lost["paymentRefused"] is True
@@ -576,7 +539,7 @@ def test_a_retry_and_a_newer_attempts_approval_recorded_at_once_pay_the_invoice_
     assert reads(store, backend, winner) == (True, 4)
     assert reads(store, backend, loser) == (False, 6)
     assert sorted(counted) == ["PaymentsApproved", "PaymentsApproved", "PaymentsToRefund"]
-    for attempt, outcome in deliveries.values():  # PayU retries both: nothing moves
+    for attempt, outcome in deliveries:  # PayU retries both: nothing moves
         pay.settle(store, backend, attempt, outcome)
     assert payments(backend, a) == [paid]
     assert current(store, loser)["lateApprovals"] == lost["lateApprovals"]
@@ -587,21 +550,25 @@ def test_retries_approved_at_the_same_time_are_decided_by_the_conditional_write(
     moves it declined -> approved and pays; the others are kept for a refund."""
     backend, store, attempt, invoice = payu_world
     pay.settle(store, backend, attempt, declined_by_payu())
-    barrier = threading.Barrier(6)
-    errors: list[Exception] = []
+    counted: list[str] = []
 
-    def deliver(n: int) -> None:
-        barrier.wait()
-        try:
-            pay.settle(store, backend, attempt, approved_by_payu(invoice, f"TX-R{n}"))
-        except Conflict as exc:  # a loser may be told to retry; PayU retries it
-            errors.append(exc)
+    def deliver(n: int, barrier) -> dict:
+        outcome = approved_by_payu(invoice, f"TX-R{n}")
+        return pay.settle(racing(store, barrier), backend, attempt, outcome, count=counted.append)
 
-    threads = [threading.Thread(target=deliver, args=(n,)) for n in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = race(6, deliver)
+    # A loser hears its approval is kept for a refund, or (the attempt kept changing under
+    # it) a 409 to retry, as PayU does below; nothing else.
+    assert failures(outcomes, Conflict) == []
+    assert all("retry" in str(o.error) for o in outcomes if o.error is not None)
+    assert counted.count("PaymentsApproved") == 1  # one winner
+    (winner,) = [o for o in outcomes if o.value and o.value["transactionId"] == f"TX-R{o.racer}"]
+    assert winner.value["status"] == "approved" and winner.value["paymentRecorded"] is True
+    kept = [o for o in outcomes if o is not winner and o.error is None]
+    assert counted.count("PaymentsToRefund") == len(kept)
+    for loser in kept:  # told theirs is kept for a refund
+        assert f"TX-R{loser.racer}" in {k["transactionId"] for k in loser.value["lateApprovals"]}
+        assert loser.value["refundDue"] is True
     for n in range(6):  # every confirmation delivered once more, as PayU retries
         pay.settle(store, backend, attempt, approved_by_payu(invoice, f"TX-R{n}"))
     final = current(store, attempt)

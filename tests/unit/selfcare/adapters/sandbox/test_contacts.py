@@ -3,7 +3,6 @@ when another change of the same contract gets in between."""
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 from functools import cache
 
@@ -14,6 +13,7 @@ from selfcare.adapters.sandbox import contacts, layout
 from selfcare.adapters.sandbox.backend import SandboxBackend
 from selfcare.adapters.sandbox.generator import generate_dataset
 from selfcare.errors import Conflict, NotFound
+from tests.support.races import MeetAtFirstRead, failures, one_winner, race
 from tests.support.tables import pk_sk_table
 
 AS_OF = date(2026, 10, 15)
@@ -198,24 +198,10 @@ def test_what_the_winner_wrote_is_checked_again(monkeypatch):
     assert [p["phone"] for p in phones(crm)].count("3104445566") == 1
 
 
-class SlowItems(MemoryItems):
-    """Each racer's first read of the contacts waits for every racer's: they all hold the
-    same version, so all but one lose their first write, however the threads are run."""
+class Counting(MemoryItems):
+    """Items that count the conditional writes lost to another writer."""
 
     lost = 0
-
-    def __init__(self, items, racers: int) -> None:
-        super().__init__(items)
-        self.met = threading.Barrier(racers, timeout=60)
-        self.readers: set[int] = set()
-
-    def get(self, pk, sk):
-        found = super().get(pk, sk)
-        me = threading.get_ident()
-        if sk == layout.CONTACT and me not in self.readers and len(self.readers) < self.met.parties:
-            self.readers.add(me)
-            self.met.wait()
-        return found
 
     def write(self, *writes):
         try:
@@ -227,31 +213,32 @@ class SlowItems(MemoryItems):
 
 @pytest.mark.parametrize("same", [False, True], ids=["distinct", "identical"])
 def test_threads_racing_lose_no_change_and_add_no_duplicate(same):
+    """Each racer's first read of the contacts waits for every racer's: they all hold the
+    same version, so all but one lose their first write, however the threads are run."""
     numbers = ["3201110000" if same else f"320111000{n}" for n in range(8)]
     seeded = [p["phone"] for p in phones(SandboxBackend(MemoryItems(dataset_items())))]
-    items = SlowItems(dataset_items(), len(numbers))
-    crm = SandboxBackend(items)
-    answers: dict[int, object] = {}
-    start = threading.Barrier(len(numbers))
+    items = Counting(dataset_items())
 
-    def add(n: int) -> None:
-        start.wait()
-        try:
-            answers[n] = crm.add_phone(contract_id(), {"phone": numbers[n]})
-        except Conflict as refusal:
-            answers[n] = refusal
+    def add(n: int, barrier):
+        crm = SandboxBackend(
+            MeetAtFirstRead(items, barrier, key=lambda _, sk: sk == layout.CONTACT)
+        )
+        return crm.add_phone(contract_id(), {"phone": numbers[n]})
 
-    threads = [threading.Thread(target=add, args=(n,)) for n in range(len(numbers))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    added = [numbers[n] for n, a in answers.items() if not isinstance(a, Conflict)]
-    stored = [p["phone"] for p in phones(crm)]
+    outcomes = race(len(numbers), add)
+    assert failures(outcomes, Conflict) == []
+    added = [numbers[o.racer] for o in outcomes if o.error is None]
+    stored = [p["phone"] for p in phones(SandboxBackend(items))]
     assert items.lost >= len(numbers) - 1  # they did race: all but one lost a write
-    assert len(answers) == 8 and stored[: len(seeded)] == seeded
+    assert stored[: len(seeded)] == seeded
     assert sorted(stored[len(seeded) :]) == sorted(added)  # every success kept, once
-    assert len(added) == 1 if same else added
+    for o in outcomes:  # each answer is about its own request
+        assert o.error or o.value == {"phone": numbers[o.racer], "validated": False}
+    if same:  # one added it, every other one was told it exists
+        _, losers = one_winner(outcomes)
+        assert all("already" in str(o.error) for o in losers)
+    else:  # racing writers retry; one that keeps losing is told to retry, not "exists"
+        assert added and all("retry" in str(o.error) for o in outcomes if o.error is not None)
 
 
 def test_versions_hold_on_dynamodb_from_items_that_never_had_one(embedded_aws):

@@ -3,8 +3,6 @@ change, what is refused (and leaves everything as it was), and concurrent change
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -21,6 +19,7 @@ from selfcare.adapters.sandbox.generator import generate_dataset
 from selfcare.countries import get_country
 from selfcare.errors import Conflict, InvalidParameter, NotFound
 from selfcare.models.portfolio import CommercialOffering, Product
+from tests.support.races import MeetAtFirstRead, failures, one_winner, race
 
 COUNTRIES = ("co", "gt", "sv")
 AS_OF = date(2026, 10, 15)
@@ -476,57 +475,43 @@ def test_a_change_is_never_half_written():
     assert store.product(cid, pid) == before
 
 
-class Slow(MemoryItems):
-    """Reads take a moment, so that concurrent changes all read before any of them writes."""
-
-    def get(self, pk: str, sk: str) -> Any:
-        time.sleep(0.01)
-        return super().get(pk, sk)
-
-
-def racing(country: str) -> SandboxBackend:
-    return SandboxBackend(Slow(layout.dataset_items(dataset(country))))
-
-
-def run_together(count: int, action: Callable[[int], Any]) -> list[Any]:
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def run(n: int) -> None:
-        barrier.wait()
-        try:
-            results[n] = action(n)
-        except Exception as exc:  # the outcome under test
-            results[n] = exc
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+def racing(items: MemoryItems, pid: int, barrier) -> SandboxBackend:
+    """The backend as each racer sees it: having read the product (its last read before it
+    decides), it waits until every racer has read it too (tests/support/races.py)."""
+    product = layout.product_prefix(pid)
+    return SandboxBackend(MeetAtFirstRead(items, barrier, key=lambda _, sk: sk == product))
 
 
 def test_concurrent_adds_of_the_same_offer_add_it_once():
     contract, product = first("co", with_offer)
     cid, pid = contract["contractId"], product["productId"]
     offer_id = offers_of(contract, product)[0]["offeringId"]
-    store = racing("co")
-    results = run_together(8, lambda _: store.add_offering(cid, pid, offer_id, None))
-    assert sum(isinstance(r, dict) for r in results) == 1
-    assert sum(isinstance(r, Conflict) for r in results) == 7
-    assert len(offering(store.product(cid, pid), offer_id)) == 1
+    items = MemoryItems(layout.dataset_items(dataset("co")))
+    outcomes = race(
+        8, lambda _, met: racing(items, pid, met).add_offering(cid, pid, offer_id, None)
+    )
+    winner, losers = one_winner(outcomes)
+    assert winner.value["offeringId"] == offer_id
+    assert len(losers) == 7 and failures(losers, Conflict) == []
+    assert all("already on product" in str(o.error) for o in losers)
+    store = SandboxBackend(items)
+    assert offering(store.product(cid, pid), offer_id) == [winner.value]
 
 
 def test_concurrent_adds_of_different_offers_all_go_through():
     contract, product = first("co", lambda c, p: with_offer(c, p) and len(offers_of(c, p)) >= 3)
     cid, pid = contract["contractId"], product["productId"]
     offer_ids = [o["offeringId"] for o in offers_of(contract, product)]
-    store = racing("co")
+    items = MemoryItems(layout.dataset_items(dataset("co")))
+    store = SandboxBackend(items)
     before = store.monthly_charges(cid)
-    results = run_together(
-        len(offer_ids), lambda n: store.add_offering(cid, pid, offer_ids[n], None)
+    outcomes = race(
+        len(offer_ids),
+        lambda n, met: racing(items, pid, met).add_offering(cid, pid, offer_ids[n], None),
     )
+    assert failures(outcomes) == []
+    results = [o.value for o in outcomes]
+    assert [r["offeringId"] for r in results] == offer_ids  # each answer is its own
     assert all(isinstance(r, dict) for r in results), results
     shown = store.product(cid, pid)
     assert all(len(offering(shown, o)) == 1 for o in offer_ids)
