@@ -530,7 +530,7 @@ def test_a_retry_and_a_newer_attempts_approval_recorded_at_once_pay_the_invoice_
         standin.decide(reference["paymentToken"], "approved", method="PSE", deliver=False)
     bodies = [urlencode(standin.confirmation(r["paymentToken"])) for r in (a, b)]
     backend = MeetAtRecord(billing.api.backend, 2)
-    store, payu_gateway = billing.checkout_store(), billing.gateway()
+    store, payu_gateway = billing.wiring.checkout, billing.wiring.gateway()
     log = logging.getLogger("billing.checkout")
 
     def deliver(body: str) -> dict:

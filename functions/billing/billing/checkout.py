@@ -11,18 +11,17 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
-from selfcare.countries import Country
-from selfcare.errors import Conflict, InvalidParameter, NotFound, ServiceError
-from selfcare.payments import FINAL, CheckoutStart, Outcome, PaymentGateway
-from selfcare.ports import Backend, ContractRef, Record
-from selfcare.stores.checkout import (
-    CheckoutStore,
+from selfcare.attempts import (
     checkout_info,
     decided_at,
     in_time_after_decline,
     never_started,
     status_of,
 )
+from selfcare.countries import Country
+from selfcare.errors import Conflict, InvalidParameter, NotFound, ServiceError
+from selfcare.payments import FINAL, CheckoutStart, Outcome, PaymentGateway
+from selfcare.ports import Backend, ContractRef, PaymentAttempts, Record
 
 # A child of the function's Powertools logger ("billing"): same handler, same redaction.
 LOG = logging.getLogger(__name__)
@@ -31,6 +30,14 @@ LOG = logging.getLogger(__name__)
 # session, the retry's outcome reported for the same reference: PayU WebCheckout. (The
 # sandbox gateway's page is over once declined: an approval after its decline is refunded.)
 RETRY_AFTER_DECLINE = frozenset({"payu"})
+
+
+def check_request(request: Any, invoice_id: str, allowed: tuple[str, ...]) -> None:
+    """A CheckOutInfo pays the invoice of its path, and sends the payer back to the apps."""
+    if request.invoiceId != invoice_id:
+        raise InvalidParameter("invoiceId", "must be the invoice of the path")
+    for name in ("returnUrl", "cancelUrl"):
+        check_url(name, getattr(request, name), allowed)
 
 
 def check_url(name: str, url: str | None, allowed: tuple[str, ...]) -> None:
@@ -93,7 +100,7 @@ def payment_methods(requested: list[str] | None, country: Country) -> list[str]:
 
 
 def create(
-    store: CheckoutStore,
+    store: PaymentAttempts,
     gateway: PaymentGateway,
     backend: Backend,
     contract: ContractRef,
@@ -148,7 +155,7 @@ def create(
 
 
 def _start(
-    store: CheckoutStore,
+    store: PaymentAttempts,
     gateway: PaymentGateway,
     attempt: Record,
     start: CheckoutStart,
@@ -175,7 +182,7 @@ def _start(
 
 
 def settle(
-    store: CheckoutStore,
+    store: PaymentAttempts,
     backend: Backend,
     attempt: Record,
     outcome: Outcome,
@@ -256,7 +263,7 @@ def _its_own(attempt: Record, outcome: Outcome) -> bool:
 
 
 def _record(
-    store: CheckoutStore,
+    store: PaymentAttempts,
     backend: Backend,
     attempt: Record,
     log: Any,
@@ -313,7 +320,7 @@ def _approval(outcome: Outcome, reason: str) -> Record:
 
 
 def _keep_for_refund(
-    store: CheckoutStore,
+    store: PaymentAttempts,
     attempt: Record,
     approval: Record,
     log: Any,
@@ -345,7 +352,7 @@ def _keep_for_refund(
 
 
 def close_expired(
-    store: CheckoutStore,
+    store: PaymentAttempts,
     gateway: PaymentGateway | None,
     backend: Backend,
     attempt: Record,
@@ -392,6 +399,22 @@ def start_of(attempt: Record, urls: tuple[str, str], country: Country) -> Checko
     )
 
 
+def resume(
+    store: PaymentAttempts, backend: Backend, token: str, base: str, country: Country
+) -> CheckoutStart:
+    """The attempt in process under `token`, as the gateway's own page starts it again (the
+    page handing the signed form to PayU); 404 when none is, 409 when its invoice was paid
+    meanwhile (a PayU retry)."""
+    attempt = store.by_token(token)
+    if attempt is None or status_of(attempt) != "pending":
+        raise NotFound("No payment in process with that token")
+    invoice = backend.invoice(attempt["contractId"], attempt["invoiceId"])
+    if invoice is None or cannot_take(invoice, attempt):  # paid meanwhile (a PayU retry)
+        raise Conflict("This invoice was paid meanwhile: there is nothing left to pay")
+    urls = (f"{base}/payments/notifications/{attempt.get('gateway', 'payu')}", base)
+    return start_of(attempt, urls, country)
+
+
 def payment_info(attempt: Record) -> Record:
     info = {
         "paymentId": attempt.get("transactionId") or attempt["paymentToken"],
@@ -406,7 +429,7 @@ def payment_info(attempt: Record) -> Record:
 
 
 def answer(
-    store: CheckoutStore,
+    store: PaymentAttempts,
     gateway: PaymentGateway | None,
     backend: Backend,
     attempt: Record | None,
@@ -438,7 +461,7 @@ def answer(
 
 
 def receive(
-    store: CheckoutStore,
+    store: PaymentAttempts,
     gateway: PaymentGateway,
     backend: Backend,
     headers: dict[str, str],

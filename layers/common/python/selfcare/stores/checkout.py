@@ -34,13 +34,19 @@ from typing import Any
 from selfcare import budget, change
 from selfcare.adapters import receipts
 from selfcare.adapters.items import ConditionFailed, Item, Items, Write
-from selfcare.adapters.sandbox.layout import storable
+from selfcare.attempts import (  # the attempt's rules, shared with the checkout logic
+    STATUS_CODES,
+    checkout_info,
+    decided_at,
+    in_time_after_decline,
+    never_started,
+    status_of,
+)
 from selfcare.errors import Conflict
 from selfcare.payments import FINAL, Outcome
 from selfcare.ports import Record
+from selfcare.storable import storable
 
-# paymentStatus codes (PayU's state_pol values, which Colombia's gateway already speaks)
-STATUS_CODES = {"pending": 7, "approved": 4, "declined": 6, "expired": 5}
 KEEP_SECONDS = 400 * 24 * 3600
 TRIES = 5  # conditional writes lost to other writers before giving up (409: retry)
 OPEN = "#OPEN"  # one attempt starts at a time: each start moves this marker on, conditionally
@@ -317,65 +323,18 @@ def _payment(outcome: Outcome) -> dict[str, Any]:
     }
 
 
-def decided_at(outcome: Outcome, now: float | None = None) -> float:
-    """When the gateway decided (epoch s): never later than now (a gateway's clock, or a time
-    zone it leaves unsaid, can make a decision look earlier, never too late)."""
-    now = time.time() if now is None else now
-    return min(outcome.at.timestamp(), now) if outcome.at is not None else now
-
-
-def in_time_after_decline(attempt: Record, decided: float) -> bool:
-    """Can an approval the gateway decided at `decided` still end this attempt? Only a
-    declined one (an expired or approved attempt is over), and only before its expiry."""
-    expires = attempt.get("expiresAt")
-    return attempt["status"] == "declined" and (expires is None or decided < float(expires))
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-def never_started(attempt: Record, now: float | None = None) -> bool:
-    """A pending attempt the gateway was never asked to collect in time: no payer saw it."""
-    start_by = attempt.get("startBy")
-    now = time.time() if now is None else now
-    return not attempt.get("checkOutId") and start_by is not None and float(start_by) < now
-
-
-def status_of(attempt: Record, now: float | None = None) -> str:
-    """Pending attempts past their expiry read as expired, for as long as they are kept; an
-    approval the billing system refused (the invoice was paid by another attempt meanwhile)
-    reads as declined: it did not pay the invoice, and it is refunded."""
-    status = str(attempt["status"])
-    expires = attempt.get("expiresAt")
-    now = time.time() if now is None else now
-    if status == "pending" and expires is not None and float(expires) <= now:
-        return "expired"
-    if status == "pending" and never_started(attempt, now):
-        return "expired"
-    if status == "approved" and attempt.get("paymentRefused"):
-        return "declined"
-    return status
-
-
-def checkout_info(attempt: Record, status: str) -> dict[str, Any]:
-    """The attempt as the contract's CheckOutInfo."""
-    info = {
-        key: attempt.get(key)
-        for key in (
-            "checkOutId",
-            "invoiceId",
-            "paymentDate",
-            "paymentAmount",
-            "paymentDescription",
-            "returnUrl",
-            "cancelUrl",
-            "paymentMethods",
-            "customerInfo",
-        )
-    }
-    if status != "approved":
-        info["paymentDate"] = None  # no payment of the invoice
-    info["paymentApproved"] = status == "approved"
-    info["paymentStatus"] = STATUS_CODES[status]
-    return {k: v for k, v in info.items() if v is not None}
+__all__ = [
+    "OPEN",
+    "STATUS_CODES",
+    "CheckoutStore",
+    "checkout_info",
+    "decided_at",
+    "in_time_after_decline",
+    "invoice_pk",
+    "never_started",
+    "status_of",
+]
