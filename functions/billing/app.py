@@ -181,11 +181,10 @@ def create_checkout_for_contract_id_and_invoice_id(contractId: str, invoiceId: s
     def produce() -> tuple[Any, int]:
         found = wiring.gateway()
         urls = (f"{base}/payments/notifications/{found.name}", base)
-        created = pay.create(
-            wiring.checkout, found, api.backend, contract, invoice, request, api.country, urls,
-            api.settings.checkout_minutes, api.count,
-        )  # fmt: skip
-        return created, 201
+        checkout = pay.Checkout(
+            contract, invoice, request, api.country, urls, api.settings.checkout_minutes
+        )
+        return pay.create(wiring.checkout, found, api.backend, checkout, pay.Events(api.count)), 201
 
     return api.once(produce)
 
@@ -194,7 +193,8 @@ def _checkout_answer(attempt: dict[str, Any] | None, what: str) -> Any:
     from billing import checkout as pay
 
     found = wiring.gateway() if attempt is not None and attempt.get("checkOutId") else None
-    answer, status = pay.answer(wiring.checkout, found, api.backend, attempt, what, api.count)
+    events = pay.Events(api.count)
+    answer, status = pay.answer(wiring.checkout, found, api.backend, attempt, what, events)
     return Response(status, JSON, answer)
 
 
@@ -226,9 +226,8 @@ def payment_notification(name: str) -> Any:
     if name != found.name:
         raise NotFound(f"This stack's gateway is not '{name}'")
     headers = dict(app.current_event.headers)
-    return pay.receive(
-        wiring.checkout, found, api.backend, headers, text(api.event), api.logger, api.count
-    )
+    events = pay.Events(api.count, api.logger)
+    return pay.receive(wiring.checkout, found, api.backend, headers, text(api.event), events)
 
 
 @app.get("/payments/sandbox/checkout/<checkOutId>")
@@ -256,15 +255,8 @@ def sandbox_gateway_decision(checkOutId: str) -> Response:
     decision = sandbox.decide(checkOutId, form.get("action", ""), form.get("cardNumber", ""))
     # The gateway's notification, signed and verified like any other (delivered in process:
     # the sandbox gateway lives in this function).
-    pay.receive(
-        wiring.checkout,
-        sandbox,
-        api.backend,
-        decision.headers,
-        decision.body,
-        api.logger,
-        api.count,
-    )
+    events = pay.Events(api.count, api.logger)
+    pay.receive(wiring.checkout, sandbox, api.backend, decision.headers, decision.body, events)
     if decision.redirect:
         target = sandbox_page.back_to(decision.redirect, decision.outcome)
         return Response(303, "text/html; charset=utf-8", "", headers={"Location": target})

@@ -261,10 +261,10 @@ def test_concurrent_checkouts_with_one_idempotency_key_create_one_attempt(gatewa
             produced.append(1)
         found = billing.wiring.gateway()
         urls = (f"{base}/payments/notifications/{found.name}", base)
-        created = pay.create(
-            store, found, api.backend, contract, invoice, request, api.country, urls,
-            api.settings.checkout_minutes, count,
-        )  # fmt: skip
+        checkout = pay.Checkout(
+            contract, invoice, request, api.country, urls, api.settings.checkout_minutes
+        )
+        created = pay.create(store, found, api.backend, checkout, pay.Events(count))
         return created, 201
 
     def context() -> LambdaContext:  # as the runner gives each invocation

@@ -534,7 +534,7 @@ def test_a_retry_and_a_newer_attempts_approval_recorded_at_once_pay_the_invoice_
     log = logging.getLogger("billing.checkout")
 
     def deliver(body: str) -> dict:
-        return pay.receive(store, payu_gateway, backend, {}, body, log)
+        return pay.receive(store, payu_gateway, backend, {}, body, pay.Events(log=log))
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         heard = list(pool.map(deliver, bodies))

@@ -203,7 +203,7 @@ def test_concurrent_outcomes_are_decided_by_the_conditional_write(world):
 
     def deliver(n: int) -> None:
         barrier.wait()
-        if store.advance(attempt, outcome(n)) is not None:
+        if store.advance(attempt, outcome(n)).moved:
             won.append(outcome(n).status)
 
     threads = [threading.Thread(target=deliver, args=(n,)) for n in range(8)]
@@ -315,7 +315,9 @@ def test_a_new_attempt_closes_the_expired_one_after_asking_the_gateway(world):
     contract = ContractRef(attempt["contractId"], "CC", "1", "", "")
     fresh = backend.invoice(attempt["contractId"], attempt["invoiceId"])
     with pytest.raises(Conflict, match="already paid"):  # it was paid in time after all
-        pay.create(store, gateway, backend, contract, fresh, request, CO, ("", ""), 30)
+        pay.create(
+            store, gateway, backend, pay.Checkout(contract, fresh, request, CO, ("", ""), 30)
+        )
     assert gateway.asked == 1
     assert backend.invoice(attempt["contractId"], attempt["invoiceId"])["hasPayment"] is True
 
@@ -348,12 +350,14 @@ def test_of_attempts_started_at_the_same_time_for_one_invoice_one_is_recorded(wo
                     store,
                     sandbox,
                     backend,
-                    contract,
-                    invoice,
-                    checkout_request(invoice),
-                    CO,
-                    ("https://api/n", "https://api"),
-                    30,
+                    pay.Checkout(
+                        contract,
+                        invoice,
+                        checkout_request(invoice),
+                        CO,
+                        ("https://api/n", "https://api"),
+                        30,
+                    ),
                 )
             )
         except Conflict as exc:
@@ -434,13 +438,17 @@ def reads(store, backend, attempt) -> tuple[bool, int]:
 def test_a_retry_approved_after_a_decline_pays_the_invoice_once(payu_world, caplog):
     backend, store, attempt, invoice = payu_world
     counted: list[str] = []
-    pay.settle(store, backend, attempt, declined_by_payu(), count=counted.append)
+    pay.settle(store, backend, attempt, declined_by_payu(), events=pay.Events(counted.append))
     assert reads(store, backend, attempt) == (False, 6)
     retry = approved_by_payu(invoice, "TX-R1")
     with caplog.at_level("WARNING", logger="billing.checkout"):
-        after = pay.settle(store, backend, attempt, retry, count=counted.append)
-        pay.settle(store, backend, attempt, retry, count=counted.append)  # PayU retries it
-        pay.settle(store, backend, attempt, declined_by_payu(), count=counted.append)  # late
+        after = pay.settle(store, backend, attempt, retry, events=pay.Events(counted.append))
+        pay.settle(
+            store, backend, attempt, retry, events=pay.Events(counted.append)
+        )  # PayU retries it
+        pay.settle(
+            store, backend, attempt, declined_by_payu(), events=pay.Events(counted.append)
+        )  # late
     assert after["status"] == "approved" and after["paymentRecorded"] is True
     assert after["approvedAfterDecline"] is True and after["declinedTransactionId"] == "TX-D1"
     assert after["declinedAt"] and after["paymentDate"]
@@ -556,7 +564,7 @@ def test_a_retry_and_a_newer_attempts_approval_recorded_at_once_pay_the_invoice_
 
     def deliver(which: str) -> None:
         try:
-            pay.settle(store, meeting, *deliveries[which], count=counted.append)
+            pay.settle(store, meeting, *deliveries[which], events=pay.Events(counted.append))
         except Exception as exc:  # asserted below: none
             errors.append(exc)
 
@@ -635,7 +643,8 @@ class Notifying:
 
 def hear(store, backend, gateway, counted=None) -> str:
     count = counted.append if counted is not None else None
-    answer = pay.receive(store, gateway, backend, {}, "", logging.getLogger("billing"), count)
+    events = pay.Events(count, logging.getLogger("billing"))
+    answer = pay.receive(store, gateway, backend, {}, "", events)
     assert answer["response"] == "OK"
     return answer["message"]
 

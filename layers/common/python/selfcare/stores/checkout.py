@@ -44,7 +44,7 @@ from selfcare.attempts import (  # the attempt's rules, shared with the checkout
 )
 from selfcare.errors import Conflict
 from selfcare.payments import FINAL, Outcome
-from selfcare.ports import Record
+from selfcare.ports import Record, Step
 from selfcare.storable import storable
 
 KEEP_SECONDS = 400 * 24 * 3600
@@ -165,20 +165,18 @@ class CheckoutStore:
         with contextlib.suppress(ConditionFailed):
             self._put(attempt, status="expired", detail=reason, only_from=("pending",))
 
-    def advance(self, attempt: Record, outcome: Outcome) -> Record | None:
-        """pending -> the outcome's final status, once; None when the attempt had already
-        moved on. The write is conditional on the version read, so of outcomes arriving at
-        the same time one wins and the others find the attempt final. A decision the gateway
-        made at or after the attempt's expiry does not count: a pending attempt past its
-        expiry is expired, and it ends so (an approval then is for `keep_for_refund`, never
-        the invoice's). Nothing else moves a final attempt (but `approve_after_decline`, for
-        a declined one)."""
-        if outcome.status not in FINAL:
-            return None
+    def advance(self, attempt: Record, outcome: Outcome) -> Step:
+        """pending -> the outcome's final status, once (not moved when the attempt had already
+        moved on; the attempt as it now stands either way). The write is conditional on the
+        version read, so of outcomes arriving at the same time one wins and the others find
+        the attempt final. A decision the gateway made at or after the attempt's expiry does
+        not count: a pending attempt past its expiry is expired, and it ends so (an approval
+        then is for `keep_for_refund`, never the invoice's). Nothing else moves a final
+        attempt (but `approve_after_decline`, for a declined one)."""
         decided = decided_at(outcome)
 
         def change(current: Item) -> dict[str, Any] | None:
-            if current["status"] != "pending":
+            if outcome.status not in FINAL or current["status"] != "pending":
                 return None
             expires = current.get("expiresAt")
             if expires is not None and decided >= float(expires):
@@ -195,21 +193,19 @@ class CheckoutStore:
 
         return self._update(attempt, change)
 
-    def approve_after_decline(self, attempt: Record, outcome: Outcome) -> Record | None:
+    def approve_after_decline(self, attempt: Record, outcome: Outcome) -> Step:
         """declined -> approved, once: the payer retried on the gateway's page after the
         decline and this approval is the retry's. Only from declined (never from expired),
         and only for an approval the gateway decided before the attempt's expiry; the write
         is conditional on the version read, so of approvals arriving at the same time one
         wins. The approval's transaction replaces the decline's (kept as
-        declinedTransactionId, with declinedAt); approvedAfterDecline says so. None when the
-        attempt did not move. Whether the invoice can still take the payment is the
-        caller's to ask first (and the billing system's to decide when it is recorded)."""
-        if outcome.status != "approved":
-            return None
+        declinedTransactionId, with declinedAt); approvedAfterDecline says so. Whether the
+        invoice can still take the payment is the caller's to ask first (and the billing
+        system's to decide when it is recorded)."""
         decided = decided_at(outcome)
 
         def change(current: Item) -> dict[str, Any] | None:
-            if not in_time_after_decline(current, decided):
+            if outcome.status != "approved" or not in_time_after_decline(current, decided):
                 return None
             return {
                 "status": "approved",
@@ -233,14 +229,14 @@ class CheckoutStore:
                 return None
             return {"status": "expired", "decidedAt": _now(), "detail": reason}
 
-        self._update(attempt, change)
-        return self.current(attempt) or attempt
+        return self._update(attempt, change).attempt
 
-    def keep_for_refund(self, attempt: Record, approval: Record, **changes: Any) -> bool:
+    def keep_for_refund(self, attempt: Record, approval: Record, **changes: Any) -> Step:
         """Keep on the attempt an approval that was not applied to the invoice (it came after
         the attempt had ended, or the invoice had nothing left to pay), so that it is
         refunded: `lateApprovals` gains it (once per `reference`, the gateway's id of the
-        payment), `refundDue` is set, and so are `changes`. True when it was not kept before."""
+        payment), `refundDue` is set, and so are `changes`. Moved when it was not kept
+        before."""
         reference = approval["reference"]
         added = False
 
@@ -258,12 +254,14 @@ class CheckoutStore:
                 **changes,
             }
 
-        self._update(attempt, change)
-        return added
+        return Step(self._update(attempt, change).attempt, added)
 
-    def recorded(self, attempt: Record) -> None:
+    def recorded(self, attempt: Record) -> Record:
         # someone else may have recorded it meanwhile: the billing side is idempotent
-        self._update(attempt, lambda current: None if current.get("paymentRecorded") else _RECORDED)
+        def change(current: Item) -> dict[str, Any] | None:
+            return None if current.get("paymentRecorded") else _RECORDED
+
+        return self._update(attempt, change).attempt
 
     def current(self, attempt: Record) -> Record | None:
         return self.get(attempt["contractId"], attempt["invoiceId"], attempt["paymentToken"])
@@ -288,18 +286,19 @@ class CheckoutStore:
             raise ConditionFailed(0)
         return self._write(current, changes)
 
-    def _update(
-        self, attempt: Record, change: Callable[[Item], dict[str, Any] | None]
-    ) -> Item | None:
+    def _update(self, attempt: Record, change: Callable[[Item], dict[str, Any] | None]) -> Step:
         """Read, decide (`change` answers the changes, or None for none), write on the version
-        read; read and decide again when another writer won. None when nothing changed."""
+        read; read and decide again when another writer won. The attempt as written, or as
+        read when nothing changed (`attempt` itself when it is gone)."""
         for _ in range(TRIES):
             current = self.current(attempt)
-            changes = change(current) if current is not None else None
-            if current is None or changes is None:
-                return None
+            if current is None:
+                return Step(attempt, False)
+            changes = change(current)
+            if changes is None:
+                return Step(current, False)
             try:
-                return self._write(current, changes)
+                return Step(self._write(current, changes), True)
             except ConditionFailed:
                 continue  # another writer moved it meanwhile
         raise Conflict("The payment attempt kept changing; retry")
