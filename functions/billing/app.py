@@ -152,12 +152,9 @@ def paperless_invoice_info(
     from selfcare.models.billing import paperlessInvoiceInfoRequest
 
     request = parse(api.event, paperlessInvoiceInfoRequest)
-    expected = paperless.if_match(app.current_event.headers.get("If-Match"))
+    if_match = app.current_event.headers.get("If-Match")
     store = wiring.paperless
-    related = bool(request.affectRelatedContracts)
-    found = paperless.targets(api.scope, api.directory, idType, id, related)
-    details = paperless.audit_details(api.scope.caller, request)
-    change = paperless.Change(paperless.ACTIONS[method], found, details, expected)
+    change = paperless.asked(method, request, if_match, api.scope, api.directory, idType, id)
     return api.once(
         lambda: paperless.apply(
             change, request, contract, api.country, store, api.backend, api.count, api.logger

@@ -48,6 +48,23 @@ class Change:
     expected: int | None
 
 
+def asked(
+    method: str,
+    request: Any,
+    if_match_header: str | None,
+    scope: Scope,
+    directory: Directory,
+    id_type: str | None,
+    id_: str | None,
+) -> Change:
+    """The change a POST, PUT or DELETE asks (400 for an If-Match that is no ETag of ours,
+    an IP address that is none, an app the contract does not name)."""
+    expected = if_match(if_match_header)
+    related = bool(request.affectRelatedContracts)
+    found = targets(scope, directory, id_type, id_, related)
+    return Change(ACTIONS[method], found, audit_details(scope.caller, request), expected)
+
+
 def read(
     store: PaperlessSubscriptions, contract: ContractRef, id_type: str | None, id_: str | None
 ) -> tuple[Record, int]:
