@@ -106,20 +106,18 @@ def install_fakes(group: str, module: Any, country: str = COUNTRY) -> Fakes:
     dataset = generate_dataset(country, AS_OF, demo.CUSTOMERS)  # as the events' values
     items = MemoryItems(layout.dataset_items(dataset))
     stores = [items]
-    module.api.__dict__["backend"] = SandboxBackend(items)  # `backend` is a cached_property
+    wiring = module.api.wiring  # the function's composition root: its ports, served from memory
+    wiring.backend = SandboxBackend(items)
     secret = "bench-notification-secret"  # noqa: S105  (the in-memory gateway's own)
     credentials = Credentials(gateway="sandbox", notification_secret=secret)
     gateway = SandboxGateway(credentials, items)  # its vault in the sandbox table, as deployed
     if group == "billing":
         stores += [MemoryItems(paperless_items(dataset)), MemoryItems(checkout_items(dataset))]
         paperless, checkout = PaperlessStore(stores[1]), CheckoutStore(stores[2])
-        module.paperless_store = lambda: paperless
-        module.checkout_store = lambda: checkout
-        module.spool_key = lambda: b"bench-spool-key"
-        module.gateway = lambda: gateway
-    if group == "tokenization":
-        module.payment_gateway = lambda: gateway
-        module.credentials = lambda: credentials
+        wiring.paperless, wiring.checkout = paperless, checkout
+        wiring.spool_key = lambda: b"bench-spool-key"
+    wiring.gateway = lambda: gateway
+    wiring.credentials = lambda: credentials
     return Fakes(stores)
 
 

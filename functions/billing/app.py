@@ -2,50 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools.event_handler.api_gateway import Response
 
 from billing import calls, customers, invoices, paperless, spool
 from selfcare import params
 from selfcare.api import JSON, Api, public_base_url
-from selfcare.errors import Conflict, InvalidParameter, NotFound
-from selfcare.stores import checkout
-from selfcare.stores.paperless import PaperlessStore, Target
+from selfcare.errors import NotFound
 
-api = Api("billing")
+# Its errors name the sandbox gateway's table "The sandbox gateway" (as they always did).
+api = Api("billing", gateway_name="The sandbox gateway")
 app = api.app
+wiring = api.wiring  # the paperless and checkout stores, the gateway, the spool key
 INVOICE_LIMIT = (1, 5)  # default, maximum
-
-
-@cache
-def paperless_store() -> PaperlessStore:
-    from selfcare.adapters.items import DynamoItems
-
-    return PaperlessStore(
-        DynamoItems(api.settings.require("paperless_table"), "The paperless store")
-    )
-
-
-@cache
-def checkout_store() -> checkout.CheckoutStore:
-    from selfcare.adapters.items import DynamoItems
-
-    return checkout.CheckoutStore(
-        DynamoItems(api.settings.require("checkout_table"), "The checkout store")
-    )
-
-
-def spool_key() -> bytes:
-    from selfcare.adapters import boto
-
-    try:
-        return boto.secret(api.settings.require("spool_secret")).encode()
-    except Exception as error:
-        raise boto.failure(error, "The spool signing key") from None
 
 
 # Invoices -----------------------------------------------------------------------------------
@@ -111,11 +81,6 @@ def get_customer_by_contract_id(contractId: str) -> Any:
     return customers.of_contract(api.backend, api.scope.need_contract())
 
 
-def today() -> date:
-    """Today where the country is (invoices and enrolments are dated locally)."""
-    return datetime.now(ZoneInfo(api.country.timezone)).date()
-
-
 @app.post("/billing/contracts/<contractId>/invoices")
 def create_invoice_by_contract_id(contractId: str) -> Any:
     from selfcare.body import parse
@@ -124,7 +89,7 @@ def create_invoice_by_contract_id(contractId: str) -> Any:
     request = parse(api.event, CreateInvoiceRequest)
     contract = api.scope.need_contract()
     return api.once(
-        lambda: (invoices.create(api.backend, contract, request.amount, api.country, today()), 201)
+        lambda: (invoices.create(api.backend, contract, request.amount, api.country), 201)
     )
 
 
@@ -141,12 +106,9 @@ def create_recurring_billing_info(contractId: str) -> Any:
     from billing import recurring
 
     request, contract = _recurring_request(), api.scope.need_contract()
-
-    def produce() -> tuple[Any, int]:
-        info, token = recurring.describe(api.backend, contract, api.country, request, today())
-        return recurring.enrol(api.backend, contract, info, token), 201
-
-    return api.once(produce)
+    return api.once(
+        lambda: (recurring.enrol_as_asked(api.backend, contract, api.country, request), 201)
+    )
 
 
 @app.put("/billing/contracts/<contractId>/recurringBillingInfo")
@@ -154,7 +116,7 @@ def update_recurring_billing_info(contractId: str) -> Any:
     from billing import recurring
 
     request, contract = _recurring_request(), api.scope.need_contract()
-    info, token = recurring.describe(api.backend, contract, api.country, request, today())
+    info, token = recurring.describe(api.backend, contract, api.country, request)
     return api.once(lambda: (recurring.update(api.backend, contract, info, token), 200))
 
 
@@ -169,113 +131,38 @@ def delete_recurring_billing_info(contractId: str) -> Any:
 
 
 # Paperless ----------------------------------------------------------------------------------
-@app.get("/billing/contracts/<contractId>/paperlessInvoiceInfo")
-def get_paperless_invoice_info_by_contract_id(contractId: str) -> Any:
-    return _paperless_read()
-
-
-@app.get("/billing/contracts/<contractId>/<idType>/<id>/paperlessInvoiceInfo")
-def get_paperless_invoice_info_by_id_type(contractId: str, idType: str, id: str) -> Any:
-    return _paperless_read(idType, id)
-
-
-@app.post("/billing/contracts/<contractId>/paperlessInvoiceInfo")
-def create_paperless_invoice_info_by_contract_id(contractId: str) -> Any:
-    return _paperless_change("create")
-
-
-@app.post("/billing/contracts/<contractId>/<idType>/<id>/paperlessInvoiceInfo")
-def create_paperless_invoice_info_by_id_type(contractId: str, idType: str, id: str) -> Any:
-    return _paperless_change("create", idType, id)
-
-
-@app.put("/billing/contracts/<contractId>/paperlessInvoiceInfo")
-def update_paperless_invoice_info_by_contract_id(contractId: str) -> Any:
-    return _paperless_change("update")
-
-
-@app.put("/billing/contracts/<contractId>/<idType>/<id>/paperlessInvoiceInfo")
-def update_paperless_invoice_info_by_id_type(contractId: str, idType: str, id: str) -> Any:
-    return _paperless_change("update", idType, id)
-
-
-@app.delete("/billing/contracts/<contractId>/paperlessInvoiceInfo")
-def delete_paperless_invoice_info_by_contract_id(contractId: str) -> Any:
-    return _paperless_change("delete")
-
-
-@app.delete("/billing/contracts/<contractId>/<idType>/<id>/paperlessInvoiceInfo")
-def delete_paperless_invoice_info_by_id_type(contractId: str, idType: str, id: str) -> Any:
-    return _paperless_change("delete", idType, id)
-
-
-def _paperless_read(id_type: str | None = None, id_: str | None = None) -> Response:
+# Every paperless operation, by contract or by idType/id: GET reads, POST/PUT/DELETE change
+# (billing.paperless.ACTIONS). One handler; the logic says what each method does.
+@app.route("/billing/contracts/<contractId>/paperlessInvoiceInfo", ["GET", "POST", "PUT", "DELETE"])
+@app.route(
+    "/billing/contracts/<contractId>/<idType>/<id>/paperlessInvoiceInfo",
+    ["GET", "POST", "PUT", "DELETE"],
+)
+def paperless_invoice_info(
+    contractId: str, idType: str | None = None, id: str | None = None
+) -> Response:
     contract = api.scope.need_contract()
-    if id_type is not None:
-        paperless.check_id_type(api.country, contract, id_type, id_ or "", api.backend)
-    found = paperless_store().read(Target(contract.contract_id, id_type, id_))
-    if found is None:
-        inner = f"{id_type}/{id_} of " if id_type else ""
-        raise NotFound(
-            f"{inner}contract {contract.contract_id} is not subscribed to paperless invoices"
-        )
-    info, version = found
-    return Response(200, JSON, info, headers={"ETag": paperless.etag(version)})
-
-
-def _paperless_change(action: str, id_type: str | None = None, id_: str | None = None) -> Any:
+    if idType is not None:
+        paperless.check_id_type(api.country, contract, idType, id or "", api.backend)
+    method = app.current_event.http_method
+    if method == "GET":
+        info, version = paperless.read(wiring.paperless, contract, idType, id)
+        return Response(200, JSON, info, headers={"ETag": paperless.etag(version)})
     from selfcare.body import parse
     from selfcare.models.billing import paperlessInvoiceInfoRequest
 
-    contract = api.scope.need_contract()
-    if id_type is not None:
-        paperless.check_id_type(api.country, contract, id_type, id_ or "", api.backend)
     request = parse(api.event, paperlessInvoiceInfoRequest)
-    expected = paperless.if_match(app.current_event.headers.get("If-Match"))
-    store = paperless_store()
-    found = paperless.targets(
-        api.scope, api.directory, id_type, id_, bool(request.affectRelatedContracts)
+    if_match = app.current_event.headers.get("If-Match")
+    store = wiring.paperless
+    change = paperless.asked(method, request, if_match, api.scope, api.directory, idType, id)
+    return api.once(
+        lambda: paperless.apply(
+            change, request, contract, api.country, store, api.backend, api.count, api.logger
+        )
     )
-    details = paperless.audit_details(api.scope.caller, request)
-
-    def change() -> tuple[Any, int, dict[str, str]]:
-        version: int | None = None
-        if action == "delete":
-            answer = paperless.delete(store, found, details, expected)
-            api.count("PaperlessCancellations", len(found))
-        else:
-            info = paperless.subscription(request, contract, api.country)
-            if action == "create":
-                answer, version = paperless.create(store, found, info, details)
-                api.count("PaperlessSubscriptions", len(found))
-            else:
-                answer, version = paperless.update(store, found, info, details, expected)
-        paperless.reflect_on_invoices(store, api.backend.set_invoice_flags, found, api.logger)
-        headers = {"ETag": paperless.etag(version)} if version is not None else {}
-        return answer, 201 if action == "create" else 200, headers
-
-    return api.once(change)
 
 
 # Checkout -----------------------------------------------------------------------------------
-@cache
-def _gateway_for(credentials: Any) -> Any:
-    import os
-
-    from selfcare.adapters.items import DynamoItems
-    from selfcare.adapters.payments import build_gateway
-
-    items = DynamoItems(api.settings.require("sandbox_table"), "The sandbox gateway")
-    return build_gateway(credentials, items, dict(os.environ))
-
-
-def gateway() -> Any:
-    """The stack's payment gateway, as its secret (cached 5 minutes) configures it."""
-    from selfcare.adapters.payments import load_credentials
-
-    return _gateway_for(load_credentials(api.settings.require("gateway_secret")))
-
-
 @app.post("/billing/contracts/<contractId>/invoices/<invoiceId>/checkOut")
 def create_checkout_for_contract_id_and_invoice_id(contractId: str, invoiceId: str) -> Any:
     from billing import checkout as pay
@@ -283,22 +170,18 @@ def create_checkout_for_contract_id_and_invoice_id(contractId: str, invoiceId: s
     from selfcare.models.billing import CheckOutInfo
 
     request = parse(api.event, CheckOutInfo)
-    if request.invoiceId != invoiceId:
-        raise InvalidParameter("invoiceId", "must be the invoice of the path")
-    for name in ("returnUrl", "cancelUrl"):
-        pay.check_url(name, getattr(request, name), api.settings.allowed_return_hosts)
+    pay.check_request(request, invoiceId, api.settings.allowed_return_hosts)
     contract = api.scope.need_contract()
     invoice = invoices.one(api.backend, contract, invoiceId)
     base = public_base_url(api.event)
 
     def produce() -> tuple[Any, int]:
-        found = gateway()
+        found = wiring.gateway()
         urls = (f"{base}/payments/notifications/{found.name}", base)
-        created = pay.create(
-            checkout_store(), found, api.backend, contract, invoice, request, api.country, urls,
-            api.settings.checkout_minutes, api.count,
-        )  # fmt: skip
-        return created, 201
+        checkout = pay.Checkout(
+            contract, invoice, request, api.country, urls, api.settings.checkout_minutes
+        )
+        return pay.create(wiring.checkout, found, api.backend, checkout, pay.Events(api.count)), 201
 
     return api.once(produce)
 
@@ -306,15 +189,16 @@ def create_checkout_for_contract_id_and_invoice_id(contractId: str, invoiceId: s
 def _checkout_answer(attempt: dict[str, Any] | None, what: str) -> Any:
     from billing import checkout as pay
 
-    found = gateway() if attempt is not None and attempt.get("checkOutId") else None
-    answer, status = pay.answer(checkout_store(), found, api.backend, attempt, what, api.count)
+    found = wiring.gateway() if attempt is not None and attempt.get("checkOutId") else None
+    events = pay.Events(api.count)
+    answer, status = pay.answer(wiring.checkout, found, api.backend, attempt, what, events)
     return Response(status, JSON, answer)
 
 
 @app.get("/billing/contracts/<contractId>/invoices/<invoiceId>/checkOut")
 def get_checkout_by_contract_id_and_invoice_id(contractId: str, invoiceId: str) -> Any:
     contract = api.scope.need_contract()
-    attempt = checkout_store().latest(contractId, invoiceId)
+    attempt = wiring.checkout.latest(contractId, invoiceId)
     if attempt is None:  # attempts exist only for the contract's invoices: else ask which 404
         invoices.one(api.backend, contract, invoiceId)
     return _checkout_answer(attempt, f"No payment attempt for invoice {invoiceId}")
@@ -323,7 +207,7 @@ def get_checkout_by_contract_id_and_invoice_id(contractId: str, invoiceId: str) 
 @app.get("/billing/contracts/<contractId>/invoices/<invoiceId>/checkOut/<paymentToken>")
 def get_checkout_by_payment_token(contractId: str, invoiceId: str, paymentToken: str) -> Any:
     contract = api.scope.need_contract()
-    attempt = checkout_store().get(contractId, invoiceId, paymentToken)
+    attempt = wiring.checkout.get(contractId, invoiceId, paymentToken)
     if attempt is None:
         invoices.one(api.backend, contract, invoiceId)
     return _checkout_answer(attempt, f"No payment attempt {paymentToken} for invoice {invoiceId}")
@@ -335,13 +219,12 @@ def payment_notification(name: str) -> Any:
     from billing import checkout as pay
     from selfcare.body import text
 
-    found = gateway()
+    found = wiring.gateway()
     if name != found.name:
         raise NotFound(f"This stack's gateway is not '{name}'")
     headers = dict(app.current_event.headers)
-    return pay.receive(
-        checkout_store(), found, api.backend, headers, text(api.event), api.logger, api.count
-    )
+    events = pay.Events(api.count, api.logger)
+    return pay.receive(wiring.checkout, found, api.backend, headers, text(api.event), events)
 
 
 @app.get("/payments/sandbox/checkout/<checkOutId>")
@@ -369,15 +252,8 @@ def sandbox_gateway_decision(checkOutId: str) -> Response:
     decision = sandbox.decide(checkOutId, form.get("action", ""), form.get("cardNumber", ""))
     # The gateway's notification, signed and verified like any other (delivered in process:
     # the sandbox gateway lives in this function).
-    pay.receive(
-        checkout_store(),
-        sandbox,
-        api.backend,
-        decision.headers,
-        decision.body,
-        api.logger,
-        api.count,
-    )
+    events = pay.Events(api.count, api.logger)
+    pay.receive(wiring.checkout, sandbox, api.backend, decision.headers, decision.body, events)
     if decision.redirect:
         target = sandbox_page.back_to(decision.redirect, decision.outcome)
         return Response(303, "text/html; charset=utf-8", "", headers={"Location": target})
@@ -386,7 +262,7 @@ def sandbox_gateway_decision(checkOutId: str) -> Response:
 
 
 def _sandbox() -> Any:
-    found = gateway()
+    found = wiring.gateway()
     if found.name != "sandbox":
         raise NotFound("This stack does not use the sandbox gateway")
     return found
@@ -397,18 +273,14 @@ def payu_checkout_page(paymentToken: str) -> Response:
     from billing import checkout as pay
     from billing import pages
 
-    found = gateway()
-    if found.name != "payu":
+    found = wiring.gateway()
+    checkout_page = getattr(found, "checkout_page", None)  # PayU's own: a form it posts
+    if found.name != "payu" or checkout_page is None:
         raise NotFound("This stack does not use PayU")
-    attempt = checkout_store().by_token(paymentToken)
-    if attempt is None or checkout.status_of(attempt) != "pending":
-        raise NotFound("No payment in process with that token")
-    invoice = api.backend.invoice(attempt["contractId"], attempt["invoiceId"])
-    if invoice is None or pay.cannot_take(invoice, attempt):  # paid meanwhile (a PayU retry)
-        raise Conflict("This invoice was paid meanwhile: there is nothing left to pay")
-    base = public_base_url(api.event)
-    urls = (f"{base}/payments/notifications/{attempt.get('gateway', 'payu')}", base)
-    page = found.checkout_page(pay.start_of(attempt, urls, api.country))
+    start = pay.resume(
+        wiring.checkout, api.backend, paymentToken, public_base_url(api.event), api.country
+    )
+    page = checkout_page(start)
     return Response(200, "text/html; charset=utf-8", page, headers=pages.headers(page))
 
 
@@ -434,7 +306,7 @@ def get_spool_url_by_invoice_id(contractId: str, invoiceId: str) -> Any:
 
 def _link(contract: Any, invoice_id: str) -> Any:
     base = public_base_url(api.event)
-    return spool.link(base, spool_key(), contract, invoice_id, api.settings.spool_url_ttl)
+    return spool.link(base, wiring.spool_key(), contract, invoice_id, api.settings.spool_url_ttl)
 
 
 @app.get("/billing/contracts/<contractId>/invoices/spool/<invoiceId>/pdf")
@@ -450,7 +322,7 @@ def get_invoice_pdf_by_billing_account_id(billingAccountId: str, invoiceId: str)
 @app.get("/billing/spool/documents/<token>")
 def get_spool_document(token: str) -> Response:
     spool.check_token_shape(token)
-    contract_id, invoice_id = spool.verify(spool_key(), token)
+    contract_id, invoice_id = spool.verify(wiring.spool_key(), token)
     return _pdf(contract_id, invoice_id)
 
 

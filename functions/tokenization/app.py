@@ -2,42 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from selfcare import params
 from selfcare.api import Api
-from selfcare.payments import Credentials, PaymentGateway
 from tokenization import cards
 
 api = Api("tokenization")
 app = api.app
-
-
-def credentials() -> Credentials:
-    """The gateway secret (503 when missing or malformed; its value is never logged)."""
-    from selfcare.adapters.payments import load_credentials
-
-    return load_credentials(api.settings.require("gateway_secret"))
-
-
-def payment_gateway() -> PaymentGateway:
-    """The gateway the secret names now: the secret is read on each call (Powertools keeps
-    it 5 minutes), so a rotated key is used from its next read on, not the next cold start."""
-    return _gateway_for(credentials())
-
-
-@lru_cache(maxsize=4)  # one per credentials seen: a rotation adds one, the old one ages out
-def _gateway_for(credentials: Credentials) -> PaymentGateway:
-    from selfcare.adapters.items import DynamoItems
-    from selfcare.adapters.payments import build_gateway
-
-    table = api.settings.sandbox_table  # where the sandbox gateway keeps its vault
-    items = DynamoItems(table, "The payment gateway") if table else None
-    return build_gateway(credentials, items, dict(os.environ))
+wiring = api.wiring  # the payment gateway (as its secret names it now) and its credentials
 
 
 @app.get("/tokenization/doc-type/<docTypeId>/customers/<customerId>/cardtokens")
@@ -55,10 +30,10 @@ def create_card_token_for_customer_id(docTypeId: str, customerId: str) -> Any:
     request = body.parse(api.event, CreateCardTokenizationRequest)
     today = datetime.now(ZoneInfo(api.country.timezone)).date()
     card = validation.card(request, api.scope.need_customer(), api.country, today)
-    gateway = payment_gateway()
+    gateway = wiring.gateway()
     # Idempotency records hash the body they are given: give them a keyed fingerprint, not
     # the card number and CVV (see cards.fingerprint).
-    fingerprint = cards.fingerprint(body.text(api.event), credentials())
+    fingerprint = cards.fingerprint(body.text(api.event), wiring.credentials())
     return api.once(lambda: (cards.create(api.backend, gateway, card), 201), payload=fingerprint)
 
 
@@ -76,7 +51,7 @@ def delete_card_token_by_customer_id(docTypeId: str, customerId: str) -> Any:
     )
     if not request.cardToken:
         raise InvalidParameter("cardToken", "required: the card token to delete")
-    gateway, token = payment_gateway(), request.cardToken
+    gateway, token = wiring.gateway(), request.cardToken
     return api.once(lambda: (cards.delete(api.backend, api.backend, gateway, customer, token), 200))
 
 

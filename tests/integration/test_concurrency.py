@@ -27,7 +27,7 @@ import pytest
 
 from selfcare.adapters.items import DynamoItems
 from selfcare.errors import Conflict, ServiceError
-from selfcare.stores.paperless import PaperlessStore, Target
+from selfcare.stores.paperless import PaperlessStore, Target, key_of
 from tests.support.claims import claim
 from tests.support.races import MeetAtFirstRead, one_winner, race
 
@@ -89,7 +89,7 @@ def test_concurrent_creates_of_one_subscription_have_one_winner_and_one_audit_re
     assert [a["action"] for a in audit] == ["create"]
     assert audit[0]["after"] == infos[won.racer] and "before" not in audit[0]
     assert audit[0]["who"]["clientId"] == f"racer-{won.racer}"
-    assert audit[0]["subscription"] == target.sk
+    assert audit[0]["subscription"] == key_of(target)[1]
 
 
 # Paperless: updates of one version ---------------------------------------------------------
@@ -181,7 +181,7 @@ def test_concurrent_checkouts_with_one_idempotency_key_create_one_attempt(gatewa
     base = f"http://127.0.0.1:3000{BASE}/co"
     scope = f"call-centre|POST {path}"  # Api.once's: the caller, the method and the path
     table = api.settings.require("idempotency_table")
-    store = billing.checkout_store()
+    store = billing.wiring.checkout
     pk = invoice_pk(contract_id, invoice_id)
     assert store.items.query(pk, prefix="ATTEMPT#") == []
 
@@ -196,12 +196,12 @@ def test_concurrent_checkouts_with_one_idempotency_key_create_one_attempt(gatewa
     def produce() -> tuple[Any, int]:  # the route's, with a thread-safe metric recorder
         with lock:
             produced.append(1)
-        found = billing.gateway()
+        found = billing.wiring.gateway()
         urls = (f"{base}/payments/notifications/{found.name}", base)
-        created = pay.create(
-            store, found, api.backend, contract, invoice, request, api.country, urls,
-            api.settings.checkout_minutes, count,
-        )  # fmt: skip
+        checkout = pay.Checkout(
+            contract, invoice, request, api.country, urls, api.settings.checkout_minutes
+        )
+        created = pay.create(store, found, api.backend, checkout, pay.Events(count))
         return created, 201
 
     def context() -> LambdaContext:  # as the runner gives each invocation
@@ -211,7 +211,7 @@ def test_concurrent_checkouts_with_one_idempotency_key_create_one_attempt(gatewa
 
     # A warm container, as Lambda reuses: the gateway's secret read and cached, and the
     # shared Powertools persistence layer configured by a first (unrelated) idempotent call.
-    billing.gateway()
+    billing.wiring.gateway()
     warm = idempotency.once(
         table, scope, f"warm-{uuid.uuid4().hex}", "{}", lambda: ({}, 200), dumps, context()
     )

@@ -528,12 +528,12 @@ def test_a_retry_and_a_newer_attempts_approval_recorded_at_once_pay_the_invoice_
     for reference in (a, b):
         standin.decide(reference["paymentToken"], "approved", method="PSE", deliver=False)
     bodies = [urlencode(standin.confirmation(r["paymentToken"])) for r in (a, b)]
-    store, payu_gateway = billing.checkout_store(), billing.gateway()
+    store, payu_gateway = billing.wiring.checkout, billing.wiring.gateway()
     log = logging.getLogger("billing.checkout")
 
     def deliver(n: int, barrier) -> dict:
         backend = MeetAtRecord(billing.api.backend, barrier)
-        return pay.receive(store, payu_gateway, backend, {}, bodies[n], log)
+        return pay.receive(store, payu_gateway, backend, {}, bodies[n], pay.Events(log=log))
 
     outcomes = race(2, deliver)
     assert failures(outcomes) == []

@@ -7,22 +7,22 @@ import contextlib
 import logging
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
-from selfcare.countries import Country
-from selfcare.errors import Conflict, InvalidParameter, NotFound, ServiceError
-from selfcare.payments import FINAL, CheckoutStart, Outcome, PaymentGateway
-from selfcare.ports import Backend, ContractRef, Record
-from selfcare.stores.checkout import (
-    CheckoutStore,
+from selfcare.attempts import (
     checkout_info,
     decided_at,
     in_time_after_decline,
     never_started,
     status_of,
 )
+from selfcare.countries import Country
+from selfcare.errors import Conflict, InvalidParameter, NotFound, ServiceError
+from selfcare.payments import FINAL, CheckoutStart, Outcome, PaymentGateway
+from selfcare.ports import Backend, ContractRef, PaymentAttempts, Record
 
 # A child of the function's Powertools logger ("billing"): same handler, same redaction.
 LOG = logging.getLogger(__name__)
@@ -31,6 +31,45 @@ LOG = logging.getLogger(__name__)
 # session, the retry's outcome reported for the same reference: PayU WebCheckout. (The
 # sandbox gateway's page is over once declined: an approval after its decline is refunded.)
 RETRY_AFTER_DECLINE = frozenset({"payu"})
+
+
+@dataclass(frozen=True, slots=True)
+class Events:
+    """What paying tells operations: business metrics (`count`: the function's Powertools
+    Metrics; none when None) and log lines (`log`: this module's logger, a child of the
+    function's Powertools logger, or that logger itself)."""
+
+    count: Callable[[str], None] | None = None
+    log: Any = LOG
+
+    def metric(self, name: str) -> None:
+        if self.count is not None:
+            self.count(name)
+
+
+QUIET = Events()  # no metrics (tests, the seeding); log lines still go to LOG
+
+
+@dataclass(frozen=True, slots=True)
+class Checkout:
+    """A POST checkOut as its route checked it: the invoice of which contract to pay, what
+    the payer asked (CheckOutInfo), in which country, where the gateway's notification and
+    pages go (its URL, the API's public base URL), and for how many minutes."""
+
+    contract: ContractRef
+    invoice: Record
+    request: Any
+    country: Country
+    urls: tuple[str, str]
+    minutes: int
+
+
+def check_request(request: Any, invoice_id: str, allowed: tuple[str, ...]) -> None:
+    """A CheckOutInfo pays the invoice of its path, and sends the payer back to the apps."""
+    if request.invoiceId != invoice_id:
+        raise InvalidParameter("invoiceId", "must be the invoice of the path")
+    for name in ("returnUrl", "cancelUrl"):
+        check_url(name, getattr(request, name), allowed)
 
 
 def check_url(name: str, url: str | None, allowed: tuple[str, ...]) -> None:
@@ -93,16 +132,11 @@ def payment_methods(requested: list[str] | None, country: Country) -> list[str]:
 
 
 def create(
-    store: CheckoutStore,
+    store: PaymentAttempts,
     gateway: PaymentGateway,
     backend: Backend,
-    contract: ContractRef,
-    invoice: Record,
-    request: Any,
-    country: Country,
-    urls: tuple[str, str],
-    minutes: int,
-    count: Callable[[str], None] | None = None,
+    checkout: Checkout,
+    events: Events = QUIET,
 ) -> Record:
     """Record the attempt as pending, then ask the gateway to collect it (201). One attempt
     is in process per invoice: a pending one past its expiry is closed first (the gateway
@@ -113,17 +147,23 @@ def create(
     answered = store.answered()
     if answered is not None:
         return answered
+    contract, invoice, request, country = (
+        checkout.contract,
+        checkout.invoice,
+        checkout.request,
+        checkout.country,
+    )
     methods = payment_methods(request.paymentMethods, country)
     amount = amount_to_pay(backend, contract, invoice, Decimal(request.paymentAmount), country)
     opened, latest = store.in_process(contract.contract_id, invoice["invoiceId"])
     if latest is not None and latest["status"] == "pending":
         if store.ours(latest) and not latest.get("checkOutId"):
-            return _start(store, gateway, latest, start_of(latest, urls, country), count)
+            return _start(store, gateway, latest, start_of(latest, checkout.urls, country), events)
         if never_started(latest):
             store.abandon(latest, "never started at the gateway: no payer saw it")
         elif status_of(latest) == "pending":
             raise Conflict(f"A payment of invoice {invoice['invoiceId']} is in process")
-        elif close_expired(store, gateway, backend, latest, count=count)["status"] == "approved":
+        elif close_expired(store, gateway, backend, latest, events)["status"] == "approved":
             raise Conflict(f"Invoice {invoice['invoiceId']} is already paid")
     token = secrets.token_urlsafe(24)
     customer = request.customerInfo.model_dump(mode="json", exclude_none=True)
@@ -141,18 +181,18 @@ def create(
             "paymentMethods": methods,
             "customerInfo": customer,
         },
-        minutes,
+        checkout.minutes,
         opened,  # 409 for all but one of attempts started at the same time
     )
-    return _start(store, gateway, attempt, start_of(attempt, urls, country), count)
+    return _start(store, gateway, attempt, start_of(attempt, checkout.urls, country), events)
 
 
 def _start(
-    store: CheckoutStore,
+    store: PaymentAttempts,
     gateway: PaymentGateway,
     attempt: Record,
     start: CheckoutStart,
-    count: Callable[[str], None] | None,
+    events: Events,
 ) -> Record:
     """Ask the gateway to collect the recorded attempt, then keep what it answered. An
     attempt the gateway refused, or whose start could not be kept, is closed (no payer
@@ -168,19 +208,18 @@ def _start(
     except ServiceError:
         with contextlib.suppress(ServiceError):
             store.abandon(attempt, "the gateway did not take the attempt")
-        _count(count, "CheckoutFailures")
+        events.metric("CheckoutFailures")
         raise
-    _count(count, "CheckoutsCreated")
+    events.metric("CheckoutsCreated")
     return answer
 
 
 def settle(
-    store: CheckoutStore,
+    store: PaymentAttempts,
     backend: Backend,
     attempt: Record,
     outcome: Outcome,
-    log: Any = None,
-    count: Callable[[str], None] | None = None,
+    events: Events = QUIET,
 ) -> Record:
     """Apply a final outcome once (pending -> final) and record an approved payment once.
     A declined attempt takes an approval its payer won on a retry at the gateway's page
@@ -189,9 +228,14 @@ def settle(
     expired, or was declined and the retry came too late or finds the invoice paid, or it
     took another payment; or the invoice has nothing left to pay) is never applied and
     never lost: it is kept on the attempt for a refund and logged. Answers the attempt as
-    it now stands."""
-    log = LOG if log is None else log
-    if outcome.status != "pending":
+    it now stands.
+
+    The attempt is read once, by the first step; each step after answers it as it leaves
+    it: pending -> final (advance), declined -> approved (approve_after_decline), an
+    approval kept for refund (keep_for_refund), its payment recorded (recorded)."""
+    if outcome.status == "pending":
+        current = store.current(attempt) or attempt
+    else:
         if outcome.status == "approved" and (
             (
                 outcome.amount is not None
@@ -200,32 +244,31 @@ def settle(
             or (outcome.currency is not None and outcome.currency != attempt["currencyId"])
         ):
             raise Conflict("The gateway reports another amount than the attempt's")
-        moved = store.advance(attempt, outcome)
-        if moved is not None:
-            _count(
-                count, "PaymentsApproved" if moved["status"] == "approved" else "PaymentsDeclined"
-            )
-    current = store.current(attempt) or attempt
+        step = store.advance(attempt, outcome)
+        if step.moved:
+            approved = step.attempt["status"] == "approved"
+            events.metric("PaymentsApproved" if approved else "PaymentsDeclined")
+        current = step.attempt
     if outcome.status == "approved" and not _its_own(current, outcome):
         reason = _not_a_retry(backend, current, outcome)
         if reason is None:  # the payer retried after the decline: the retry pays
-            if store.approve_after_decline(current, outcome) is not None:
-                _count(count, "PaymentsApproved")
-                log.info(
+            step = store.approve_after_decline(current, outcome)
+            if step.moved:
+                events.metric("PaymentsApproved")
+                events.log.info(
                     "Payment approved after a decline (retried at the gateway)",
                     extra={"invoiceId": current["invoiceId"], "gateway": current.get("gateway")},
                 )
-            current = store.current(current) or current  # or another writer's outcome
+            current = step.attempt  # or another writer's outcome
         if not _its_own(current, outcome):
             reason = reason or f"approved after the attempt was {current['status']}"
-            _keep_for_refund(store, current, _approval(outcome, reason), log, count)
-            return store.current(current) or current
+            return _keep_for_refund(store, current, _approval(outcome, reason), events)
     if (
         current["status"] == "approved"
         and not current.get("paymentRecorded")
         and not current.get("paymentRefused")
     ):
-        return _record(store, backend, current, log, count)
+        return _record(store, backend, current, events)
     return current
 
 
@@ -255,13 +298,7 @@ def _its_own(attempt: Record, outcome: Outcome) -> bool:
     return not outcome.transaction_id or not ours or outcome.transaction_id == ours
 
 
-def _record(
-    store: CheckoutStore,
-    backend: Backend,
-    attempt: Record,
-    log: Any,
-    count: Callable[[str], None] | None,
-) -> Record:
+def _record(store: PaymentAttempts, backend: Backend, attempt: Record, events: Events) -> Record:
     """The approved attempt's payment on its invoice, once."""
     payment = payment_info(attempt)
     try:
@@ -269,10 +306,9 @@ def _record(
     except Conflict:  # refused, or the invoice kept changing: which one?
         found = backend.invoice_with_payment(attempt["contractId"], attempt["invoiceId"])
         if found is not None and (found[1] or {}).get("paymentId") == payment["paymentId"]:
-            store.recorded(attempt)  # a racing delivery recorded it meanwhile
-            return store.current(attempt) or attempt
+            return store.recorded(attempt)  # a racing delivery recorded it meanwhile
         if found is None or not cannot_take(found[0], attempt):
-            _count(count, "CheckoutFailures")  # it moved meanwhile: retried next time
+            events.metric("CheckoutFailures")  # it moved meanwhile: retried next time
             raise
         own = {
             "reference": attempt.get("transactionId") or "approved-payment",
@@ -282,17 +318,16 @@ def _record(
             "approvedAt": attempt.get("decidedAt"),
             "reason": "the invoice had less left to pay than this payment",
         }
-        _keep_for_refund(store, attempt, own, log, count, paymentRefused=True)
-        return store.current(attempt) or attempt
+        return _keep_for_refund(store, attempt, own, events, paymentRefused=True)
     except ServiceError:
-        _count(count, "CheckoutFailures")  # approved, not yet recorded: retried next time
+        events.metric("CheckoutFailures")  # approved, not yet recorded: retried next time
         raise
-    store.recorded(attempt)
-    log.info(
+    recorded = store.recorded(attempt)
+    events.log.info(
         "Payment recorded",
         extra={"invoiceId": attempt["invoiceId"], "gateway": attempt.get("gateway")},
     )
-    return store.current(attempt) or attempt
+    return recorded
 
 
 def cannot_take(invoice: Record, attempt: Record) -> bool:
@@ -313,18 +348,15 @@ def _approval(outcome: Outcome, reason: str) -> Record:
 
 
 def _keep_for_refund(
-    store: CheckoutStore,
-    attempt: Record,
-    approval: Record,
-    log: Any,
-    count: Callable[[str], None] | None,
-    **changes: Any,
-) -> None:
+    store: PaymentAttempts, attempt: Record, approval: Record, events: Events, **changes: Any
+) -> Record:
     """Money the gateway took that no invoice gets: kept on the attempt, then a WARNING for
-    operations to refund it (naming the attempt; never a card, a token or the payer)."""
-    if not store.keep_for_refund(attempt, approval, **changes):
-        return  # kept before (a repeated notification): logged then
-    _count(count, "PaymentsToRefund")
+    operations to refund it (naming the attempt; never a card, a token or the payer).
+    Answers the attempt as it now stands."""
+    step = store.keep_for_refund(attempt, approval, **changes)
+    if not step.moved:
+        return step.attempt  # kept before (a repeated notification): logged then
+    events.metric("PaymentsToRefund")
     extra = {
         "contractId": attempt["contractId"],
         "invoiceId": attempt["invoiceId"],
@@ -338,19 +370,19 @@ def _keep_for_refund(
     }
     if attempt.get("checkOutId") and attempt["checkOutId"] != attempt["paymentToken"]:
         extra["checkOutId"] = attempt["checkOutId"]  # (PayU's is our token: never logged)
-    log.warning(
+    events.log.warning(
         "Payment approved but not applied to the invoice: refund due",
         extra={k: v for k, v in extra.items() if v is not None},
     )
+    return step.attempt
 
 
 def close_expired(
-    store: CheckoutStore,
+    store: PaymentAttempts,
     gateway: PaymentGateway | None,
     backend: Backend,
     attempt: Record,
-    log: Any = None,
-    count: Callable[[str], None] | None = None,
+    events: Events = QUIET,
 ) -> Record:
     """A pending attempt past its expiry: the gateway is asked once how it stands (a payment
     it approved in time is recorded), then the attempt ends expired. Conditional writes
@@ -362,7 +394,7 @@ def close_expired(
     ):
         outcome = gateway.query(attempt["paymentToken"], attempt["checkOutId"])
         if outcome is not None and outcome.status != "pending":
-            attempt = settle(store, backend, attempt, outcome, log, count)
+            attempt = settle(store, backend, attempt, outcome, events)
     if attempt["status"] == "pending":
         attempt = store.expire(attempt, "not paid before its expiry")
     return attempt
@@ -392,6 +424,22 @@ def start_of(attempt: Record, urls: tuple[str, str], country: Country) -> Checko
     )
 
 
+def resume(
+    store: PaymentAttempts, backend: Backend, token: str, base: str, country: Country
+) -> CheckoutStart:
+    """The attempt in process under `token`, as the gateway's own page starts it again (the
+    page handing the signed form to PayU); 404 when none is, 409 when its invoice was paid
+    meanwhile (a PayU retry)."""
+    attempt = store.by_token(token)
+    if attempt is None or status_of(attempt) != "pending":
+        raise NotFound("No payment in process with that token")
+    invoice = backend.invoice(attempt["contractId"], attempt["invoiceId"])
+    if invoice is None or cannot_take(invoice, attempt):  # paid meanwhile (a PayU retry)
+        raise Conflict("This invoice was paid meanwhile: there is nothing left to pay")
+    urls = (f"{base}/payments/notifications/{attempt.get('gateway', 'payu')}", base)
+    return start_of(attempt, urls, country)
+
+
 def payment_info(attempt: Record) -> Record:
     info = {
         "paymentId": attempt.get("transactionId") or attempt["paymentToken"],
@@ -406,12 +454,12 @@ def payment_info(attempt: Record) -> Record:
 
 
 def answer(
-    store: CheckoutStore,
+    store: PaymentAttempts,
     gateway: PaymentGateway | None,
     backend: Backend,
     attempt: Record | None,
     what: str,
-    count: Callable[[str], None] | None = None,
+    events: Events = QUIET,
 ) -> tuple[Any, int]:
     """GET checkOut: 200 CheckOutInfo once final, 202 errorBody while in process (asking
     the gateway when its notification is late), 404 when there is none."""
@@ -419,18 +467,18 @@ def answer(
         raise NotFound(what)
     if attempt["status"] == "pending":
         if status_of(attempt) == "expired":  # reported expired only once the gateway is asked
-            attempt = close_expired(store, gateway, backend, attempt, count=count)
+            attempt = close_expired(store, gateway, backend, attempt, events)
         elif gateway is not None and attempt.get("checkOutId"):
             outcome = gateway.query(attempt["paymentToken"], attempt["checkOutId"])
             if outcome is not None and outcome.status != "pending":
-                attempt = settle(store, backend, attempt, outcome, count=count)
+                attempt = settle(store, backend, attempt, outcome, events)
     elif (
         attempt["status"] == "approved"
         and not attempt.get("paymentRecorded")
         and not attempt.get("paymentRefused")
     ):
         repair = Outcome(attempt["paymentToken"], "approved")
-        attempt = settle(store, backend, attempt, repair, count=count)
+        attempt = settle(store, backend, attempt, repair, events)
     status = status_of(attempt)
     if status == "pending":
         return {"code": 202, "message": "The payment is in process; ask again shortly"}, 202
@@ -438,13 +486,12 @@ def answer(
 
 
 def receive(
-    store: CheckoutStore,
+    store: PaymentAttempts,
     gateway: PaymentGateway,
     backend: Backend,
     headers: dict[str, str],
     body: str,
-    log: Any,
-    count: Callable[[str], None] | None = None,
+    events: Events = QUIET,
 ) -> Record:
     """A gateway's server-to-server notification: authentic (401 otherwise), about an
     attempt we know (404 otherwise). An outcome that would move the attempt, or be kept for
@@ -465,13 +512,13 @@ def receive(
     if _moves(attempt, outcome):
         confirmed = gateway.confirm(outcome)
         if confirmed is None:
-            _unconfirmed(attempt, outcome, gateway.name, log, count)
+            _unconfirmed(attempt, outcome, gateway.name, events)
             name = GATEWAY_NAMES.get(gateway.name, gateway.name)
             return _heard(f"Notification ignored: {name} does not confirm it")
         outcome = confirmed
     # idempotent, racing duplicates too; an approval the attempt cannot take is kept for a
     # refund, and the gateway still hears 200 (else it would retry it forever)
-    current = settle(store, backend, attempt, outcome, log, count)
+    current = settle(store, backend, attempt, outcome, events)
     if outcome.notification_id:
         store.mark_seen(gateway.name, outcome.notification_id)
     if _kept(current, outcome):
@@ -507,13 +554,11 @@ def _kept(attempt: Record, outcome: Outcome) -> bool:
     return any(k.get("reference") == reference for k in attempt.get("lateApprovals") or [])
 
 
-def _unconfirmed(
-    attempt: Record, outcome: Outcome, gateway: str, log: Any, count: Callable[[str], None] | None
-) -> None:
+def _unconfirmed(attempt: Record, outcome: Outcome, gateway: str, events: Events) -> None:
     """A notification that verifies but that the gateway does not confirm: recorded nowhere,
     logged for operations (naming the attempt; never the token or what the caller sent)."""
-    _count(count, "NotificationsUnconfirmed")
-    log.warning(
+    events.metric("NotificationsUnconfirmed")
+    events.log.warning(
         "Payment notification not confirmed by the gateway: ignored",
         extra={
             "contractId": attempt["contractId"],
@@ -523,8 +568,3 @@ def _unconfirmed(
             "notifiedStatus": outcome.status,
         },
     )
-
-
-def _count(count: Callable[[str], None] | None, metric: str) -> None:
-    if count is not None:
-        count(metric)

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from billing import dates
 from selfcare.countries import Country
 from selfcare.errors import Conflict, InvalidParameter, NotFound
 from selfcare.ports import BillingSystem, ContractRef, CustomerRef, Record
@@ -89,9 +90,15 @@ def financing(billing: BillingSystem, contract: ContractRef) -> Record:
 
 
 def create(
-    billing: Any, contract: ContractRef, amount: Decimal | None, country: Country, today: date
+    billing: Any,
+    contract: ContractRef,
+    amount: Decimal | None,
+    country: Country,
+    today: date | None = None,
 ) -> Record:
-    """A partial-payment invoice for part of what is outstanding (201 with its invoiceId)."""
+    """A partial-payment invoice for part of what is outstanding (201 with its invoiceId),
+    dated today where the country is."""
+    today = dates.today(country) if today is None else today
     if amount is None:
         raise InvalidParameter("amount", "required: the amount of the new invoice")
     if amount <= 0:

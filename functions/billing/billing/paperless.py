@@ -5,20 +5,107 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from selfcare import params
 from selfcare.access import Scope
 from selfcare.countries import Country
 from selfcare.errors import InvalidParameter, NotFound
 from selfcare.identity import Caller
-from selfcare.ports import ContractRef, Directory, ProductCatalog, Record
-from selfcare.stores.paperless import PaperlessStore, Target
+from selfcare.ports import (
+    BillingChanges,
+    ContractRef,
+    Directory,
+    PaperlessSubscriptions,
+    ProductCatalog,
+    Record,
+    Target,
+)
 
 ID_TYPES = ("subscriptions", "billingaccounts")
 SUBSCRIBED = (1, "Suscrito")
 APPS = ("MiTigoWeb", "CanalesAlternos")  # the contract's registeringAppName values
 REGISTERING_APPS = {app.lower(): app for app in APPS}
+
+Action = Literal["create", "update", "delete"]
+ACTIONS: dict[str, Action] = {"POST": "create", "PUT": "update", "DELETE": "delete"}
+STATUS: dict[Action, int] = {"create": 201, "update": 200, "delete": 200}
+METRICS: dict[Action, str] = {
+    "create": "PaperlessSubscriptions",
+    "delete": "PaperlessCancellations",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A paperless change as its request asks it: what, of which subscriptions (the route's
+    first), by whom (the audit details) and from which version (If-Match), if one."""
+
+    action: Action
+    targets: list[Target]
+    details: dict[str, Any]
+    expected: int | None
+
+
+def asked(
+    method: str,
+    request: Any,
+    if_match_header: str | None,
+    scope: Scope,
+    directory: Directory,
+    id_type: str | None,
+    id_: str | None,
+) -> Change:
+    """The change a POST, PUT or DELETE asks (400 for an If-Match that is no ETag of ours,
+    an IP address that is none, an app the contract does not name)."""
+    expected = if_match(if_match_header)
+    related = bool(request.affectRelatedContracts)
+    found = targets(scope, directory, id_type, id_, related)
+    return Change(ACTIONS[method], found, audit_details(scope.caller, request), expected)
+
+
+def read(
+    store: PaperlessSubscriptions, contract: ContractRef, id_type: str | None, id_: str | None
+) -> tuple[Record, int]:
+    """The subscription and its version; 404 when there is none."""
+    found = store.read(Target(contract.contract_id, id_type, id_))
+    if found is None:
+        inner = f"{id_type}/{id_} of " if id_type else ""
+        raise NotFound(
+            f"{inner}contract {contract.contract_id} is not subscribed to paperless invoices"
+        )
+    return found
+
+
+def apply(
+    change: Change,
+    request: Any,
+    contract: ContractRef,
+    country: Country,
+    store: PaperlessSubscriptions,
+    billing: BillingChanges,
+    count: Callable[[str, int], None],
+    log: Any,
+) -> tuple[Record, int, dict[str, str]]:
+    """Make the change (all its targets or none) and answer it: body, status and the new
+    version's ETag (create and update). Invoices then show it (hasPaperlessInvoice)."""
+    found, details, expected = change.targets, change.details, change.expected
+    version: int | None = None
+    if change.action == "delete":
+        answer = delete(store, found, details, expected)
+    else:
+        info = subscription(request, contract, country)
+        if change.action == "create":
+            answer, version = create(store, found, info, details)
+        else:
+            answer, version = update(store, found, info, details, expected)
+    metric = METRICS.get(change.action)
+    if metric is not None:
+        count(metric, len(found))
+    reflect_on_invoices(store, billing.set_invoice_flags, found, log)
+    headers = {"ETag": etag(version)} if version is not None else {}
+    return answer, STATUS[change.action], headers
 
 
 def check_id_type(
@@ -138,7 +225,7 @@ def _who(caller: Caller) -> dict[str, str | None]:
 
 
 def create(
-    store: PaperlessStore, found: list[Target], info: Record, details: dict[str, Any]
+    store: PaperlessSubscriptions, found: list[Target], info: Record, details: dict[str, Any]
 ) -> tuple[Record, int]:
     version = store.create(found, info, details)
     message = f"Paperless invoice subscribed for {_contracts(found)}"
@@ -146,7 +233,7 @@ def create(
 
 
 def update(
-    store: PaperlessStore,
+    store: PaperlessSubscriptions,
     found: list[Target],
     info: Record,
     details: dict[str, Any],
@@ -160,7 +247,10 @@ def update(
 
 
 def delete(
-    store: PaperlessStore, found: list[Target], details: dict[str, Any], expected: int | None
+    store: PaperlessSubscriptions,
+    found: list[Target],
+    details: dict[str, Any],
+    expected: int | None,
 ) -> Record:
     store.delete(found, details, expected)
     return {"response": "OK", "message": f"Paperless invoice removed for {_contracts(found)}"}
@@ -185,7 +275,7 @@ def _contracts(found: list[Target]) -> str:
 
 
 def reflect_on_invoices(
-    store: PaperlessStore, set_flags: Callable[..., None], found: list[Target], log: Any
+    store: PaperlessSubscriptions, set_flags: Callable[..., None], found: list[Target], log: Any
 ) -> None:
     """Invoices show hasPaperlessInvoice; the billing system learns of every change. The
     subscription is already kept: a failure here is logged, not the caller's problem."""

@@ -9,6 +9,7 @@ import re
 from datetime import date
 from typing import Any
 
+from billing import dates
 from selfcare.countries import Country
 from selfcare.errors import InvalidParameter
 from selfcare.ports import Backend, ContractRef, Record
@@ -23,9 +24,15 @@ LOG = logging.getLogger(__name__)
 
 
 def describe(
-    backend: Backend, contract: ContractRef, country: Country, request: Any, today: date
+    backend: Backend,
+    contract: ContractRef,
+    country: Country,
+    request: Any,
+    today: date | None = None,
 ) -> tuple[Record, str | None]:
-    """The RecurringBillingInfo to keep, and the card token it charges (None for debit)."""
+    """The RecurringBillingInfo to keep, and the card token it charges (None for debit);
+    registered today where the country is."""
+    today = dates.today(country) if today is None else today
     given = request.recurringBillingInfo
     holder = (backend.customer(contract.document_type, contract.customer_id) or {}).get(
         "customerInfo", {}
@@ -93,6 +100,14 @@ def _copy_checked(given: Any, info: Record, country: Country, today: date) -> No
                 "recurringBillingInfo.customerIpAddress", "not an IP address"
             ) from None
         info["customerIpAddress"] = given.customerIpAddress
+
+
+def enrol_as_asked(
+    backend: Backend, contract: ContractRef, country: Country, request: Any
+) -> Record:
+    """POST recurringBillingInfo: the enrolment the request describes, made."""
+    info, token = describe(backend, contract, country, request)
+    return enrol(backend, contract, info, token)
 
 
 def enrol(

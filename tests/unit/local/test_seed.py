@@ -62,7 +62,7 @@ def test_a_seeded_attempt_in_process_is_paid_on_its_page_and_its_notification_la
     assert store.by_token(attempt["paymentToken"]) == attempt
     assert gateway.session(attempt["checkOutId"])["status"] == "pending"  # its page opens
     paid = gateway.decide(attempt["checkOutId"], "pay", "4111 1111 1111 1111")
-    heard = pay.receive(store, gateway, backend, paid.headers, paid.body, LOG)
+    heard = pay.receive(store, gateway, backend, paid.headers, paid.body, pay.Events(log=LOG))
     assert heard["message"] == "Notification applied: the payment is approved"
     invoice = backend.invoice(attempt["contractId"], attempt["invoiceId"])
     assert invoice["hasPayment"] is True and invoice["dueAmount"] == 0
@@ -76,11 +76,17 @@ def test_a_seeded_attempt_in_process_holds_its_invoice_until_it_ends_like_any_ot
     invoice = backend.invoice(attempt["contractId"], attempt["invoiceId"])
     urls = ("https://api/n", "https://api")
     with pytest.raises(Conflict, match="in process"):
-        pay.create(store, gateway, backend, contract, invoice, request(invoice), CO, urls, 30)
+        pay.create(
+            store, gateway, backend, pay.Checkout(contract, invoice, request(invoice), CO, urls, 30)
+        )
     cancelled = gateway.decide(attempt["checkOutId"], "cancel")
-    heard = pay.receive(store, gateway, backend, cancelled.headers, cancelled.body, LOG)
+    heard = pay.receive(
+        store, gateway, backend, cancelled.headers, cancelled.body, pay.Events(log=LOG)
+    )
     assert heard["message"] == "Notification applied: the payment is declined"
-    created = pay.create(store, gateway, backend, contract, invoice, request(invoice), CO, urls, 30)
+    created = pay.create(
+        store, gateway, backend, pay.Checkout(contract, invoice, request(invoice), CO, urls, 30)
+    )
     latest = store.latest(attempt["contractId"], attempt["invoiceId"])
     assert latest is not None and latest["paymentToken"] == created["paymentToken"]
 

@@ -26,8 +26,10 @@ from selfcare import access, budget, change, snapstart, tracing
 from selfcare.countries import Country, get_country
 from selfcare.errors import MethodNotAllowed, PayloadTooLarge, ServiceError
 from selfcare.identity import Caller
+from selfcare.ports import Backend
 from selfcare.redaction import RedactingFormatter, redact_text
 from selfcare.settings import Settings
+from selfcare.wiring import Wiring
 
 JSON = "application/json"
 MAX_BODY = 16 * 1024  # no contract body comes near; larger ones are refused unread (413)
@@ -171,10 +173,14 @@ class Api:
     `handler = api.handler`.
     """
 
-    def __init__(self, service: str, settings: Settings | None = None) -> None:
+    def __init__(
+        self, service: str, settings: Settings | None = None, gateway_name: str | None = None
+    ) -> None:
         self.service = service
         self._allowed: dict[str, tuple[str, ...]] = {}
         self.settings = settings or Settings.from_env()
+        # The function's composition root: every adapter and store, built on first use.
+        self.wiring = Wiring(self.settings, gateway_name or "The payment gateway")
         self.country: Country = get_country(self.settings.country)
         self.logger = Logger(service=service, logger_formatter=RedactingFormatter())
         self.metrics = Metrics(service=service)
@@ -208,11 +214,13 @@ class Api:
         self.__dict__.pop("directory", None)
 
     # Backends, created on first use and kept for the life of the container -------------------
-    @cached_property
-    def backend(self) -> Any:
-        from selfcare.adapters import build_backend
+    @property
+    def backend(self) -> Backend:
+        return self.wiring.backend
 
-        return build_backend(self.settings)
+    @backend.setter
+    def backend(self, backend: Backend) -> None:  # a fake, in tests
+        self.wiring.backend = backend
 
     @cached_property
     def directory(self) -> access.CachedDirectory:
@@ -274,7 +282,7 @@ class Api:
         scope = f"{caller.subject or caller.client_id}|{event.http_method} {event.path}"
         idempotency.check_key(key)
         change.begin(change.for_key(scope, key), keyed=True)
-        text, status, headers = idempotency.once(
+        text, status, headers = self.wiring.once(
             self.settings.require("idempotency_table"),
             scope,
             key,

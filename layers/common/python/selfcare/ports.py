@@ -6,11 +6,14 @@ are plain Python (str, int, bool, Decimal, date-strings); None means "no such th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:  # only for annotations: ports import no adapter, and nothing at run time
+    from selfcare.payments import Outcome
 
 Record = dict[str, Any]
 
@@ -178,3 +181,124 @@ class Backend(
     Protocol,
 ):
     """Everything a country's back-office systems answer (the sandbox implements it all)."""
+
+
+# The data this service owns (selfcare.stores implements these; the card vault is above).
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One paperless subscription: a contract, and the idType/id inside it where the route
+    names one."""
+
+    contract_id: str
+    id_type: str | None = None
+    id: str | None = None
+
+    def describe(self) -> str:
+        inner = f" {self.id_type}/{self.id}" if self.id_type else ""
+        return f"contract {self.contract_id}{inner}"
+
+
+class PaperlessSubscriptions(Protocol):
+    """Paperless invoice subscriptions, each change kept with its audit record (who, app,
+    IP, reason, when, before and after); a change to several targets is all or nothing."""
+
+    def read(self, target: Target) -> tuple[Record, int] | None:
+        """The subscription and its version (the ETag clients may send back as If-Match)."""
+        ...
+
+    def has_any(self, contract_id: str) -> bool: ...
+    def create(self, targets: Sequence[Target], info: Record, audit: Mapping[str, Any]) -> int:
+        """Subscribe every target, none of which may be subscribed yet (Conflict otherwise);
+        answers the version made."""
+        ...
+
+    def update(
+        self,
+        targets: Sequence[Target],
+        info: Record,
+        audit: Mapping[str, Any],
+        expected: int | None = None,
+    ) -> int:
+        """Replace every target's subscription (NotFound when one is not subscribed; Conflict
+        when the first is not at `expected`, or one changed meanwhile); the first's version."""
+        ...
+
+    def delete(
+        self, targets: Sequence[Target], audit: Mapping[str, Any], expected: int | None = None
+    ) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A payment attempt's transition: the attempt as it now stands (as written, or as read
+    when it did not move), and whether this very call moved it."""
+
+    attempt: Record
+    moved: bool
+
+
+class PaymentAttempts(Protocol):
+    """Payment attempts (checkouts), recorded before any money moves; status moves only
+    forward with conditional writes (selfcare.attempts holds the attempt's rules). Methods
+    that move an attempt answer it as it now stands (a Step: whether they moved it too), so
+    that whoever moves it reads it once."""
+
+    def latest(self, contract_id: str, invoice_id: str) -> Record | None: ...
+    def get(self, contract_id: str, invoice_id: str, token: str) -> Record | None: ...
+    def by_token(self, token: str) -> Record | None: ...
+    def in_process(self, contract_id: str, invoice_id: str) -> tuple[int, Record | None]:
+        """(the version of the invoice's open-attempt marker, its latest attempt)."""
+        ...
+
+    def create(self, attempt: Record, minutes: int, opened: int | None = None) -> Record:
+        """Record a pending attempt; with `opened`, only if no other started since (409)."""
+        ...
+
+    def started(
+        self, attempt: Record, checkout_id: str, redirect_url: str, answer: Record
+    ) -> None: ...
+    def answered(self) -> Record | None:
+        """The answer this very change (its Idempotency-Key) gave already, if any."""
+        ...
+
+    def ours(self, attempt: Record) -> bool:
+        """Was this attempt recorded by this very change?"""
+        ...
+
+    def abandon(self, attempt: Record, reason: str) -> None: ...
+    def advance(self, attempt: Record, outcome: Outcome) -> Step:
+        """pending -> the outcome's final status (moved: False when it had moved on)."""
+        ...
+
+    def approve_after_decline(self, attempt: Record, outcome: Outcome) -> Step: ...
+    def expire(self, attempt: Record, reason: str) -> Record: ...
+    def keep_for_refund(self, attempt: Record, approval: Record, **changes: Any) -> Step:
+        """Keep an approval no invoice takes (moved: False when it was kept before)."""
+        ...
+
+    def recorded(self, attempt: Record) -> Record:
+        """Its payment is on the invoice; the attempt as it now stands."""
+        ...
+
+    def current(self, attempt: Record) -> Record | None: ...
+    def seen(self, gateway: str, notification_id: str) -> bool: ...
+    def mark_seen(self, gateway: str, notification_id: str) -> None: ...
+
+
+class Once(Protocol):
+    """Idempotency (selfcare.idempotency.once, Powertools idempotency on the stack's table):
+    run `produce` once per (scope, key) and body; a retry replays the first answer as
+    (JSON text, status, headers)."""
+
+    def __call__(
+        self,
+        table: str,
+        scope: str,
+        key: str,
+        body: str,
+        produce: Callable[[], tuple[Any, ...]],
+        dumps: Callable[[Any], str],
+        context: Any = None,
+    ) -> tuple[str, int, dict[str, str]]: ...

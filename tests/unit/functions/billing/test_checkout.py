@@ -93,7 +93,9 @@ def test_simultaneous_notifications_record_one_payment(world):
 
     def deliver(n: int, barrier) -> dict:
         outcome = approved(invoice, f"n-{n % 2}")
-        return pay.settle(racing(store, barrier), backend, attempt, outcome, count=counted.append)
+        return pay.settle(
+            racing(store, barrier), backend, attempt, outcome, events=pay.Events(counted.append)
+        )
 
     outcomes = race(8, deliver)
     assert failures(outcomes) == []  # no loser is told to retry: the outcome is known
@@ -195,7 +197,7 @@ def test_concurrent_outcomes_are_decided_by_the_conditional_write(world):
 
     outcomes = race(8, lambda n, barrier: racing(store, barrier).advance(attempt, outcome(n)))
     assert failures(outcomes) == []
-    (won,) = [outcome(o.racer).status for o in outcomes if o.value is not None]  # one winner
+    (won,) = [outcome(o.racer).status for o in outcomes if o.value.moved]  # one winner
     assert current(store, attempt)["status"] == won
     for n in range(8):  # every delivery applied once more, as the gateway retries
         pay.settle(store, backend, attempt, outcome(n))
@@ -293,7 +295,9 @@ def test_a_new_attempt_closes_the_expired_one_after_asking_the_gateway(world):
     contract = ContractRef(attempt["contractId"], "CC", "1", "", "")
     fresh = backend.invoice(attempt["contractId"], attempt["invoiceId"])
     with pytest.raises(Conflict, match="already paid"):  # it was paid in time after all
-        pay.create(store, gateway, backend, contract, fresh, request, CO, ("", ""), 30)
+        pay.create(
+            store, gateway, backend, pay.Checkout(contract, fresh, request, CO, ("", ""), 30)
+        )
     assert gateway.asked == 1
     assert backend.invoice(attempt["contractId"], attempt["invoiceId"])["hasPayment"] is True
 
@@ -322,12 +326,14 @@ def test_of_attempts_started_at_the_same_time_for_one_invoice_one_is_recorded(wo
             racer,
             sandbox,
             backend,
-            contract,
-            invoice,
-            checkout_request(invoice),
-            CO,
-            ("https://api/n", "https://api"),
-            30,
+            pay.Checkout(
+                contract,
+                invoice,
+                checkout_request(invoice),
+                CO,
+                ("https://api/n", "https://api"),
+                30,
+            ),
         )
 
     winner, refused = one_winner(race(6, start))
@@ -402,13 +408,17 @@ def reads(store, backend, attempt) -> tuple[bool, int]:
 def test_a_retry_approved_after_a_decline_pays_the_invoice_once(payu_world, caplog):
     backend, store, attempt, invoice = payu_world
     counted: list[str] = []
-    pay.settle(store, backend, attempt, declined_by_payu(), count=counted.append)
+    pay.settle(store, backend, attempt, declined_by_payu(), events=pay.Events(counted.append))
     assert reads(store, backend, attempt) == (False, 6)
     retry = approved_by_payu(invoice, "TX-R1")
     with caplog.at_level("WARNING", logger="billing.checkout"):
-        after = pay.settle(store, backend, attempt, retry, count=counted.append)
-        pay.settle(store, backend, attempt, retry, count=counted.append)  # PayU retries it
-        pay.settle(store, backend, attempt, declined_by_payu(), count=counted.append)  # late
+        after = pay.settle(store, backend, attempt, retry, events=pay.Events(counted.append))
+        pay.settle(
+            store, backend, attempt, retry, events=pay.Events(counted.append)
+        )  # PayU retries it
+        pay.settle(
+            store, backend, attempt, declined_by_payu(), events=pay.Events(counted.append)
+        )  # late
     assert after["status"] == "approved" and after["paymentRecorded"] is True
     assert after["approvedAfterDecline"] is True and after["declinedTransactionId"] == "TX-D1"
     assert after["declinedAt"] and after["paymentDate"]
@@ -522,7 +532,7 @@ def test_a_retry_and_a_newer_attempts_approval_recorded_at_once_pay_the_invoice_
 
     def deliver(n: int, barrier) -> dict:
         meeting = MeetAtRecord(backend, barrier)
-        return pay.settle(store, meeting, *deliveries[n], count=counted.append)
+        return pay.settle(store, meeting, *deliveries[n], events=pay.Events(counted.append))
 
     outcomes = race(2, deliver)
     assert failures(outcomes) == []
@@ -554,7 +564,9 @@ def test_retries_approved_at_the_same_time_are_decided_by_the_conditional_write(
 
     def deliver(n: int, barrier) -> dict:
         outcome = approved_by_payu(invoice, f"TX-R{n}")
-        return pay.settle(racing(store, barrier), backend, attempt, outcome, count=counted.append)
+        return pay.settle(
+            racing(store, barrier), backend, attempt, outcome, events=pay.Events(counted.append)
+        )
 
     outcomes = race(6, deliver)
     # A loser hears its approval is kept for a refund, or (the attempt kept changing under
@@ -602,7 +614,8 @@ class Notifying:
 
 def hear(store, backend, gateway, counted=None) -> str:
     count = counted.append if counted is not None else None
-    answer = pay.receive(store, gateway, backend, {}, "", logging.getLogger("billing"), count)
+    events = pay.Events(count, logging.getLogger("billing"))
+    answer = pay.receive(store, gateway, backend, {}, "", events)
     assert answer["response"] == "OK"
     return answer["message"]
 

@@ -34,13 +34,19 @@ from typing import Any
 from selfcare import budget, change
 from selfcare.adapters import receipts
 from selfcare.adapters.items import ConditionFailed, Item, Items, Write
-from selfcare.adapters.sandbox.layout import storable
+from selfcare.attempts import (  # the attempt's rules, shared with the checkout logic
+    STATUS_CODES,
+    checkout_info,
+    decided_at,
+    in_time_after_decline,
+    never_started,
+    status_of,
+)
 from selfcare.errors import Conflict
 from selfcare.payments import FINAL, Outcome
-from selfcare.ports import Record
+from selfcare.ports import Record, Step
+from selfcare.storable import storable
 
-# paymentStatus codes (PayU's state_pol values, which Colombia's gateway already speaks)
-STATUS_CODES = {"pending": 7, "approved": 4, "declined": 6, "expired": 5}
 KEEP_SECONDS = 400 * 24 * 3600
 TRIES = 5  # conditional writes lost to other writers before giving up (409: retry)
 OPEN = "#OPEN"  # one attempt starts at a time: each start moves this marker on, conditionally
@@ -159,20 +165,18 @@ class CheckoutStore:
         with contextlib.suppress(ConditionFailed):
             self._put(attempt, status="expired", detail=reason, only_from=("pending",))
 
-    def advance(self, attempt: Record, outcome: Outcome) -> Record | None:
-        """pending -> the outcome's final status, once; None when the attempt had already
-        moved on. The write is conditional on the version read, so of outcomes arriving at
-        the same time one wins and the others find the attempt final. A decision the gateway
-        made at or after the attempt's expiry does not count: a pending attempt past its
-        expiry is expired, and it ends so (an approval then is for `keep_for_refund`, never
-        the invoice's). Nothing else moves a final attempt (but `approve_after_decline`, for
-        a declined one)."""
-        if outcome.status not in FINAL:
-            return None
+    def advance(self, attempt: Record, outcome: Outcome) -> Step:
+        """pending -> the outcome's final status, once (not moved when the attempt had already
+        moved on; the attempt as it now stands either way). The write is conditional on the
+        version read, so of outcomes arriving at the same time one wins and the others find
+        the attempt final. A decision the gateway made at or after the attempt's expiry does
+        not count: a pending attempt past its expiry is expired, and it ends so (an approval
+        then is for `keep_for_refund`, never the invoice's). Nothing else moves a final
+        attempt (but `approve_after_decline`, for a declined one)."""
         decided = decided_at(outcome)
 
         def change(current: Item) -> dict[str, Any] | None:
-            if current["status"] != "pending":
+            if outcome.status not in FINAL or current["status"] != "pending":
                 return None
             expires = current.get("expiresAt")
             if expires is not None and decided >= float(expires):
@@ -189,21 +193,19 @@ class CheckoutStore:
 
         return self._update(attempt, change)
 
-    def approve_after_decline(self, attempt: Record, outcome: Outcome) -> Record | None:
+    def approve_after_decline(self, attempt: Record, outcome: Outcome) -> Step:
         """declined -> approved, once: the payer retried on the gateway's page after the
         decline and this approval is the retry's. Only from declined (never from expired),
         and only for an approval the gateway decided before the attempt's expiry; the write
         is conditional on the version read, so of approvals arriving at the same time one
         wins. The approval's transaction replaces the decline's (kept as
-        declinedTransactionId, with declinedAt); approvedAfterDecline says so. None when the
-        attempt did not move. Whether the invoice can still take the payment is the
-        caller's to ask first (and the billing system's to decide when it is recorded)."""
-        if outcome.status != "approved":
-            return None
+        declinedTransactionId, with declinedAt); approvedAfterDecline says so. Whether the
+        invoice can still take the payment is the caller's to ask first (and the billing
+        system's to decide when it is recorded)."""
         decided = decided_at(outcome)
 
         def change(current: Item) -> dict[str, Any] | None:
-            if not in_time_after_decline(current, decided):
+            if outcome.status != "approved" or not in_time_after_decline(current, decided):
                 return None
             return {
                 "status": "approved",
@@ -227,14 +229,14 @@ class CheckoutStore:
                 return None
             return {"status": "expired", "decidedAt": _now(), "detail": reason}
 
-        self._update(attempt, change)
-        return self.current(attempt) or attempt
+        return self._update(attempt, change).attempt
 
-    def keep_for_refund(self, attempt: Record, approval: Record, **changes: Any) -> bool:
+    def keep_for_refund(self, attempt: Record, approval: Record, **changes: Any) -> Step:
         """Keep on the attempt an approval that was not applied to the invoice (it came after
         the attempt had ended, or the invoice had nothing left to pay), so that it is
         refunded: `lateApprovals` gains it (once per `reference`, the gateway's id of the
-        payment), `refundDue` is set, and so are `changes`. True when it was not kept before."""
+        payment), `refundDue` is set, and so are `changes`. Moved when it was not kept
+        before."""
         reference = approval["reference"]
         added = False
 
@@ -252,12 +254,14 @@ class CheckoutStore:
                 **changes,
             }
 
-        self._update(attempt, change)
-        return added
+        return Step(self._update(attempt, change).attempt, added)
 
-    def recorded(self, attempt: Record) -> None:
+    def recorded(self, attempt: Record) -> Record:
         # someone else may have recorded it meanwhile: the billing side is idempotent
-        self._update(attempt, lambda current: None if current.get("paymentRecorded") else _RECORDED)
+        def change(current: Item) -> dict[str, Any] | None:
+            return None if current.get("paymentRecorded") else _RECORDED
+
+        return self._update(attempt, change).attempt
 
     def current(self, attempt: Record) -> Record | None:
         return self.get(attempt["contractId"], attempt["invoiceId"], attempt["paymentToken"])
@@ -282,18 +286,19 @@ class CheckoutStore:
             raise ConditionFailed(0)
         return self._write(current, changes)
 
-    def _update(
-        self, attempt: Record, change: Callable[[Item], dict[str, Any] | None]
-    ) -> Item | None:
+    def _update(self, attempt: Record, change: Callable[[Item], dict[str, Any] | None]) -> Step:
         """Read, decide (`change` answers the changes, or None for none), write on the version
-        read; read and decide again when another writer won. None when nothing changed."""
+        read; read and decide again when another writer won. The attempt as written, or as
+        read when nothing changed (`attempt` itself when it is gone)."""
         for _ in range(TRIES):
             current = self.current(attempt)
-            changes = change(current) if current is not None else None
-            if current is None or changes is None:
-                return None
+            if current is None:
+                return Step(attempt, False)
+            changes = change(current)
+            if changes is None:
+                return Step(current, False)
             try:
-                return self._write(current, changes)
+                return Step(self._write(current, changes), True)
             except ConditionFailed:
                 continue  # another writer moved it meanwhile
         raise Conflict("The payment attempt kept changing; retry")
@@ -317,65 +322,18 @@ def _payment(outcome: Outcome) -> dict[str, Any]:
     }
 
 
-def decided_at(outcome: Outcome, now: float | None = None) -> float:
-    """When the gateway decided (epoch s): never later than now (a gateway's clock, or a time
-    zone it leaves unsaid, can make a decision look earlier, never too late)."""
-    now = time.time() if now is None else now
-    return min(outcome.at.timestamp(), now) if outcome.at is not None else now
-
-
-def in_time_after_decline(attempt: Record, decided: float) -> bool:
-    """Can an approval the gateway decided at `decided` still end this attempt? Only a
-    declined one (an expired or approved attempt is over), and only before its expiry."""
-    expires = attempt.get("expiresAt")
-    return attempt["status"] == "declined" and (expires is None or decided < float(expires))
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-def never_started(attempt: Record, now: float | None = None) -> bool:
-    """A pending attempt the gateway was never asked to collect in time: no payer saw it."""
-    start_by = attempt.get("startBy")
-    now = time.time() if now is None else now
-    return not attempt.get("checkOutId") and start_by is not None and float(start_by) < now
-
-
-def status_of(attempt: Record, now: float | None = None) -> str:
-    """Pending attempts past their expiry read as expired, for as long as they are kept; an
-    approval the billing system refused (the invoice was paid by another attempt meanwhile)
-    reads as declined: it did not pay the invoice, and it is refunded."""
-    status = str(attempt["status"])
-    expires = attempt.get("expiresAt")
-    now = time.time() if now is None else now
-    if status == "pending" and expires is not None and float(expires) <= now:
-        return "expired"
-    if status == "pending" and never_started(attempt, now):
-        return "expired"
-    if status == "approved" and attempt.get("paymentRefused"):
-        return "declined"
-    return status
-
-
-def checkout_info(attempt: Record, status: str) -> dict[str, Any]:
-    """The attempt as the contract's CheckOutInfo."""
-    info = {
-        key: attempt.get(key)
-        for key in (
-            "checkOutId",
-            "invoiceId",
-            "paymentDate",
-            "paymentAmount",
-            "paymentDescription",
-            "returnUrl",
-            "cancelUrl",
-            "paymentMethods",
-            "customerInfo",
-        )
-    }
-    if status != "approved":
-        info["paymentDate"] = None  # no payment of the invoice
-    info["paymentApproved"] = status == "approved"
-    info["paymentStatus"] = STATUS_CODES[status]
-    return {k: v for k, v in info.items() if v is not None}
+__all__ = [
+    "OPEN",
+    "STATUS_CODES",
+    "CheckoutStore",
+    "checkout_info",
+    "decided_at",
+    "in_time_after_decline",
+    "invoice_pk",
+    "never_started",
+    "status_of",
+]

@@ -12,42 +12,27 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from selfcare.adapters import receipts
 from selfcare.adapters.items import ConditionFailed, Item, Items, Write
 from selfcare.errors import Conflict, NotFound
-from selfcare.ports import Record
+from selfcare.ports import Record, Target
 
 
 def subscription_sk(id_type: str | None = None, id_: str | None = None) -> str:
     return f"PAPERLESS#{id_type}#{id_}" if id_type else "PAPERLESS"
 
 
-@dataclass(frozen=True)
-class Target:
-    """One subscription: a contract, and the idType/id inside it where the route names one."""
-
-    contract_id: str
-    id_type: str | None = None
-    id: str | None = None
-
-    @property
-    def pk(self) -> str:
-        return f"CONTRACT#{self.contract_id}"
-
-    @property
-    def sk(self) -> str:
-        return subscription_sk(self.id_type, self.id)
-
-    def describe(self) -> str:
-        inner = f" {self.id_type}/{self.id}" if self.id_type else ""
-        return f"contract {self.contract_id}{inner}"
+def key_of(target: Target) -> tuple[str, str]:
+    """Where a subscription is kept: (pk, sk)."""
+    return f"CONTRACT#{target.contract_id}", subscription_sk(target.id_type, target.id)
 
 
 class PaperlessStore:
+    """selfcare.ports.PaperlessSubscriptions in the paperless table."""
+
     def __init__(self, items: Items) -> None:
         self.items = items
 
@@ -59,7 +44,7 @@ class PaperlessStore:
 
     def read(self, target: Target) -> tuple[Record, int] | None:
         """The subscription and its version (the ETag clients may send back as If-Match)."""
-        item = self.items.get(target.pk, target.sk)
+        item = self.items.get(*key_of(target))
         return (item["info"], int(item.get("version", 0))) if item else None
 
     def has_any(self, contract_id: str) -> bool:
@@ -76,7 +61,8 @@ class PaperlessStore:
         now = _now()
         writes = []
         for target in targets:
-            item = {"pk": target.pk, "sk": target.sk, "info": info, "version": 1, "updatedAt": now}
+            pk, sk = key_of(target)
+            item = {"pk": pk, "sk": sk, "info": info, "version": 1, "updatedAt": now}
             writes += [
                 Write.put(item, absent=True),
                 _audit(target, "create", None, info, audit, now),
@@ -107,9 +93,10 @@ class PaperlessStore:
             current = self._current(target, expected if n == 0 else None)
             version = int(current.get("version", 0))
             versions.append(version + 1)
+            pk, sk = key_of(target)
             item = {
-                "pk": target.pk,
-                "sk": target.sk,
+                "pk": pk,
+                "sk": sk,
                 "info": info,
                 "version": version + 1,
                 "updatedAt": now,
@@ -130,13 +117,13 @@ class PaperlessStore:
         for n, target in enumerate(targets):
             current = self._current(target, expected if n == 0 else None)
             writes += [
-                Write.delete(target.pk, target.sk, version=int(current.get("version", 0))),
+                Write.delete(*key_of(target), version=int(current.get("version", 0))),
                 _audit(target, "delete", current["info"], None, audit, now),
             ]
         self._commit(writes, targets)
 
     def _current(self, target: Target, expected: int | None) -> Item:
-        current = self.items.get(target.pk, target.sk)
+        current = self.items.get(*key_of(target))
         if current is None:
             raise NotFound(f"{target.describe()} is not subscribed to paperless invoices")
         if expected is not None and int(current.get("version", 0)) != expected:
@@ -165,14 +152,18 @@ def _audit(
     details: Mapping[str, Any],
     now: str,
 ) -> Write:
+    pk, sk = key_of(target)
     record = {
-        "pk": target.pk,
+        "pk": pk,
         "sk": f"AUDIT#{now}#{uuid.uuid4().hex}",
         "action": action,
-        "subscription": target.sk,
+        "subscription": sk,
         "at": now,
         "before": before,
         "after": after,
         **details,
     }
     return Write.put({k: v for k, v in record.items() if v is not None}, absent=True)
+
+
+__all__ = ["PaperlessStore", "Target", "key_of", "subscription_sk"]

@@ -24,10 +24,10 @@ from typing import Any
 
 from selfcare.adapters.items import ConditionFailed, Items, Write
 from selfcare.adapters.payments import notified_amount
-from selfcare.adapters.sandbox.layout import storable
 from selfcare.errors import InvalidParameter, NotFound, Unauthorized
 from selfcare.payments import Card, CardToken, CheckoutSession, CheckoutStart, Credentials, Outcome
 from selfcare.redaction import luhn_valid
+from selfcare.storable import storable
 
 SIGNATURE = "X-Sandbox-Signature"
 FRESH = timedelta(minutes=5)  # a notification older than this is a replay

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
+
+from selfcare.storable import storable
 
 Item = dict[str, Any]
 
@@ -85,23 +86,6 @@ def offers_sk(product_id: int) -> str:
 def call_bounds(line: str, start: date, end: date) -> tuple[str, str]:
     """The months holding a line's calls between two dates (one Query reads them all)."""
     return f"{CALL}{line}#{start:%Y-%m}", f"{CALL}{line}#{end:%Y-%m}"
-
-
-def storable(value: Any) -> Any:
-    """Dataset values as DynamoDB stores them: dates as ISO strings, floats as Decimal."""
-    if isinstance(value, bool) or value is None or isinstance(value, str | int | Decimal):
-        return value
-    if isinstance(value, float):
-        return Decimal(str(value))
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): storable(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list | tuple):
-        return [storable(v) for v in value]
-    raise TypeError(f"cannot store {type(value).__name__}")
 
 
 def dataset_items(dataset: Mapping[str, Any]) -> Iterator[Item]:

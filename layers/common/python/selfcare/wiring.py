@@ -1,0 +1,105 @@
+"""The composition root: which adapter and store implements each port, built on first use
+and kept for the life of the container (Lambda's warm reuse).
+
+Every function has one (`Api.wiring`); routes ask it for what their logic needs, typed by
+its port. Importing this module imports no adapter, store, boto3 or pydantic: each
+dependency is imported and built by the first request that needs it, so a cold start pays
+only for what its request uses.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from selfcare.settings import Settings
+
+if TYPE_CHECKING:
+    from selfcare.payments import Credentials, PaymentGateway
+    from selfcare.ports import Backend, Once, PaperlessSubscriptions, PaymentAttempts
+
+GATEWAYS_KEPT = 4  # one per credentials seen: a rotation adds one, the old one ages out
+
+
+class Wiring:
+    def __init__(self, settings: Settings, gateway_name: str = "The payment gateway") -> None:
+        self.settings = settings
+        # What errors of the sandbox gateway's own table call it ("The sandbox gateway is busy;
+        # retry shortly"): each function keeps the name its answers always gave.
+        self.gateway_name = gateway_name
+        self._gateways: OrderedDict[Credentials, PaymentGateway] = OrderedDict()
+
+    # Back-office systems (selfcare.adapters) ---------------------------------------------------
+    @cached_property
+    def backend(self) -> Backend:
+        from selfcare.adapters import build_backend
+
+        backend: Backend = build_backend(self.settings)
+        return backend
+
+    # The data this service owns (selfcare.stores) -----------------------------------------------
+    @cached_property
+    def paperless(self) -> PaperlessSubscriptions:
+        from selfcare.adapters.items import DynamoItems
+        from selfcare.stores.paperless import PaperlessStore
+
+        table = self.settings.require("paperless_table")
+        return PaperlessStore(DynamoItems(table, "The paperless store"))
+
+    @cached_property
+    def checkout(self) -> PaymentAttempts:
+        from selfcare.adapters.items import DynamoItems
+        from selfcare.stores.checkout import CheckoutStore
+
+        table = self.settings.require("checkout_table")
+        return CheckoutStore(DynamoItems(table, "The checkout store"))
+
+    @property
+    def once(self) -> Once:
+        """Idempotency (looked up on each use: its module loads boto3 and Powertools
+        idempotency, which only keyed changes need)."""
+        from selfcare import idempotency
+
+        return idempotency.once
+
+    # The payment gateway -----------------------------------------------------------------------
+    def credentials(self) -> Credentials:
+        """The gateway secret (Powertools parameters keep it 5 minutes; 503 when missing or
+        malformed; its value is never logged)."""
+        from selfcare.adapters.payments import load_credentials
+
+        return load_credentials(self.settings.require("gateway_secret"))
+
+    def gateway(self) -> PaymentGateway:
+        """The gateway the secret names now: the secret is read on each call, so a rotated
+        key is used from its next read on, not the next cold start."""
+        credentials = self.credentials()
+        found = self._gateways.get(credentials)
+        if found is None:
+            found = self._gateways[credentials] = self._build_gateway(credentials)
+            while len(self._gateways) > GATEWAYS_KEPT:
+                self._gateways.popitem(last=False)
+        else:
+            self._gateways.move_to_end(credentials)
+        return found
+
+    def _build_gateway(self, credentials: Credentials) -> PaymentGateway:
+        from selfcare.adapters.items import DynamoItems
+        from selfcare.adapters.payments import build_gateway
+
+        items = None  # PayU keeps its own state
+        if credentials.gateway != "payu":  # the sandbox gateway keeps its sessions and cards
+            items = DynamoItems(self.settings.require("sandbox_table"), self.gateway_name)
+        return build_gateway(credentials, items, dict(os.environ))
+
+    # Secrets -------------------------------------------------------------------------------------
+    def spool_key(self) -> bytes:
+        """The key that signs spool document links (Secrets Manager, cached)."""
+        from selfcare.adapters import boto
+
+        try:
+            return boto.secret(self.settings.require("spool_secret")).encode()
+        except Exception as error:
+            raise boto.failure(error, "The spool signing key") from None
