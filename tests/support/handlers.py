@@ -154,7 +154,7 @@ def function(
     sys.modules[name] = module
     monkeypatch.setitem(sys.modules, name, module)  # dropped when the test ends
     spec.loader.exec_module(module)
-    module.api.__dict__["backend"] = backend  # the cached backend, as the first request makes it
+    module.api.backend = backend  # instead of the one its first request would build
     return Function(module, country)
 
 
