@@ -138,25 +138,17 @@ class SandboxBilling:
             raise Conflict(f"Contract {contract_id} has nothing outstanding")
         if amount > outstanding:
             raise Conflict(f"The amount exceeds what is outstanding ({outstanding})")
-        newest = found[-1]["invoice"]
-        invoice_id = _next_id(
-            contract_id, today, {i["invoice"]["invoiceId"] for i in found}, first=2
+        invoice = _new_invoice(
+            contract_id,
+            found,
+            "Factura parcial",
+            amount,
+            country,
+            today,
+            first=2,
+            due_days=PARTIAL_DUE_DAYS,
+            grace_days=5,
         )
-        invoice = {
-            **{k: newest[k] for k in _CARRIED if k in newest},
-            "invoiceId": invoice_id,
-            "invoiceType": "Factura parcial",
-            "invoiceAmount": amount,
-            "dueAmount": amount,
-            "taxAmount": country.vat_included(amount),
-            "currencyId": country.currency,
-            "period": f"{MONTHS[today.month - 1]} {today.year}",
-            "creationDate": today.isoformat(),
-            "dueDate": (today + timedelta(days=PARTIAL_DUE_DAYS)).isoformat(),
-            "extendedDueDate": (today + timedelta(days=PARTIAL_DUE_DAYS + 5)).isoformat(),
-            "hasPayment": False,
-            "hasAdjustments": False,
-        }
         writes = [Write.put(_invoice_item(pk, invoice), absent=True)]
         left = amount
         for item in unpaid:  # oldest first
@@ -190,25 +182,18 @@ class SandboxBilling:
         found = self.items.query(pk, prefix=layout.INVOICE)
         if not found:
             raise NotFound(f"No contract {contract_id}")
-        newest = found[-1]["invoice"]
         amount = country.money(self.monthly_charges(contract_id))
-        invoice = {
-            **{k: newest[k] for k in _CARRIED if k in newest},
-            "invoiceId": _next_id(
-                contract_id, billing_date, {i["invoice"]["invoiceId"] for i in found}, first=1
-            ),
-            "invoiceType": "Factura mensual",
-            "invoiceAmount": amount,
-            "dueAmount": amount,
-            "taxAmount": country.vat_included(amount),
-            "currencyId": country.currency,
-            "period": f"{MONTHS[billing_date.month - 1]} {billing_date.year}",
-            "creationDate": billing_date.isoformat(),
-            "dueDate": (billing_date + timedelta(days=DUE_DAYS)).isoformat(),
-            "extendedDueDate": (billing_date + timedelta(days=DUE_DAYS + 10)).isoformat(),
-            "hasPayment": False,
-            "hasAdjustments": False,
-        }
+        invoice = _new_invoice(
+            contract_id,
+            found,
+            "Factura mensual",
+            amount,
+            country,
+            billing_date,
+            first=1,
+            due_days=DUE_DAYS,
+            grace_days=10,
+        )
         self.items.write(Write.put(_invoice_item(pk, invoice), absent=True))
         return invoice
 
@@ -298,6 +283,40 @@ def _payments(item: Item) -> list[Record]:
     if item.get("payments") is not None:
         return list(item["payments"])
     return [item["paymentInfo"]] if item.get("paymentInfo") else []
+
+
+def _new_invoice(
+    contract_id: str,
+    found: list[Item],
+    kind: str,
+    amount: Decimal,
+    country: Country,
+    day: date,
+    *,
+    first: int,
+    due_days: int,
+    grace_days: int,
+) -> dict[str, Any]:
+    """An unpaid invoice of `kind` for `amount`, issued on `day` after the contract's
+    invoices `found` (oldest first; the newest lends it the fields in `_CARRIED`)."""
+    newest = found[-1]["invoice"]
+    return {
+        **{k: newest[k] for k in _CARRIED if k in newest},
+        "invoiceId": _next_id(
+            contract_id, day, {i["invoice"]["invoiceId"] for i in found}, first=first
+        ),
+        "invoiceType": kind,
+        "invoiceAmount": amount,
+        "dueAmount": amount,
+        "taxAmount": country.vat_included(amount),
+        "currencyId": country.currency,
+        "period": f"{MONTHS[day.month - 1]} {day.year}",
+        "creationDate": day.isoformat(),
+        "dueDate": (day + timedelta(days=due_days)).isoformat(),
+        "extendedDueDate": (day + timedelta(days=due_days + grace_days)).isoformat(),
+        "hasPayment": False,
+        "hasAdjustments": False,
+    }
 
 
 def _invoice_item(pk: str, invoice: dict[str, Any]) -> Item:
