@@ -59,6 +59,20 @@ def listed(client, path: str) -> list[str]:
     return [t["cardToken"] for t in client.get(path, query_string={"limit": 5}).get_json()]
 
 
+def tokenize(client, path: str, **headers):
+    """CARD tokenized: the 201 answer (asserted) and the token it names, masked as it must be."""
+    created = send(client, "POST", path, {"cardDetails": CARD}, **headers)
+    assert created.status_code == 201, created.get_json()
+    token = created.get_json()
+    assert token == {
+        "cardToken": token["cardToken"],
+        "cardInfo": "453201XXXXXX0366",
+        "cardBrand": "VISA",
+        "cardPrintedName": "MARIA PEREZ",
+    }
+    return created, token
+
+
 def without_recurring(country: str, most_cards: int = 3):
     """A customer with room for new cards and no recurring billing on any contract."""
     return claim(
@@ -98,15 +112,7 @@ def test_a_card_lives_from_tokenization_to_deletion(client, stacks):
     recurring = f"{BASE}/co/billing/contracts/{contract}/recurringBillingInfo"
     before = listed(client, path)
 
-    created = send(client, "POST", path, {"cardDetails": CARD}, **{"Idempotency-Key": "card-1"})
-    assert created.status_code == 201, created.get_json()
-    token = created.get_json()
-    assert token == {
-        "cardToken": token["cardToken"],
-        "cardInfo": "453201XXXXXX0366",
-        "cardBrand": "VISA",
-        "cardPrintedName": "MARIA PEREZ",
-    }
+    created, token = tokenize(client, path, **{"Idempotency-Key": "card-1"})
     assert_no_card_data(created.get_data(as_text=True))
     assert client.get(path).get_json() == [token]  # newest first, limit 1 by default
     assert listed(client, path) == [token["cardToken"], *before]
@@ -402,15 +408,7 @@ def test_a_payu_card_is_kept_listed_charged_and_deleted(payu, payu_api):
     recurring = f"{BASE}/co/billing/contracts/{contract}/recurringBillingInfo"
     before = listed(api, path)
 
-    created = send(api, "POST", path, {"cardDetails": CARD})
-    assert created.status_code == 201, created.get_json()
-    token = created.get_json()
-    assert token == {
-        "cardToken": token["cardToken"],
-        "cardInfo": "453201XXXXXX0366",
-        "cardBrand": "VISA",
-        "cardPrintedName": "MARIA PEREZ",
-    }
+    _, token = tokenize(api, path)
     assert standin.tokens[token["cardToken"]]["payerId"] == customer["customerId"]
     assert api.get(path).get_json() == [token]  # newest first, limit 1 by default
     assert listed(api, path) == [token["cardToken"], *before]
