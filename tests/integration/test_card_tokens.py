@@ -73,6 +73,17 @@ def tokenize(client, path: str, **headers):
     return created, token
 
 
+def tokenize_others(client, path: str) -> list:
+    """Each of OTHER_CARDS tokenized, every one answered 201: the answers."""
+    answers = []
+    for number, brand, cvv in OTHER_CARDS:
+        card = {**CARD, "cardNumber": number, "cardBrand": brand, "cardVerificationValue": cvv}
+        answer = send(client, "POST", path, {"cardDetails": card})
+        assert answer.status_code == 201, (brand, answer.get_json())
+        answers.append(answer)
+    return answers
+
+
 def without_recurring(country: str, most_cards: int = 3):
     """A customer with room for new cards and no recurring billing on any contract."""
     return claim(
@@ -167,10 +178,7 @@ def test_the_same_card_twice_answers_the_token_it_has(client):
 def test_a_customer_keeps_at_most_five_cards(client):
     customer = claim("sv", lambda c: not c.get("cardTokens"))
     path = cards_path(customer, "sv")
-    for number, brand, cvv in OTHER_CARDS:
-        card = {**CARD, "cardNumber": number, "cardBrand": brand, "cardVerificationValue": cvv}
-        answer = send(client, "POST", path, {"cardDetails": card})
-        assert answer.status_code == 201, (brand, answer.get_json())
+    for (_, brand, _), answer in zip(OTHER_CARDS, tokenize_others(client, path), strict=True):
         assert answer.get_json()["cardBrand"] == brand.upper()
     assert len(listed(client, path)) == 5
     full = send(client, "POST", path, {"cardDetails": CARD})
@@ -438,10 +446,7 @@ def test_a_payu_customer_keeps_at_most_five_cards(payu, payu_api):
     _, standin, _, _ = payu
     customer = claim("co", lambda c: not c.get("cardTokens"))
     path = cards_path(customer, "co")
-    for number, brand, cvv in OTHER_CARDS:
-        card = {**CARD, "cardNumber": number, "cardBrand": brand, "cardVerificationValue": cvv}
-        answer = send(payu_api, "POST", path, {"cardDetails": card})
-        assert answer.status_code == 201, (brand, answer.get_json())
+    tokenize_others(payu_api, path)
     assert len(listed(payu_api, path)) == 5
     full = send(payu_api, "POST", path, {"cardDetails": CARD})
     assert full.status_code == 409 and "at most 5" in full.get_json()["message"]
