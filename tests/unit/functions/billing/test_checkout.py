@@ -266,12 +266,22 @@ def started(store, attempt):
     return store.current(attempt)
 
 
-def test_a_pending_attempt_past_its_expiry_asks_the_gateway_once_and_records_it_in_time(world):
-    backend, store, attempt, invoice = world
+def started_and_expired(store, attempt):
+    """The attempt handed to the gateway, then past its deadline: as it is kept now."""
     attempt = started(store, attempt)
     expire(store, attempt)
-    in_time = replace(approved(invoice, "q-1"), at=datetime.now(UTC) - timedelta(minutes=2))
-    gateway = AskedGateway(in_time)
+    return attempt
+
+
+def approved_in_time(invoice) -> Outcome:
+    """The gateway's answer, asked after the deadline: approved two minutes ago, in time."""
+    return replace(approved(invoice, "q-1"), at=datetime.now(UTC) - timedelta(minutes=2))
+
+
+def test_a_pending_attempt_past_its_expiry_asks_the_gateway_once_and_records_it_in_time(world):
+    backend, store, attempt, invoice = world
+    attempt = started_and_expired(store, attempt)
+    gateway = AskedGateway(approved_in_time(invoice))
     answer, status = pay.answer(store, gateway, backend, current(store, attempt), "x")
     assert status == 200 and answer["paymentApproved"] is True and answer["paymentStatus"] == 4
     assert backend.invoice(attempt["contractId"], attempt["invoiceId"])["hasPayment"] is True
@@ -281,8 +291,7 @@ def test_a_pending_attempt_past_its_expiry_asks_the_gateway_once_and_records_it_
 
 def test_a_payment_still_pending_at_the_gateway_ends_expired_and_its_late_approval_is_kept(world):
     backend, store, attempt, invoice = world
-    attempt = started(store, attempt)
-    expire(store, attempt)
+    attempt = started_and_expired(store, attempt)
     gateway = AskedGateway(Outcome("tok-12345678", "pending"))
     answer, status = pay.answer(store, gateway, backend, current(store, attempt), "x")
     assert status == 200 and answer["paymentStatus"] == 5 and answer["paymentApproved"] is False
@@ -298,10 +307,8 @@ def test_a_payment_still_pending_at_the_gateway_ends_expired_and_its_late_approv
 
 def test_a_new_attempt_closes_the_expired_one_after_asking_the_gateway(world):
     backend, store, attempt, invoice = world
-    attempt = started(store, attempt)
-    expire(store, attempt)
-    in_time = replace(approved(invoice, "q-1"), at=datetime.now(UTC) - timedelta(minutes=2))
-    gateway = AskedGateway(in_time)
+    attempt = started_and_expired(store, attempt)
+    gateway = AskedGateway(approved_in_time(invoice))
     request = checkout_request(invoice)
     contract = ContractRef(attempt["contractId"], "CC", "1", "", "")
     fresh = backend.invoice(attempt["contractId"], attempt["invoiceId"])
