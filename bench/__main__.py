@@ -172,31 +172,31 @@ def summary_rows(results: dict[str, Any]) -> list[Row]:
     for row in results.get("cold", []):
         if row["kind"] == "ours" and row["first_ms"] is not None:
             found.append(
-                {
-                    "figure": f"cold start {row['variant']} ÷ reference / ÷ FastAPI+Mangum",
-                    "value": f"{fmt(row['vs_reference'], 2)} / {fmt(row['vs_fastapi'], 2)}",
-                    "detail": f"{row['first_ms']:.0f} ms (import {row['import_ms']:.0f} ms)",
-                }
+                _figure(
+                    f"cold start {row['variant']} ÷ reference / ÷ FastAPI+Mangum",
+                    f"{fmt(row['vs_reference'], 2)} / {fmt(row['vs_fastapi'], 2)}",
+                    f"{row['first_ms']:.0f} ms (import {row['import_ms']:.0f} ms)",
+                )
             )
     reads = [r for r in results.get("warm", []) if r["kind"] == "read" and r["vs_bare"]]
     if reads:
         worst = max(reads, key=lambda r: r["vs_bare"])
         found.append(
-            {
-                "figure": "warm cost per read route ÷ bare Powertools (median / worst)",
-                "value": f"{median([r['vs_bare'] for r in reads]):.1f} / {worst['vs_bare']:.1f}",
-                "detail": f"worst {worst['operation']} ({_where(worst)})",
-            }
+            _figure(
+                "warm cost per read route ÷ bare Powertools (median / worst)",
+                f"{median([r['vs_bare'] for r in reads]):.1f} / {worst['vs_bare']:.1f}",
+                f"worst {worst['operation']} ({_where(worst)})",
+            )
         )
         answered = [r for r in reads if all(200 <= s < 300 for s in r["status"])]
         if answered and len(answered) < len(reads):  # refusals also write a log line
             worst = max(answered, key=lambda r: r["vs_bare"])
             found.append(
-                {
-                    "figure": "warm cost per read answered 2xx ÷ bare Powertools (worst)",
-                    "value": f"{worst['vs_bare']:.1f}",
-                    "detail": f"worst {worst['operation']} ({_where(worst)})",
-                }
+                _figure(
+                    "warm cost per read answered 2xx ÷ bare Powertools (worst)",
+                    f"{worst['vs_bare']:.1f}",
+                    f"worst {worst['operation']} ({_where(worst)})",
+                )
             )
     # Routes measured where they only refuse (Colombia has no paperless idType): not reads of
     # data, shown apart so that nothing measured is left out.
@@ -204,43 +204,48 @@ def summary_rows(results: dict[str, Any]) -> list[Row]:
     if refusals:
         worst = max(refusals, key=lambda r: r["vs_bare"])
         found.append(
-            {
-                "figure": "warm cost per refusal ÷ bare Powertools (worst)",
-                "value": f"{worst['vs_bare']:.1f}",
-                "detail": f"{worst['operation']} ({_where(worst)}); {len(refusals)} measured",
-            }
+            _figure(
+                "warm cost per refusal ÷ bare Powertools (worst)",
+                f"{worst['vs_bare']:.1f}",
+                f"{worst['operation']} ({_where(worst)}); {len(refusals)} measured",
+            )
         )
     calls = results.get("calls", {}).get("summary")
     if calls:
         found.append(
-            {
-                "figure": "max DynamoDB calls per warm single-resource read",
-                "value": fmt(calls["max_warm_ddb_single_read"]),
-                "detail": str(calls["max_warm_ddb_single_read_operation"]),
-            }
+            _figure(
+                "max DynamoDB calls per warm single-resource read",
+                fmt(calls["max_warm_ddb_single_read"]),
+                str(calls["max_warm_ddb_single_read_operation"]),
+            )
         )
     memory = [r for r in results.get("memory", []) if r.get("vs_memory") is not None]
     if memory:
         worst = max(memory, key=lambda r: r["vs_memory"])
         found.append(
-            {
-                "figure": "peak RSS ÷ MemorySize (worst function)",
-                "value": f"{worst['vs_memory']:.0%}",
-                "detail": f"{worst['function']}: {worst['peak_rss_mb']:.0f} of "
+            _figure(
+                "peak RSS ÷ MemorySize (worst function)",
+                f"{worst['vs_memory']:.0%}",
+                f"{worst['function']}: {worst['peak_rss_mb']:.0f} of "
                 f"{worst['memory_mb']} MB after {worst['requests']} requests",
-            }
+            )
         )
     load = results.get("load")
     if load:
         found.append(
-            {
-                "figure": "load errors",
-                "value": str(load["errors"]),
-                "detail": f"{load['requests']} requests, {load['throughput_rps']:.0f} req/s, "
+            _figure(
+                "load errors",
+                str(load["errors"]),
+                f"{load['requests']} requests, {load['throughput_rps']:.0f} req/s, "
                 f"p50 {load['p50_ms']:.0f} ms, p99 {load['p99_ms']:.0f} ms",
-            }
+            )
         )
     return found
+
+
+def _figure(figure: str, value: str, detail: str) -> Row:
+    """A row of the summary: the figure a target is stated in, its value, what it is of."""
+    return {"figure": figure, "value": value, "detail": detail}
 
 
 def _where(row: Row) -> str:

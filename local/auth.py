@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -183,28 +183,26 @@ def claims(
     return found
 
 
-def mint(
-    *,
-    subject: str | None = None,
-    doc_type: str | None = None,
-    doc_number: str | None = None,
-    client_id: str = "mitigo-app",
-    scopes: Iterable[str] = ALL_CUSTOMER_SCOPES,
-    country: str | None = None,
-    ttl: int = 3600,
-    issuer: str = ISSUER,
-    audience: str = AUDIENCE,
-    alg: str = "RS256",
-    keys: LocalKeys | None = None,
-    now: int | None = None,
-    extra: dict[str, Any] | None = None,
-) -> str:
-    """A token signed by the local key for `alg` (RS256 or ES256), `kid` in its header."""
-    payload = claims(
-        subject=subject, doc_type=doc_type, doc_number=doc_number, client_id=client_id,
-        scopes=scopes, country=country, ttl=ttl, issuer=issuer, audience=audience, now=now,
-        extra=extra,
-    )  # fmt: skip
+class Claims(TypedDict, total=False):
+    """The keywords of `claims`, for what passes them on (their defaults are claims')."""
+
+    subject: str | None
+    doc_type: str | None
+    doc_number: str | None
+    client_id: str
+    scopes: Iterable[str]
+    country: str | None
+    ttl: int
+    issuer: str
+    audience: str
+    now: int | None
+    extra: dict[str, Any] | None
+
+
+def mint(*, alg: str = "RS256", keys: LocalKeys | None = None, **fields: Unpack[Claims]) -> str:
+    """A token signed by the local key for `alg` (RS256 or ES256), `kid` in its header, of
+    `claims(**fields)`."""
+    payload = claims(**fields)
     signer = keys or _default_keys()
     return jwt.encode(payload, signer.private(alg), algorithm=alg, headers={"kid": signer.kid(alg)})
 

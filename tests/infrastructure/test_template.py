@@ -4,22 +4,14 @@ group's function, owned data protected, one config-env per country."""
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
 
 import pytest
 
 from local.stack import Stack
+from tests.infrastructure.transform import GROUP_FUNCTION, ROOT
 from tests.support.openapi import ContractSpec
 
-ROOT = Path(__file__).resolve().parents[2]
 PREFIX = "/v1/tigo/home/{country}"
-GROUP_FUNCTION = {
-    "billing": "BillingFunction",
-    "portfolio": "PortfolioFunction",
-    "tokenization": "TokenizationFunction",
-    "cases": "CasesFunction",
-    "customer": "CustomerFunction",
-}
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ from local.cfn import Resolver
 from selfcare.scopes import BASE, PUBLIC
 from tests.infrastructure.transform import (
     CONFIG_ENVS,
+    GROUP_FUNCTION,
     ROOT,
     config_env,
     overrides,
@@ -27,21 +28,11 @@ from tests.infrastructure.transform import (
 )
 from tests.support.openapi import ContractSpec
 
-GROUP_FUNCTION = {
-    "billing": "BillingFunction",
-    "portfolio": "PortfolioFunction",
-    "tokenization": "TokenizationFunction",
-    "cases": "CasesFunction",
-    "customer": "CustomerFunction",
+ROUTE_FUNCTION = {
+    **GROUP_FUNCTION,
     "payments": "BillingFunction",  # the gateways' side of a checkout
 }
-GROUP_FUNCTIONS = (
-    "BillingFunction",
-    "PortfolioFunction",
-    "TokenizationFunction",
-    "CasesFunction",
-    "CustomerFunction",
-)
+GROUP_FUNCTIONS = tuple(GROUP_FUNCTION.values())
 FUNCTIONS = (*GROUP_FUNCTIONS, "AuthorizerFunction")
 OWNED_TABLES = ("CheckoutTable", "PaperlessTable", "IdempotencyTable")
 TABLES = {
@@ -190,7 +181,7 @@ def test_every_contract_operation_reaches_its_groups_function_through_the_live_a
     for method, path in operations:
         key = (method, BASE + path.rstrip("/"))
         assert key in routed, f"{method} {path} has no API Gateway method"
-        function = GROUP_FUNCTION[path.strip("/").split("/")[0]]
+        function = ROUTE_FUNCTION[path.strip("/").split("/")[0]]
         assert integration_target(routed[key]) == f"{function}Aliaslive", f"{method} {path}"
 
 

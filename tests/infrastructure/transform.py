@@ -19,6 +19,13 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 SAMCONFIG = ROOT / "samconfig.toml"
 CONFIG_ENVS = ("co", "gt", "sv")
+GROUP_FUNCTION = {  # each API group's function, as template.yaml routes it
+    "billing": "BillingFunction",
+    "portfolio": "PortfolioFunction",
+    "tokenization": "TokenizationFunction",
+    "cases": "CasesFunction",
+    "customer": "CustomerFunction",
+}
 
 # The translator adds AWS::Region and friends from the boto3 session's region.
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")

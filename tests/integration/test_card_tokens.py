@@ -59,6 +59,31 @@ def listed(client, path: str) -> list[str]:
     return [t["cardToken"] for t in client.get(path, query_string={"limit": 5}).get_json()]
 
 
+def tokenize(client, path: str, **headers):
+    """CARD tokenized: the 201 answer (asserted) and the token it names, masked as it must be."""
+    created = send(client, "POST", path, {"cardDetails": CARD}, **headers)
+    assert created.status_code == 201, created.get_json()
+    token = created.get_json()
+    assert token == {
+        "cardToken": token["cardToken"],
+        "cardInfo": "453201XXXXXX0366",
+        "cardBrand": "VISA",
+        "cardPrintedName": "MARIA PEREZ",
+    }
+    return created, token
+
+
+def tokenize_others(client, path: str) -> list:
+    """Each of OTHER_CARDS tokenized, every one answered 201: the answers."""
+    answers = []
+    for number, brand, cvv in OTHER_CARDS:
+        card = {**CARD, "cardNumber": number, "cardBrand": brand, "cardVerificationValue": cvv}
+        answer = send(client, "POST", path, {"cardDetails": card})
+        assert answer.status_code == 201, (brand, answer.get_json())
+        answers.append(answer)
+    return answers
+
+
 def without_recurring(country: str, most_cards: int = 3):
     """A customer with room for new cards and no recurring billing on any contract."""
     return claim(
@@ -98,15 +123,7 @@ def test_a_card_lives_from_tokenization_to_deletion(client, stacks):
     recurring = f"{BASE}/co/billing/contracts/{contract}/recurringBillingInfo"
     before = listed(client, path)
 
-    created = send(client, "POST", path, {"cardDetails": CARD}, **{"Idempotency-Key": "card-1"})
-    assert created.status_code == 201, created.get_json()
-    token = created.get_json()
-    assert token == {
-        "cardToken": token["cardToken"],
-        "cardInfo": "453201XXXXXX0366",
-        "cardBrand": "VISA",
-        "cardPrintedName": "MARIA PEREZ",
-    }
+    created, token = tokenize(client, path, **{"Idempotency-Key": "card-1"})
     assert_no_card_data(created.get_data(as_text=True))
     assert client.get(path).get_json() == [token]  # newest first, limit 1 by default
     assert listed(client, path) == [token["cardToken"], *before]
@@ -161,10 +178,7 @@ def test_the_same_card_twice_answers_the_token_it_has(client):
 def test_a_customer_keeps_at_most_five_cards(client):
     customer = claim("sv", lambda c: not c.get("cardTokens"))
     path = cards_path(customer, "sv")
-    for number, brand, cvv in OTHER_CARDS:
-        card = {**CARD, "cardNumber": number, "cardBrand": brand, "cardVerificationValue": cvv}
-        answer = send(client, "POST", path, {"cardDetails": card})
-        assert answer.status_code == 201, (brand, answer.get_json())
+    for (_, brand, _), answer in zip(OTHER_CARDS, tokenize_others(client, path), strict=True):
         assert answer.get_json()["cardBrand"] == brand.upper()
     assert len(listed(client, path)) == 5
     full = send(client, "POST", path, {"cardDetails": CARD})
@@ -402,15 +416,7 @@ def test_a_payu_card_is_kept_listed_charged_and_deleted(payu, payu_api):
     recurring = f"{BASE}/co/billing/contracts/{contract}/recurringBillingInfo"
     before = listed(api, path)
 
-    created = send(api, "POST", path, {"cardDetails": CARD})
-    assert created.status_code == 201, created.get_json()
-    token = created.get_json()
-    assert token == {
-        "cardToken": token["cardToken"],
-        "cardInfo": "453201XXXXXX0366",
-        "cardBrand": "VISA",
-        "cardPrintedName": "MARIA PEREZ",
-    }
+    _, token = tokenize(api, path)
     assert standin.tokens[token["cardToken"]]["payerId"] == customer["customerId"]
     assert api.get(path).get_json() == [token]  # newest first, limit 1 by default
     assert listed(api, path) == [token["cardToken"], *before]
@@ -440,10 +446,7 @@ def test_a_payu_customer_keeps_at_most_five_cards(payu, payu_api):
     _, standin, _, _ = payu
     customer = claim("co", lambda c: not c.get("cardTokens"))
     path = cards_path(customer, "co")
-    for number, brand, cvv in OTHER_CARDS:
-        card = {**CARD, "cardNumber": number, "cardBrand": brand, "cardVerificationValue": cvv}
-        answer = send(payu_api, "POST", path, {"cardDetails": card})
-        assert answer.status_code == 201, (brand, answer.get_json())
+    tokenize_others(payu_api, path)
     assert len(listed(payu_api, path)) == 5
     full = send(payu_api, "POST", path, {"cardDetails": CARD})
     assert full.status_code == 409 and "at most 5" in full.get_json()["message"]

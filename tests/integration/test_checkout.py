@@ -31,6 +31,12 @@ def unpaid(client, country: str, contract: str) -> dict:
     return next(i for i in found if not i["hasPayment"] and i["dueAmount"] > 0)
 
 
+def to_pay(client, country: str) -> tuple[str, dict]:
+    """The first contract of a holder who owes (`owing`), and its invoice to pay."""
+    contract = owing(country)["contracts"][0]["contractId"]
+    return contract, unpaid(client, country, contract)
+
+
 def checkout(client, country: str, contract: str, invoice: dict, **overrides):
     body = {
         "invoiceId": invoice["invoiceId"],
@@ -56,9 +62,7 @@ def local(url: str) -> str:
 
 
 def test_approve_on_the_hosted_page_pays_the_invoice_once(client):
-    customer = owing("co")
-    contract = customer["contracts"][0]["contractId"]
-    invoice = unpaid(client, "co", contract)
+    contract, invoice = to_pay(client, "co")
     balance = f"{BASE}/co/billing/contracts/{contract}/balance"
     before = client.get(balance).get_json()
     path, created = checkout(client, "co", contract, invoice)
@@ -115,9 +119,7 @@ def test_a_duplicated_notification_changes_nothing_and_forged_or_stale_ones_are_
 ):
     from selfcare.payments import Outcome
 
-    customer = owing("gt")
-    contract = customer["contracts"][0]["contractId"]
-    invoice = unpaid(client, "gt", contract)
+    contract, invoice = to_pay(client, "gt")
     path, created = checkout(client, "gt", contract, invoice, returnUrl=None, cancelUrl=None)
     reference = created.get_json()
     sandbox = sandbox_gateway(gateway.stacks["gt"])
@@ -185,9 +187,7 @@ def test_a_signed_notification_whose_amount_is_not_an_amount_is_400(client, gate
 
 
 def test_declined_and_cancelled_attempts_leave_the_invoice_unpaid(client):
-    customer = owing("sv")
-    contract = customer["contracts"][0]["contractId"]
-    invoice = unpaid(client, "sv", contract)
+    contract, invoice = to_pay(client, "sv")
     path, created = checkout(
         client,
         "sv",
@@ -217,9 +217,7 @@ def test_declined_and_cancelled_attempts_leave_the_invoice_unpaid(client):
 
 
 def test_a_pending_payment_answers_202_and_an_abandoned_one_reads_expired(client, gateway):
-    customer = owing("co")
-    contract = customer["contracts"][0]["contractId"]
-    invoice = unpaid(client, "co", contract)
+    contract, invoice = to_pay(client, "co")
     path, created = checkout(client, "co", contract, invoice)
     token = created.get_json()["paymentToken"]
     pending = client.post(
@@ -248,9 +246,7 @@ def test_a_pending_payment_answers_202_and_an_abandoned_one_reads_expired(client
 
 
 def test_a_late_notification_is_replaced_by_asking_the_gateway(client, gateway):
-    customer = owing("sv")
-    contract = customer["contracts"][0]["contractId"]
-    invoice = unpaid(client, "sv", contract)
+    contract, invoice = to_pay(client, "sv")
     path, created = checkout(client, "sv", contract, invoice)
     sandbox_gateway(gateway.stacks["sv"]).decide(
         created.get_json()["checkOutId"], "pay", "5555555555554444"
@@ -282,9 +278,7 @@ def test_a_late_notification_is_replaced_by_asking_the_gateway(client, gateway):
     ],
 )
 def test_bad_checkouts_are_refused_and_record_nothing(client, change, status, field):
-    customer = owing("co")
-    contract = customer["contracts"][0]["contractId"]
-    invoice = unpaid(client, "co", contract)
+    contract, invoice = to_pay(client, "co")
     path, response = checkout(client, "co", contract, invoice, **change)
     assert response.status_code == status and field in response.get_json()["message"]
     assert client.get(path).status_code in (404, 200)  # no new pending attempt
@@ -308,9 +302,7 @@ def test_partial_payment_needs_financing(client):
 
 
 def test_a_retried_post_with_its_key_returns_the_same_attempt(client):
-    customer = owing("gt")
-    contract = customer["contracts"][0]["contractId"]
-    invoice = unpaid(client, "gt", contract)
+    contract, invoice = to_pay(client, "gt")
     body = {
         "invoiceId": invoice["invoiceId"],
         "paymentAmount": invoice["dueAmount"],
@@ -328,9 +320,7 @@ def test_a_retried_post_with_its_key_returns_the_same_attempt(client):
 
 
 def test_payment_methods_are_the_countrys_as_its_table_spells_them(client, gateway):
-    customer = owing("gt")
-    contract = customer["contracts"][0]["contractId"]
-    invoice = unpaid(client, "gt", contract)
+    contract, invoice = to_pay(client, "gt")
     _, created = checkout(
         client, "gt", contract, invoice, returnUrl=None, cancelUrl=None,
         paymentMethods=["visa", "Tigo  Money"],
@@ -380,9 +370,7 @@ def test_an_expired_attempt_is_never_paid_once_another_one_is(client, gateway):
     """The audit's scenario: attempt A expires, B is created and paid, A's hosted page (still
     open in another tab) is used to pay: it refuses, the invoice is paid once, A never reads
     approved."""
-    customer = owing("co")
-    contract = customer["contracts"][0]["contractId"]
-    invoice = unpaid(client, "co", contract)
+    contract, invoice = to_pay(client, "co")
     balance = f"{BASE}/co/billing/contracts/{contract}/balance"
     before = client.get(balance).get_json()
     path, created = checkout(client, "co", contract, invoice)
@@ -425,9 +413,7 @@ def test_an_expired_attempt_is_never_paid_once_another_one_is(client, gateway):
 
 
 def test_a_late_approval_is_kept_for_refund_and_the_gateway_hears_200(client, gateway, caplog):
-    customer = owing("gt")
-    contract = customer["contracts"][0]["contractId"]
-    invoice = unpaid(client, "gt", contract)
+    contract, invoice = to_pay(client, "gt")
     balance = f"{BASE}/gt/billing/contracts/{contract}/balance"
     path, created = checkout(client, "gt", contract, invoice, returnUrl=None, cancelUrl=None)
     reference = created.get_json()

@@ -47,6 +47,14 @@ def unsubscribed_holder(country: str) -> dict[str, Any]:
     return claim(country, lambda c: not any(k.get("paperless") for k in c["contracts"]))
 
 
+def paperless_stage(gateway) -> tuple[Any, DynamoItems, str]:
+    """sv's billing function, the items of its paperless table and a contract with no
+    subscription yet."""
+    billing = billing_function(gateway, "sv")
+    items = DynamoItems(billing.api.settings.require("paperless_table"), "The paperless store")
+    return billing, items, unsubscribed_holder("sv")["contracts"][0]["contractId"]
+
+
 def subscription(billing: Any, contract_id: str, email: str) -> dict[str, Any]:
     """The paperlessInvoiceInfo a request for `email` makes, as the route builds it."""
     from billing import paperless
@@ -65,13 +73,10 @@ def who(i: int) -> dict[str, Any]:
 
 # Paperless: created once -------------------------------------------------------------------
 def test_concurrent_creates_of_one_subscription_have_one_winner_and_one_audit_record(gateway):
-    billing = billing_function(gateway, "sv")
-    table = billing.api.settings.require("paperless_table")
-    customer = unsubscribed_holder("sv")
-    contract_id = customer["contracts"][0]["contractId"]
+    billing, items, contract_id = paperless_stage(gateway)
     target = Target(contract_id)
     infos = [subscription(billing, contract_id, f"r{i}@example.com") for i in range(N)]
-    store = PaperlessStore(DynamoItems(table, "The paperless store"))
+    store = PaperlessStore(items)
     assert store.read(target) is None and store.audit(contract_id) == []
 
     def create(i: int, barrier: threading.Barrier) -> int:
@@ -94,12 +99,8 @@ def test_concurrent_creates_of_one_subscription_have_one_winner_and_one_audit_re
 
 # Paperless: updates of one version ---------------------------------------------------------
 def test_concurrent_updates_of_one_version_are_decided_by_the_conditional_write(gateway):
-    billing = billing_function(gateway, "sv")
-    table = billing.api.settings.require("paperless_table")
-    customer = unsubscribed_holder("sv")
-    contract_id = customer["contracts"][0]["contractId"]
+    billing, items, contract_id = paperless_stage(gateway)
     target = Target(contract_id)
-    items = DynamoItems(table, "The paperless store")
     store = PaperlessStore(items)
     original = subscription(billing, contract_id, "hogar@example.com")
     assert store.create([target], original, who(-1)) == 1

@@ -274,6 +274,19 @@ class Payer:
         response = self.client.open(path, method=method, headers=headers, **kwargs)
         return self.capture.record(f"{method} {path}", response)
 
+    def owed(self) -> tuple[dict[str, Any], str]:
+        """The contract's first invoice still owed (read, unrecorded) and its checkOut path."""
+        listed = self.client.get(
+            f"{BASE}/billing/contracts/{self.contract}/invoices",
+            query_string={"limit": "5"},
+            headers={"Authorization": f"Bearer {self.jwt}"},
+        ).get_json()
+        invoice = next(i for i in listed if not i["hasPayment"] and i["dueAmount"] > 0)
+        return (
+            invoice,
+            f"{BASE}/billing/contracts/{self.contract}/invoices/{invoice['invoiceId']}/checkOut",
+        )
+
     def card_body(self, number: str, cvv: str = CVV, brand: str = "VISA", **more: Any):
         info = self.customer["customer"]["customerInfo"]
         return {
@@ -353,14 +366,7 @@ def pay_on_the_hosted_page(payer: Payer, sensitive: Sensitive, gateway, stack) -
     notifications: genuine, forged, tampered, and PayU's to a stack that does not use it."""
     from selfcare.adapters.payments.sandbox import SIGNATURE
 
-    contract = payer.contract
-    listed = payer.client.get(
-        f"{BASE}/billing/contracts/{contract}/invoices",
-        query_string={"limit": "5"},
-        headers={"Authorization": f"Bearer {payer.jwt}"},
-    ).get_json()
-    invoice = next(i for i in listed if not i["hasPayment"] and i["dueAmount"] > 0)
-    checkout = f"{BASE}/billing/contracts/{contract}/invoices/{invoice['invoiceId']}/checkOut"
+    invoice, checkout = payer.owed()
 
     def start() -> dict[str, Any]:
         body = {
@@ -537,15 +543,7 @@ def test_a_malformed_gateway_secret_answers_503_and_is_logged_without_its_value(
     with Capture(capsys, caplog) as capture:
         payer = Payer(gateway, capture, customer)
         sensitive.jwts.append(payer.jwt)
-        listed = payer.client.get(
-            f"{BASE}/billing/contracts/{payer.contract}/invoices",
-            query_string={"limit": "5"},
-            headers={"Authorization": f"Bearer {payer.jwt}"},
-        ).get_json()
-        invoice = next(i for i in listed if not i["hasPayment"] and i["dueAmount"] > 0)
-        checkout = (
-            f"{BASE}/billing/contracts/{payer.contract}/invoices/{invoice['invoiceId']}/checkOut"
-        )
+        invoice, checkout = payer.owed()
         order = {
             "invoiceId": invoice["invoiceId"],
             "paymentAmount": invoice["dueAmount"],

@@ -23,7 +23,7 @@ from werkzeug.test import Client
 from local.payu_standin import PayuStandIn, wsgi_deliver
 from tests.conftest import AS_OF
 from tests.support.claims import claim
-from tests.support.races import failures, race
+from tests.support.races import MeetAtRecord, failures, race
 
 BASE = "/v1/tigo/home/co"
 
@@ -83,6 +83,16 @@ def hand_to_payu(api, standin, reference: dict) -> None:
 
 def owing(customer) -> bool:
     return any(not i["hasPayment"] for i in customer["contracts"][0]["invoices"])
+
+
+def approved_at_payu(api, standin) -> tuple[dict, str, dict, dict]:
+    """An owing customer's checkout handed to PayU and approved there, its confirmation not
+    delivered: the customer, the checkOut path, the invoice and the attempt."""
+    customer = claim("co", owing)
+    path, invoice, reference = start(api, customer)
+    hand_to_payu(api, standin, reference)
+    standin.decide(reference["paymentToken"], "approved", deliver=False)
+    return customer, path, invoice, reference
 
 
 def test_an_approved_confirmation_pays_the_invoice_once(payu, api):
@@ -190,10 +200,7 @@ def past_expiry(gateway, contract: str, invoice: dict, reference: dict) -> None:
 def test_a_payment_approved_in_time_is_recorded_though_its_confirmation_never_came(payu, api):
     """Before an attempt still pending here is reported expired, PayU is asked once."""
     gateway, standin = payu
-    customer = claim("co", owing)
-    path, invoice, reference = start(api, customer)
-    hand_to_payu(api, standin, reference)
-    standin.decide(reference["paymentToken"], "approved", deliver=False)
+    customer, path, invoice, reference = approved_at_payu(api, standin)
     made = standin.orders[reference["paymentToken"]].transactions[-1]
     made.at = datetime.now(UTC) - timedelta(seconds=30)  # paid before the deadline
     contract = customer["contracts"][0]["contractId"]
@@ -255,19 +262,13 @@ def test_a_payment_still_pending_at_payu_expires_and_its_late_approval_lands_now
 
 def test_a_late_confirmation_is_replaced_by_asking_payu(payu, api):
     _, standin = payu
-    customer = claim("co", owing)
-    path, _, reference = start(api, customer)
-    hand_to_payu(api, standin, reference)
-    standin.decide(reference["paymentToken"], "approved", deliver=False)
+    _, path, _, _ = approved_at_payu(api, standin)
     assert api.get(path).get_json()["paymentApproved"] is True
 
 
 def test_a_forged_confirmation_is_401_and_changes_nothing(payu, api):
     gateway, standin = payu
-    customer = claim("co", owing)
-    path, invoice, reference = start(api, customer)
-    hand_to_payu(api, standin, reference)
-    standin.decide(reference["paymentToken"], "approved", deliver=False)
+    _, path, invoice, reference = approved_at_payu(api, standin)
     fields = standin.confirmation(reference["paymentToken"])
     fields["value"] = "1.00"  # someone tries to pay less
     forged = wsgi_deliver(gateway)(f"http://127.0.0.1{BASE}/payments/notifications/payu", fields)
@@ -295,11 +296,8 @@ def test_a_payer_who_paid_once_cannot_forge_late_approvals(payu, api, caplog):
     a payer could post confirmations of "new" approvals at will, each kept for a refund. Only
     what PayU's Queries API confirms counts now: forgeries are answered, and recorded nowhere."""
     gateway, standin = payu
-    customer = claim("co", owing)
-    path, invoice, reference = start(api, customer)
+    customer, path, invoice, reference = approved_at_payu(api, standin)
     token = reference["paymentToken"]
-    hand_to_payu(api, standin, reference)
-    standin.decide(token, "approved", deliver=False)
     assert notify(gateway, standin.confirmation(token)) == (
         200,
         "Notification applied: the payment is approved",
@@ -348,11 +346,8 @@ def test_a_confirmation_payu_cannot_confirm_now_is_5xx_and_is_applied_when_redel
 ):
     """PayU's Queries API failing: nothing is recorded and PayU hears a 5xx, so it retries."""
     gateway, standin = payu
-    customer = claim("co", owing)
-    path, invoice, reference = start(api, customer)
+    customer, path, invoice, reference = approved_at_payu(api, standin)
     token = reference["paymentToken"]
-    hand_to_payu(api, standin, reference)
-    standin.decide(token, "approved", deliver=False)
     contract = customer["contracts"][0]["contractId"]
     before = attempt(gateway, contract, invoice, reference)
     standin.fault, standin.delay = fault, 7.0
@@ -370,10 +365,7 @@ def test_a_confirmation_whose_value_is_not_an_amount_is_400_and_changes_nothing(
     """Unauthenticated callers reach this route: an amount Decimal cannot take (or one out of
     any invoice's range) is the caller's error, never a 500."""
     gateway, standin = payu
-    customer = claim("co", owing)
-    _, invoice, reference = start(api, customer)
-    hand_to_payu(api, standin, reference)
-    standin.decide(reference["paymentToken"], "approved", deliver=False)
+    customer, _, invoice, reference = approved_at_payu(api, standin)
     contract = customer["contracts"][0]["contractId"]
     before = attempt(gateway, contract, invoice, reference)
     for value in ("1e26", "NaN", "Infinity", "1e-30", "abc", "9e999999999", "sNaN"):
@@ -387,10 +379,7 @@ def test_a_confirmation_whose_value_is_not_an_amount_is_400_and_changes_nothing(
 @pytest.mark.parametrize(("fault", "status"), [("http500", 502), ("garbage", 502), ("slow", 504)])
 def test_a_failing_gateway_answers_5xx_and_the_attempt_survives(payu, api, fault, status):
     _, standin = payu
-    customer = claim("co", owing)
-    path, _, reference = start(api, customer)
-    hand_to_payu(api, standin, reference)
-    standin.decide(reference["paymentToken"], "approved", deliver=False)
+    _, path, _, _ = approved_at_payu(api, standin)
     standin.fault, standin.delay = fault, 7.0
     try:
         failed = api.get(path)
@@ -492,23 +481,6 @@ def test_a_retry_and_a_newer_attempt_pay_the_invoice_once_whichever_comes_first(
         assert standin.redeliver(reference["paymentToken"]) == 200
     assert api.get(balance).get_json() == after
     assert attempt(gateway, contract, invoice, loser)["lateApprovals"] == [kept]
-
-
-class MeetAtRecord:
-    """The billing backend, whose record_payment waits until both payers are recording: both
-    attempts have taken their approval and passed every check that reads the invoice, so
-    only the billing system's guard (its conditional write on the invoice) decides."""
-
-    def __init__(self, backend, barrier) -> None:
-        self.backend = backend
-        self.barrier = barrier
-
-    def record_payment(self, contract_id, invoice_id, payment) -> None:
-        self.barrier.wait()
-        self.backend.record_payment(contract_id, invoice_id, payment)
-
-    def __getattr__(self, name):
-        return getattr(self.backend, name)
 
 
 def test_a_retry_and_a_newer_attempts_approval_recorded_at_once_pay_the_invoice_once(payu, api):

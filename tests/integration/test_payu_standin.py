@@ -11,7 +11,6 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlencode
 
@@ -29,6 +28,7 @@ from selfcare.errors import (
     UpstreamTimeout,
 )
 from selfcare.payments import Card, CheckoutStart
+from tests.support.payu import CheckoutPage, checkout_start
 
 CVV = "739"
 
@@ -93,34 +93,14 @@ def merchant(standin) -> Iterator[Merchant]:
 
 
 def start(notify_url: str, reference: str = "PT-0001", **changes) -> CheckoutStart:
-    values = {
+    """The checkout (tests/support/payu.py) as this machine's stack starts it."""
+    local = {
         "payment_token": reference,
-        "contract_id": "84257928",
-        "invoice_id": "84257928-20261101",
-        "amount": Decimal("89900"),
-        "tax": Decimal("14354"),
-        "currency": "COP",
-        "description": "Factura 84257928-20261101",
         "notify_url": notify_url,
         "pages_url": "http://127.0.0.1:3000/v1/tigo/home/co",
         "return_url": "http://127.0.0.1:3000/return",
-        "buyer_email": "ana@example.com",
-        "buyer_name": "Ana Gómez",
     }
-    return CheckoutStart(**(values | changes))
-
-
-class _Page(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.action, self.fields = "", {}
-
-    def handle_starttag(self, tag, attrs):
-        found = dict(attrs)
-        if tag == "form":
-            self.action = found["action"]
-        elif tag == "input" and found.get("type") == "hidden":
-            self.fields[found["name"]] = found["value"]
+    return checkout_start(**(local | changes))
 
 
 def post_form(url: str, fields: dict[str, str]) -> tuple[int, str]:
@@ -135,7 +115,7 @@ def post_form(url: str, fields: dict[str, str]) -> tuple[int, str]:
 
 
 def pay_page(gateway: PayuGateway, checkout: CheckoutStart) -> tuple[int, str]:
-    page = _Page()
+    page = CheckoutPage()
     page.feed(gateway.checkout_page(checkout))
     return post_form(page.action, page.fields)
 

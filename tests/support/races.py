@@ -121,3 +121,21 @@ class MeetAtFirstRead:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.items, name)
+
+
+class MeetAtRecord:
+    """A billing backend whose record_payment waits until every payer is recording: all
+    attempts have taken their approval and passed every check that reads the invoice, so
+    only the billing system's guard (its conditional write on the invoice) can tell them
+    apart. Everything else goes straight to `backend`."""
+
+    def __init__(self, backend: Any, barrier: threading.Barrier) -> None:
+        self.backend = backend
+        self.barrier = barrier
+
+    def record_payment(self, contract_id: str, invoice_id: str, payment: Any) -> None:
+        self.barrier.wait()
+        self.backend.record_payment(contract_id, invoice_id, payment)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.backend, name)

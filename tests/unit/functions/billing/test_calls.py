@@ -48,11 +48,6 @@ def backend():
     return Billing()
 
 
-@pytest.fixture
-def billing(monkeypatch, backend):
-    return function("billing", monkeypatch, backend)
-
-
 def test_the_calls_of_a_line_between_two_dates_are_answered(billing, backend):
     answer = billing.get(CALLS, contractId="8001", measuringElement=LINE, query=NOVEMBER)
     assert (answer.status, answer.body) == (200, RECORDS)

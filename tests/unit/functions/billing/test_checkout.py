@@ -31,7 +31,7 @@ from selfcare.models.customer import CustomerInfo
 from selfcare.payments import Credentials, Outcome
 from selfcare.ports import ContractRef
 from selfcare.stores.checkout import OPEN, CheckoutStore
-from tests.support.races import MeetAtFirstRead, failures, one_winner, race
+from tests.support.races import MeetAtFirstRead, MeetAtRecord, failures, one_winner, race
 
 CO = get_country("co")
 
@@ -84,20 +84,31 @@ def racing(store: CheckoutStore, barrier) -> CheckoutStore:
     return CheckoutStore(MeetAtFirstRead(store.items, barrier))
 
 
+def settled_at_once(n: int, store, backend, attempt, outcome_of) -> tuple[list, list[str]]:
+    """`n` deliveries, racer i's of outcome_of(i), settled at once through `racing`: their
+    outcomes and the events they counted."""
+    counted: list[str] = []
+
+    def deliver(i: int, barrier) -> dict:
+        return pay.settle(
+            racing(store, barrier),
+            backend,
+            attempt,
+            outcome_of(i),
+            events=pay.Events(counted.append),
+        )
+
+    return race(n, deliver), counted
+
+
 def test_simultaneous_notifications_record_one_payment(world):
     """Eight deliveries (two notifications of one approval, each delivered four times) all
     read the pending attempt before any writes: one moves it, every delivery answers the
     approved and recorded attempt, and the invoice is paid once."""
     backend, store, attempt, invoice = world
-    counted: list[str] = []
-
-    def deliver(n: int, barrier) -> dict:
-        outcome = approved(invoice, f"n-{n % 2}")
-        return pay.settle(
-            racing(store, barrier), backend, attempt, outcome, events=pay.Events(counted.append)
-        )
-
-    outcomes = race(8, deliver)
+    outcomes, counted = settled_at_once(
+        8, store, backend, attempt, lambda n: approved(invoice, f"n-{n % 2}")
+    )
     assert failures(outcomes) == []  # no loser is told to retry: the outcome is known
     assert counted == ["PaymentsApproved"]  # one winner moved the attempt
     for answer in (o.value for o in outcomes):
@@ -255,12 +266,22 @@ def started(store, attempt):
     return store.current(attempt)
 
 
-def test_a_pending_attempt_past_its_expiry_asks_the_gateway_once_and_records_it_in_time(world):
-    backend, store, attempt, invoice = world
+def started_and_expired(store, attempt):
+    """The attempt handed to the gateway, then past its deadline: as it is kept now."""
     attempt = started(store, attempt)
     expire(store, attempt)
-    in_time = replace(approved(invoice, "q-1"), at=datetime.now(UTC) - timedelta(minutes=2))
-    gateway = AskedGateway(in_time)
+    return attempt
+
+
+def approved_in_time(invoice) -> Outcome:
+    """The gateway's answer, asked after the deadline: approved two minutes ago, in time."""
+    return replace(approved(invoice, "q-1"), at=datetime.now(UTC) - timedelta(minutes=2))
+
+
+def test_a_pending_attempt_past_its_expiry_asks_the_gateway_once_and_records_it_in_time(world):
+    backend, store, attempt, invoice = world
+    attempt = started_and_expired(store, attempt)
+    gateway = AskedGateway(approved_in_time(invoice))
     answer, status = pay.answer(store, gateway, backend, current(store, attempt), "x")
     assert status == 200 and answer["paymentApproved"] is True and answer["paymentStatus"] == 4
     assert backend.invoice(attempt["contractId"], attempt["invoiceId"])["hasPayment"] is True
@@ -270,8 +291,7 @@ def test_a_pending_attempt_past_its_expiry_asks_the_gateway_once_and_records_it_
 
 def test_a_payment_still_pending_at_the_gateway_ends_expired_and_its_late_approval_is_kept(world):
     backend, store, attempt, invoice = world
-    attempt = started(store, attempt)
-    expire(store, attempt)
+    attempt = started_and_expired(store, attempt)
     gateway = AskedGateway(Outcome("tok-12345678", "pending"))
     answer, status = pay.answer(store, gateway, backend, current(store, attempt), "x")
     assert status == 200 and answer["paymentStatus"] == 5 and answer["paymentApproved"] is False
@@ -287,10 +307,8 @@ def test_a_payment_still_pending_at_the_gateway_ends_expired_and_its_late_approv
 
 def test_a_new_attempt_closes_the_expired_one_after_asking_the_gateway(world):
     backend, store, attempt, invoice = world
-    attempt = started(store, attempt)
-    expire(store, attempt)
-    in_time = replace(approved(invoice, "q-1"), at=datetime.now(UTC) - timedelta(minutes=2))
-    gateway = AskedGateway(in_time)
+    attempt = started_and_expired(store, attempt)
+    gateway = AskedGateway(approved_in_time(invoice))
     request = checkout_request(invoice)
     contract = ContractRef(attempt["contractId"], "CC", "1", "", "")
     fresh = backend.invoice(attempt["contractId"], attempt["invoiceId"])
@@ -501,23 +519,6 @@ def test_a_retry_paid_first_leaves_the_newer_attempts_approval_to_refund(payu_wo
     assert warning.gatewayReference == "TX-B"
 
 
-class MeetAtRecord:
-    """The billing backend, whose record_payment waits until both payers are recording: both
-    attempts have taken their approval and passed every check that reads the invoice, so
-    only the billing system's guard can tell them apart."""
-
-    def __init__(self, backend, barrier) -> None:
-        self.backend = backend
-        self.barrier = barrier
-
-    def record_payment(self, contract_id, invoice_id, payment) -> None:
-        self.barrier.wait()
-        self.backend.record_payment(contract_id, invoice_id, payment)
-
-    def __getattr__(self, name):
-        return getattr(self.backend, name)
-
-
 def test_a_retry_and_a_newer_attempts_approval_recorded_at_once_pay_the_invoice_once(
     payu_world,
 ):
@@ -560,15 +561,9 @@ def test_retries_approved_at_the_same_time_are_decided_by_the_conditional_write(
     moves it declined -> approved and pays; the others are kept for a refund."""
     backend, store, attempt, invoice = payu_world
     pay.settle(store, backend, attempt, declined_by_payu())
-    counted: list[str] = []
-
-    def deliver(n: int, barrier) -> dict:
-        outcome = approved_by_payu(invoice, f"TX-R{n}")
-        return pay.settle(
-            racing(store, barrier), backend, attempt, outcome, events=pay.Events(counted.append)
-        )
-
-    outcomes = race(6, deliver)
+    outcomes, counted = settled_at_once(
+        6, store, backend, attempt, lambda n: approved_by_payu(invoice, f"TX-R{n}")
+    )
     # A loser hears its approval is kept for a refund, or (the attempt kept changing under
     # it) a 409 to retry, as PayU does below; nothing else.
     assert failures(outcomes, Conflict) == []

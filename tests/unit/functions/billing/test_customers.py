@@ -54,11 +54,6 @@ def backend():
     return Billing()
 
 
-@pytest.fixture
-def billing(monkeypatch, backend):
-    return function("billing", monkeypatch, backend)
-
-
 def test_a_customer_is_answered_by_their_document(billing):
     answer = billing.get(CUSTOMER, docTypeId="CC", customerId=OWNER[1])
     assert (answer.status, answer.body) == (200, person(OWNER, "Ana"))

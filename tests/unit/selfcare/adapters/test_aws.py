@@ -445,13 +445,23 @@ def test_listeners_are_told_of_each_call(serve, keys):
     assert told == [("dynamodb", "PutItem"), ("dynamodb", "GetItem")]
 
 
+def unset(monkeypatch, *names: str):
+    """For a fixture: `names` unset, and no shared client cached before or after the test."""
+    for name in names:
+        monkeypatch.delenv(name, raising=False)
+    aws.reset_clients()
+    yield
+    aws.reset_clients()
+
+
 # --- credentials -----------------------------------------------------------------------------------
 
 
 @pytest.fixture
 def no_keys(monkeypatch):
     """No credentials in the environment, and none cached before or after the test."""
-    for name in [
+    yield from unset(
+        monkeypatch,
         "AWS_ACCESS_KEY_ID",
         "AWS_SECRET_ACCESS_KEY",
         "AWS_SESSION_TOKEN",
@@ -459,11 +469,7 @@ def no_keys(monkeypatch):
         "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
         "AWS_CONTAINER_AUTHORIZATION_TOKEN",
         "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
-    ]:
-        monkeypatch.delenv(name, raising=False)
-    aws.reset_clients()
-    yield
-    aws.reset_clients()
+    )
 
 
 def container(access="ASIACONTAINER", expires_in=timedelta(hours=1)):
@@ -569,16 +575,13 @@ def test_no_credentials_anywhere_is_unavailable(monkeypatch, no_keys, tmp_path):
 @pytest.fixture
 def fresh(monkeypatch):
     """No shared client before or after the test; AWS_* endpoint and region variables unset."""
-    for name in [
+    yield from unset(
+        monkeypatch,
         "AWS_ENDPOINT_URL",
         "AWS_ENDPOINT_URL_DYNAMODB",
         "AWS_REGION",
         "AWS_DEFAULT_REGION",
-    ]:
-        monkeypatch.delenv(name, raising=False)
-    aws.reset_clients()
-    yield
-    aws.reset_clients()
+    )
 
 
 def test_the_dynamodb_endpoint_variable_wins(monkeypatch, fresh):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import pytest
@@ -15,7 +14,9 @@ import pytest
 from selfcare.adapters.payments import payu_signatures as sig
 from selfcare.adapters.payments.payu import PayuGateway
 from selfcare.errors import InvalidParameter, Unauthorized, Unavailable
-from selfcare.payments import CheckoutStart, Credentials
+from selfcare.payments import Credentials
+from tests.support.payu import CheckoutPage
+from tests.support.payu import checkout_start as start
 
 # PayU's documentation example (WebCheckout, "Signature").
 DOC_KEY, DOC_MERCHANT = "4Vj8eK4rloUd272L48hsrarnUA", "508029"
@@ -36,24 +37,6 @@ def gateway(algorithm: str = "MD5", test: bool = True, **env: str) -> PayuGatewa
         test=test,
     )
     return PayuGateway(credentials, env)
-
-
-def start(**changes) -> CheckoutStart:
-    values = {
-        "payment_token": "PT-7f3a9c",
-        "contract_id": "84257928",
-        "invoice_id": "84257928-20261101",
-        "amount": Decimal("89900"),
-        "tax": Decimal("14354"),
-        "currency": "COP",
-        "description": "Factura 84257928-20261101",
-        "notify_url": "https://api.example.co/v1/tigo/home/co/payments/payu/notifications",
-        "pages_url": "https://api.example.co/v1/tigo/home/co",
-        "return_url": "https://mi.tigo.com.co/pagos/resultado",
-        "buyer_email": "ana@example.com",
-        "buyer_name": "Ana Gómez",
-    }
-    return CheckoutStart(**(values | changes))
 
 
 # --- digests ---------------------------------------------------------------------------------
@@ -229,27 +212,10 @@ def test_the_payer_is_sent_to_our_own_page():
     )
 
 
-class _Form(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.action, self.fields, self.buttons, self.scripts = "", {}, [], 0
-
-    def handle_starttag(self, tag, attrs):
-        found = dict(attrs)
-        if tag == "form":
-            self.action = found["action"]
-        elif tag == "input" and found.get("type") == "hidden":
-            self.fields[found["name"]] = found["value"]
-        elif tag == "button":
-            self.buttons.append(found)
-        elif tag == "script":
-            self.scripts += 1
-
-
 def test_the_page_carries_the_form_escaped_and_submits_itself():
     hostile = start(description='Factura "x"><script>alert(1)</script>', buyer_name="O'Brien & Co")
     page = gateway().checkout_page(hostile)
-    parsed = _Form()
+    parsed = CheckoutPage()
     parsed.feed(page)
     action, fields = gateway().checkout_form(hostile)
     assert parsed.action == action
