@@ -194,3 +194,41 @@ def test_a_retry_while_the_first_is_still_being_made_is_told_to_retry_shortly(ta
     replay = idempotency.once(table, scope, same, "{}", lambda: ({"third": True}, 201), dumps,
                               context())  # fmt: skip
     assert replay == answered
+
+
+def test_a_retry_in_the_same_millisecond_is_not_taken_for_the_first(table, monkeypatch):
+    """Two invocations with one key can start in the same millisecond with the same time
+    left (a double tap): their in-progress records are then alike to the millisecond, and
+    only the put that wrote the record may take it for its own."""
+    import datetime as dt
+
+    from aws_lambda_powertools.utilities.idempotency.persistence import base
+
+    frozen = dt.datetime(2026, 12, 3, 12, 0, 0, 123000)
+
+    class Frozen(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):  # type: ignore[override]
+            return frozen
+
+    monkeypatch.setattr(base.dt, "datetime", Frozen)
+    scope, same = f"agent|POST /things|{uuid.uuid4().hex}", key()
+    made: list[str] = []
+    heard: list[Exception] = []
+
+    def first() -> tuple[Any, int]:
+        made.append("first")
+        try:  # the same clock, the same time left: the same expiry times
+            idempotency.once(table, scope, same, "{}", second, dumps, context())
+        except Conflict as refusal:
+            heard.append(refusal)
+        return {"first": True}, 201
+
+    def second() -> tuple[Any, int]:
+        made.append("second")
+        return {"second": True}, 201
+
+    assert idempotency.once(table, scope, same, "{}", first, dumps, context())[1] == 201
+    assert made == ["first"]
+    (refusal,) = heard
+    assert refusal.status == 409 and "still in progress" in refusal.message

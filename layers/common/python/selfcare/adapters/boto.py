@@ -7,6 +7,7 @@ only by requests that change data or pay: boto3 costs ~150 ms of a cold start.
 from __future__ import annotations
 
 import threading
+import uuid
 from functools import cache
 from typing import Any
 
@@ -72,25 +73,43 @@ def idempotency_records(table: str) -> Any:
 
     class Persistence(DynamoDBPersistenceLayer):
         def _put_record(self, data_record: Any) -> None:
+            _putting.mark = uuid.uuid4().hex  # this put's, on botocore's retries of it too
             try:
                 super()._put_record(data_record)
             except IdempotencyItemAlreadyExistsError as exists:
-                if not _ours(exists.old_data_record, data_record):
+                if not _ours(exists):
                     raise
                 # botocore retried our put after an answer it never got: the record is ours
+            finally:
+                _putting.mark = None
 
-    return Persistence(table_name=table, boto3_client=client("dynamodb"))
+    records = client("dynamodb")
+    records.meta.events.register("before-parameter-build.dynamodb.PutItem", _mark_put)
+    return Persistence(table_name=table, boto3_client=records)
 
 
-def _ours(found: Any, ours: Any) -> bool:
-    """Is the in-progress record DynamoDB holds the one this very put wrote? Its expiry
-    times are this put's own, to the millisecond, and so is the payload's hash."""
+_putting = threading.local()  # the mark of the in-progress record this thread is putting
+PUT_BY = "putBy"
+
+
+def _mark_put(params: dict[str, Any], **_: Any) -> None:
+    """An in-progress record carries the mark of the put that wrote it (a retry of that
+    put sends the same parameters, so the same mark)."""
+    mark = getattr(_putting, "mark", None)
+    if mark:
+        params["Item"][PUT_BY] = {"S": mark}
+
+
+def _ours(exists: Any) -> bool:
+    """Is the in-progress record DynamoDB holds the one this very put wrote (an earlier
+    attempt of it landed)? Only its mark says so: two requests with one key can start
+    in the same millisecond with the same expiry times."""
+    item = (getattr(exists.__cause__, "response", None) or {}).get("Item") or {}
+    mark = getattr(_putting, "mark", None)
     return (
-        found is not None
-        and found.status == "INPROGRESS"
-        and found.in_progress_expiry_timestamp == ours.in_progress_expiry_timestamp
-        and found.expiry_timestamp == ours.expiry_timestamp
-        and found.payload_hash == ours.payload_hash
+        mark is not None
+        and item.get("status", {}).get("S") == "INPROGRESS"
+        and item.get(PUT_BY, {}).get("S") == mark
     )
 
 
