@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from selfcare import params
 from selfcare.api import Api
@@ -28,8 +26,7 @@ def create_card_token_for_customer_id(docTypeId: str, customerId: str) -> Any:
     from tokenization import validation
 
     request = body.parse(api.event, CreateCardTokenizationRequest)
-    today = datetime.now(ZoneInfo(api.country.timezone)).date()
-    card = validation.card(request, api.scope.need_customer(), api.country, today)
+    card = validation.card(request, api.scope.need_customer(), api.country, api.country.today())
     gateway = wiring.gateway()
     # Idempotency records hash the body they are given: give them a keyed fingerprint, not
     # the card number and CVV (see cards.fingerprint).

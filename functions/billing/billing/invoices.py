@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from billing import dates
 from selfcare.countries import Country
 from selfcare.errors import Conflict, InvalidParameter, NotFound
 from selfcare.ports import BillingSystem, ContractRef, CustomerRef, Record
@@ -98,7 +97,7 @@ def create(
 ) -> Record:
     """A partial-payment invoice for part of what is outstanding (201 with its invoiceId),
     dated today where the country is."""
-    today = dates.today(country) if today is None else today
+    today = country.today() if today is None else today
     if amount is None:
         raise InvalidParameter("amount", "required: the amount of the new invoice")
     if amount <= 0:

@@ -9,7 +9,6 @@ import re
 from datetime import date
 from typing import Any
 
-from billing import dates
 from selfcare.countries import Country
 from selfcare.errors import InvalidParameter
 from selfcare.ports import Backend, ContractRef, Record
@@ -32,7 +31,7 @@ def describe(
 ) -> tuple[Record, str | None]:
     """The RecurringBillingInfo to keep, and the card token it charges (None for debit);
     registered today where the country is."""
-    today = dates.today(country) if today is None else today
+    today = country.today() if today is None else today
     given = request.recurringBillingInfo
     holder = (backend.customer(contract.document_type, contract.customer_id) or {}).get(
         "customerInfo", {}

@@ -217,3 +217,20 @@ def test_generated_phones_are_valid(
     national = country.generate_phone(random.Random(seed), mobile)
     assert national.startswith(mobile_start if mobile else landline_start)
     assert country.national_phone(country.normalize_phone(national)) == national
+
+
+def test_today_is_the_countrys_date_not_utcs(monkeypatch):
+    """At 02:00 UTC it is still yesterday evening in all three countries (UTC-5, UTC-6)."""
+    from datetime import UTC, date, datetime
+
+    from selfcare import countries
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):  # type: ignore[override]
+            return datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
+
+    monkeypatch.setattr(countries, "datetime", Clock)
+    assert {code: c.today() for code, c in countries.COUNTRIES.items()} == {
+        code: date(2026, 12, 2) for code in countries.COUNTRIES
+    }

@@ -7,6 +7,7 @@ import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from types import MappingProxyType
 
@@ -53,6 +54,17 @@ class Country:
     timezone: str
     payment_methods: tuple[str, ...]
     phone_plan: PhonePlan
+
+    def today(self) -> date:
+        """Today where the country is (not where the function runs: UTC); UTC's on a
+        runtime without the time zone database."""
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        now = datetime.now(UTC)
+        try:
+            return now.astimezone(ZoneInfo(self.timezone)).date()
+        except ZoneInfoNotFoundError:
+            return now.date()
 
     def document(self, doc_type: str) -> DocumentType:
         """The document type for a `docTypeId` in any case."""

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from selfcare import countries
 from selfcare.adapters.items import MemoryItems, Write
 from selfcare.adapters.sandbox import layout
 from selfcare.adapters.sandbox.backend import SandboxBackend
@@ -132,6 +133,7 @@ def test_changes_are_dated_in_the_countrys_time_zone(monkeypatch, country, day):
             return datetime(2026, 11, 27, 3, 0, tzinfo=UTC).astimezone(tz)
 
     monkeypatch.setattr(offerings, "datetime", Clock)
+    monkeypatch.setattr(countries, "datetime", Clock)  # where the country's day is told
     contract, product = first(country, with_offer)
     offer_id = offers_of(contract, product)[0]["offeringId"]
     store = backend(country)

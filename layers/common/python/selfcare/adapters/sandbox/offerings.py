@@ -198,15 +198,9 @@ class SandboxOfferings:
 
         item = self.items.get(layout.contract_pk(contract_id), layout.CONTRACT) or {}
         code = str((item.get("address") or {}).get("countryId", "")).lower()
-        now = datetime.now(UTC)
         if code not in COUNTRIES:
-            return now.date()
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            return now.astimezone(ZoneInfo(COUNTRIES[code].timezone)).date()
-        except ZoneInfoNotFoundError:  # a runtime without the tz database
-            return now.date()
+            return datetime.now(UTC).date()
+        return COUNTRIES[code].today()
 
 
 def _version(item: Item) -> int:
