@@ -15,6 +15,7 @@ SAM := $(SAM_VENV)/bin/sam
 SCAN_VENV := .venv-scan
 ACTIONLINT_VENV := .venv-actionlint
 REGION ?= us-east-1
+BACKEND ?= sandbox
 export SAM_CLI_TELEMETRY = 0
 export AWS_DEFAULT_REGION ?= $(REGION)
 
@@ -22,6 +23,7 @@ export AWS_DEFAULT_REGION ?= $(REGION)
 
 help:
 	@echo "make run       serve the API on http://127.0.0.1:3000 (sandbox data, no AWS, no Docker)"
+	@echo "make run BACKEND=tmf   the same API fronting a TM Forum stand-in BSS (same data)"
 	@echo "make test      run every test (unit, integration, contract, e2e)"
 	@echo "make test-fast unit tests without the property-based and process-starting ones (<1 min)"
 	@echo "make lint      ruff and mypy"
@@ -71,7 +73,7 @@ token: venv
 	@$(PY) -m local.token $(ARGS)
 
 run: venv
-	$(PY) -m local serve
+	$(PY) -m local serve --backend $(BACKEND)
 
 test: venv
 	$(PY) -m pytest -n auto -q

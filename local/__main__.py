@@ -27,6 +27,13 @@ def main(argv: list[str] | None = None) -> int:
         " its stacks and data are kept, and seeded only if they are not yet",
     )
     serve.add_argument("--customers", type=int, default=None, help="per country (40)")
+    serve.add_argument(
+        "--backend",
+        choices=["sandbox", "tmf"],
+        default=os.environ.get("BACKEND") or "sandbox",
+        help="tmf: serve from a TM Forum stand-in BSS (python -m local.tmf_standin)",
+    )
+    serve.add_argument("--bss-port", type=int, default=0, help="the TMF stand-in's port")
     aws = commands.add_parser("aws", help="run only the embedded AWS, stacks seeded")
     aws.add_argument("--host", default="127.0.0.1")
     aws.add_argument("--port", type=int, default=int(os.environ.get("MOTO_PORT", "5005")))
@@ -71,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         args.as_of,
         args.aws_endpoint,
         args.customers,
+        args.backend,
+        args.bss_port,
     )
 
 

@@ -52,9 +52,17 @@ def seed(
     paperless_table: str | None = None,
     checkout_table: str | None = None,
     customers: int = 40,
+    backend: str = "sandbox",
 ) -> dict[str, int]:
+    """With `backend` tmf the BSS serves the dataset (local.tmf_standin): only what the
+    service owns is seeded, card tokens in the checkout table (the vault there)."""
     dataset = generate_dataset(country, as_of, customers)
-    counts = {"sandbox": DynamoItems(sandbox_table).put_all(layout.dataset_items(dataset))}
+    counts = {"sandbox": 0}
+    if backend == "sandbox":
+        counts["sandbox"] = DynamoItems(sandbox_table).put_all(layout.dataset_items(dataset))
+    elif checkout_table:
+        cards = (i for i in layout.dataset_items(dataset) if i["sk"].startswith(layout.CARD))
+        counts["cards"] = DynamoItems(checkout_table).put_all(cards)
     if paperless_table:
         counts["paperless"] = DynamoItems(paperless_table).put_all(paperless_items(dataset))
     if checkout_table:

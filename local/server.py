@@ -10,9 +10,12 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from local.stack import REGION, Stack
+
+if TYPE_CHECKING:
+    from local.tmf_standin.server import TmfStandIn
 
 COUNTRIES = ("co", "gt", "sv")
 
@@ -53,17 +56,37 @@ def build(
     seed: bool = True,
     stage: str = "local",
     customers: int | None = None,
+    bss: TmfStandIn | None = None,
 ) -> dict[str, Stack]:
     """Each country's stack, provisioned (what exists is kept) and seeded unless it already
-    is: a runner started against an embedded AWS that another started keeps its data."""
+    is: a runner started against an embedded AWS that another started keeps its data. With
+    `bss` (a TMF stand-in), the stacks' Backend is tmf and each country's points at it."""
     stacks = {}
     for country in countries:
-        stack = Stack(country, stage=stage, overrides=overrides)
-        stack.provision()
+        parameters = dict(overrides)
+        if bss is not None:
+            parameters.update(Backend="tmf", BssBaseUrl=bss.base_url(country))
+        stack = Stack(country, stage=stage, overrides=parameters)
+        stack.bss = bss
+        provision(stack)
         if seed:
             seed_once(stack, as_of, customers)
         stacks[country] = stack
     return stacks
+
+
+def provision(stack: Stack) -> None:
+    """The stack's tables and secrets; with a TMF stand-in, its client credentials in the
+    stack's BssSecret, as an operator puts the BSS's."""
+    stack.provision()
+    if stack.bss is not None:
+        import json
+
+        import boto3
+
+        boto3.client("secretsmanager", region_name=REGION).put_secret_value(
+            SecretId=stack.physical["BssSecret"], SecretString=json.dumps(stack.bss.secret())
+        )
 
 
 SEEDED = {"pk": "LOCAL#SEEDED", "sk": "LOCAL#SEEDED"}  # in the sandbox table, written last
@@ -98,6 +121,7 @@ def seed_once(stack: Stack, as_of: date, customers: int | None = None) -> None:
         stack.table_name("PaperlessTable"),
         stack.table_name("CheckoutTable"),
         customers=customers,
+        backend="tmf" if stack.bss is not None else "sandbox",
     )
     mark = {**SEEDED, "asOf": as_of.isoformat(), "customers": customers}
     DynamoItems(stack.table_name("SandboxTable")).put_all([mark])
@@ -220,7 +244,7 @@ class LocalApi:
                 flush=True,
             )
             for stack in self.stacks.values():
-                stack.provision()
+                provision(stack)
                 seed_once(stack, self.as_of, self.customers)
             old, self.gateway = self.gateway, self.make_gateway(self.stacks)
             for host in old.hosts.values():
@@ -276,6 +300,8 @@ def serve(
     as_of: date | None,
     aws_endpoint: str | None = None,
     customers: int | None = None,
+    backend: str = "sandbox",
+    bss_port: int = 0,
 ) -> int:
     from werkzeug.serving import make_server
 
@@ -296,7 +322,15 @@ def serve(
     try:
         print(f"Local identity provider: keys in .local/jwt/, JWKS at {jwks.url}", flush=True)
         day = as_of or date.today()
-        stacks = build(COUNTRIES, day, identity_parameters(jwks.url), customers=customers)
+        bss = None
+        if backend == "tmf":  # each country's BSS: the TMF stand-in, on the same dataset
+            from local import demo, tmf_standin
+
+            bss = tmf_standin.standin(day, customers or demo.CUSTOMERS, bss_port).start()
+            print(f"TM Forum stand-in (the BSS) on {bss.url}", flush=True)
+        stacks = build(
+            COUNTRIES, day, identity_parameters(jwks.url), customers=customers, bss=bss
+        )
         app = LocalApi(
             stacks,
             day,

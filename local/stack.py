@@ -56,6 +56,7 @@ class Stack:
     stage: str = "local"
     template_path: Path = TEMPLATE
     overrides: dict[str, str] = field(default_factory=dict)
+    bss: Any = None  # Backend tmf: the TMF stand-in it points at (local.tmf_standin), if local
 
     def __post_init__(self) -> None:
         self.template = cfn.load(self.template_path)

@@ -52,6 +52,7 @@ class Country:
     local_calls: bool
     calling_code: str
     timezone: str
+    utc_offset: str  # the time zone's only offset (no daylight saving): TMF date-times
     payment_methods: tuple[str, ...]
     phone_plan: PhonePlan
 
@@ -162,6 +163,7 @@ COUNTRIES: Mapping[str, Country] = MappingProxyType(
             local_calls=True,
             calling_code="57",
             timezone="America/Bogota",
+            utc_offset="-05:00",
             payment_methods=("POL", "PSE", "FACTURANET BANCOLOMBIA"),  # from the contract
             # CRC Res. 5826/2019 (in force 2021): all numbers have 10 digits; mobiles 3xx,
             # landlines 60 + region (1 Bogotá, 2 Valle, 4 Antioquia, 5 Caribe, 6 Eje Cafetero,
@@ -184,6 +186,7 @@ COUNTRIES: Mapping[str, Country] = MappingProxyType(
             local_calls=False,
             calling_code="502",
             timezone="America/Guatemala",
+            utc_offset="-06:00",
             payment_methods=("VISA", "MASTERCARD", "TIGO MONEY", "BANCO INDUSTRIAL"),
             # SIT numbering plan: 8 digits since 2004; landlines 2, 6, 7; mobiles 3, 4, 5.
             phone_plan=PhonePlan(
@@ -204,6 +207,7 @@ COUNTRIES: Mapping[str, Country] = MappingProxyType(
             local_calls=False,
             calling_code="503",
             timezone="America/El_Salvador",
+            utc_offset="-06:00",
             payment_methods=("VISA", "MASTERCARD", "TIGO MONEY", "BANCO AGRICOLA"),
             # SIGET numbering plan: 8 digits since 2005; landlines 2, mobiles 6 and 7.
             phone_plan=PhonePlan(

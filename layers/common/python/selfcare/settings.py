@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from selfcare.errors import Unavailable
 
-BACKENDS = ("sandbox",)
+BACKENDS = ("sandbox", "tmf")
 
 
 class SettingsError(Unavailable):
@@ -29,6 +29,8 @@ class Settings:
     spool_url_ttl: int
     allowed_return_hosts: tuple[str, ...] = ()
     checkout_minutes: int = 30
+    bss_base_url: str | None = None  # Backend tmf: the BSS's TM Forum API root
+    bss_secret: str | None = None  # Backend tmf: its OAuth2 client credentials
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -62,6 +64,8 @@ class Settings:
             spool_url_ttl=ttl,
             allowed_return_hosts=hosts,
             checkout_minutes=minutes,
+            bss_base_url=env.get("BSS_BASE_URL") or None,
+            bss_secret=env.get("BSS_SECRET_ARN") or None,
         )
 
     def require(self, name: str) -> str:

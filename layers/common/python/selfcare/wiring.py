@@ -34,9 +34,29 @@ class Wiring:
     # Back-office systems (selfcare.adapters) ---------------------------------------------------
     @cached_property
     def backend(self) -> Backend:
+        if self.settings.backend == "tmf":
+            return self._tmf_backend()
         from selfcare.adapters import build_backend
 
         backend: Backend = build_backend(self.settings)
+        return backend
+
+    def _tmf_backend(self) -> Backend:
+        """The country's BSS through the TM Forum APIs; card tokens in the checkout table."""
+        from selfcare.adapters.items import DynamoItems
+        from selfcare.adapters.tmf.backend import TmfBackend
+        from selfcare.adapters.tmf.client import ClientCredentials, TmfClient
+        from selfcare.countries import get_country
+        from selfcare.stores.cards import CardStore
+
+        secret = self.settings.require("bss_secret")
+        client = TmfClient(
+            self.settings.require("bss_base_url"),
+            lambda: ClientCredentials.from_secret(self.secret(secret, "The back office credentials")),
+            what="The back office",
+        )
+        vault = CardStore(DynamoItems(self.settings.require("checkout_table"), "The card vault"))
+        backend: Backend = TmfBackend(client, get_country(self.settings.country).utc_offset, vault)
         return backend
 
     # The data this service owns (selfcare.stores) -----------------------------------------------
@@ -97,9 +117,13 @@ class Wiring:
     # Secrets -------------------------------------------------------------------------------------
     def spool_key(self) -> bytes:
         """The key that signs spool document links (Secrets Manager, cached)."""
+        return self.secret(self.settings.require("spool_secret"), "The spool signing key").encode()
+
+    def secret(self, arn: str, what: str) -> str:
+        """A secret's value (Secrets Manager, cached); 503/504 naming `what` when unreadable."""
         from selfcare.adapters import boto
 
         try:
-            return boto.secret(self.settings.require("spool_secret")).encode()
+            return boto.secret(arn)
         except Exception as error:
-            raise boto.failure(error, "The spool signing key") from None
+            raise boto.failure(error, what) from None

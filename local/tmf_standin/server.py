@@ -1,0 +1,265 @@
+"""The stand-in's HTTP side: OAuth2 client credentials, TMF630 reads (attribute filters,
+`fields`, `offset`/`limit` with X-Total-Count, `sort`), merge-patch and create, and a fault
+switch. One BSS per country under /<country>/tmf-api/ on 127.0.0.1, in a thread.
+
+  POST /oauth2/token                      client credentials (HTTP Basic) -> Bearer token
+  GET  /<cc>/tmf-api/<api>/<v>/<resource>[/<id>]   reads (ETag on single resources)
+  POST|PATCH|DELETE ...                   writes (see local.tmf_standin.writes)
+  POST /_faults  {"status": 500, "times": 2, "delay": 1.5, "malformed": true,
+                  "path": "customerBill", "expire": true}     DELETE /_faults to clear
+  GET  /_stats                            requests served per resource
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import threading
+import time
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from local.tmf_standin import query
+from local.tmf_standin.resources import Collections
+
+CLIENT_ID, CLIENT_SECRET = "selfcare-local", "local-only-client-secret"  # noqa: S105 - stand-in
+TOKEN_SECONDS = 3600
+
+
+@dataclass
+class Fault:
+    """What the next matching requests suffer: an HTTP status, a delay before answering,
+    a body that is not JSON, or every token taken for expired (401)."""
+
+    status: int | None = None
+    times: int = 1_000_000
+    delay: float = 0.0
+    malformed: bool = False
+    path: str = ""  # a part of the request path; "" matches every request
+    expire: bool = False
+    method: str = ""  # "" matches every method
+
+    def matches(self, method: str, path: str) -> bool:
+        return self.times > 0 and self.path in path and (not self.method or self.method == method)
+
+
+@dataclass
+class Stats:
+    requests: Counter[str] = field(default_factory=Counter)
+
+    def count(self, key: str) -> None:
+        self.requests[key] += 1
+
+
+def encode(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(type(value).__name__)
+
+
+class TmfStandIn:
+    def __init__(self, countries: Mapping[str, Collections], port: int = 0) -> None:
+        self.countries = {cc: dict(collections) for cc, collections in countries.items()}
+        self.versions: Counter[str] = Counter()  # "<cc>/<collection>/<id>" -> version
+        self.tokens: dict[str, float] = {}  # access token -> expiry (monotonic)
+        self.faults: list[Fault] = []
+        self.stats = Stats()
+        self.lock = threading.RLock()
+        self._http = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
+        self._http.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._http.server_address[1]}"
+        self._thread = threading.Thread(
+            target=self._http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    def start(self) -> TmfStandIn:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._http.shutdown()
+        self._http.server_close()
+
+    def __enter__(self) -> TmfStandIn:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def base_url(self, country: str) -> str:
+        return f"{self.url}/{country}/tmf-api"
+
+    def secret(self) -> dict[str, str]:
+        """The client-credentials secret the adapter reads from Secrets Manager."""
+        return {
+            "clientId": CLIENT_ID,
+            "clientSecret": CLIENT_SECRET,
+            "tokenUrl": f"{self.url}/oauth2/token",
+        }
+
+    def inject(self, **fault: Any) -> Fault:
+        found = Fault(**fault)
+        with self.lock:
+            self.faults.append(found)
+        return found
+
+    def clear(self) -> None:
+        with self.lock:
+            self.faults.clear()
+
+    def etag(self, country: str, collection: str, resource_id: str) -> str:
+        return f'"{self.versions[f"{country}/{collection}/{resource_id}"]}"'
+
+    def bump(self, country: str, collection: str, resource_id: str) -> None:
+        self.versions[f"{country}/{collection}/{resource_id}"] += 1
+
+    # Faults and tokens ------------------------------------------------------------------------
+    def fault_for(self, method: str, path: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.matches(method, path):
+                    fault.times -= 1
+                    return fault
+        return None
+
+    def issue_token(self, authorization: str) -> str | None:
+        try:
+            scheme, _, encoded = authorization.partition(" ")
+            client_id, _, secret = base64.b64decode(encoded).decode().partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return None
+        if scheme.lower() != "basic" or (client_id, secret) != (CLIENT_ID, CLIENT_SECRET):
+            return None
+        token = secrets.token_urlsafe(24)
+        with self.lock:
+            self.tokens[token] = time.monotonic() + TOKEN_SECONDS
+        return token
+
+    def authorized(self, authorization: str, fault: Fault | None) -> bool:
+        token = authorization.removeprefix("Bearer ")
+        with self.lock:
+            expiry = self.tokens.get(token)
+            if fault is not None and fault.expire:
+                self.tokens.pop(token, None)
+                return False
+        return expiry is not None and expiry > time.monotonic()
+
+
+def _handler(standin: TmfStandIn) -> type[BaseHTTPRequestHandler]:
+    from local.tmf_standin import writes
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _body(self) -> bytes:
+            length = int(self.headers.get("Content-Length") or 0)
+            return self.rfile.read(length) if length else b""
+
+        def _answer(self, status: int, body: Any = None, headers: Mapping[str, str] | None = None, raw: bytes | None = None) -> None:
+            payload = raw if raw is not None else b"" if body is None else json.dumps(body, default=encode, ensure_ascii=False).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json;charset=utf-8")
+            self.send_header("Content-Length", str(len(payload)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def _error(self, status: int, reason: str) -> None:
+            self._answer(status, {"code": str(status), "reason": reason, "@type": "Error"})
+
+        def _serve(self, method: str) -> None:
+            try:
+                body = self._body()
+                parts = urlsplit(self.path)
+                path = unquote(parts.path)
+                if path == "/oauth2/token" and method == "POST":
+                    return self._token(body)
+                if path == "/_faults":
+                    return self._faults(method, body)
+                if path == "/_stats":
+                    return self._answer(200, dict(standin.stats.requests))
+                fault = standin.fault_for(method, path)
+                if fault is not None and fault.delay:
+                    time.sleep(fault.delay)
+                if not standin.authorized(self.headers.get("Authorization", ""), fault):
+                    return self._error(401, "invalid or expired token")
+                if fault is not None and fault.malformed:
+                    return self._answer(200, raw=b"<html>upstream proxy error</html>")
+                if fault is not None and fault.status:
+                    return self._error(fault.status, "injected fault")
+                segments = [s for s in path.split("/") if s]
+                if len(segments) < 5 or segments[1] != "tmf-api":
+                    return self._error(404, "no such resource")
+                country, collection = segments[0], "/".join(segments[2:5])
+                resource_id = "/".join(segments[5:]) or None
+                with standin.lock:
+                    collections = standin.countries.get(country)
+                    if collections is None:
+                        return self._error(404, "no such country")
+                    standin.stats.count(f"{method} {collection}")
+                    params = parse_qsl(parts.query, keep_blank_values=True)
+                    if method == "GET":
+                        return self._read(country, collections, collection, resource_id, params)
+                    answer = writes.apply(standin, country, collections, method, collection, resource_id, body, self.headers)
+                self._answer(*answer)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def _read(self, country: str, collections: Collections, collection: str, resource_id: str | None, params: list[tuple[str, str]]) -> None:
+            items = collections.get(collection, {})
+            fields = next((v for k, v in params if k == "fields"), None)
+            if resource_id is not None:
+                found = items.get(resource_id)
+                if found is None:
+                    return self._error(404, "not found")
+                etag = standin.etag(country, collection, resource_id)
+                return self._answer(200, query.select(found, fields), {"ETag": etag})
+            try:
+                page, total = query.run(list(items.values()), params)
+            except ValueError as error:
+                return self._error(400, str(error))
+            headers = {"X-Total-Count": str(total), "X-Result-Count": str(len(page))}
+            self._answer(200, [query.select(r, fields) for r in page], headers)
+
+        def _token(self, body: bytes) -> None:
+            form = dict(parse_qsl(body.decode(errors="replace")))
+            if form.get("grant_type") != "client_credentials":
+                return self._answer(400, {"error": "unsupported_grant_type"})
+            token = standin.issue_token(self.headers.get("Authorization", ""))
+            if token is None:
+                return self._answer(401, {"error": "invalid_client"})
+            self._answer(200, {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_SECONDS})
+
+        def _faults(self, method: str, body: bytes) -> None:
+            if method == "DELETE":
+                standin.clear()
+                return self._answer(204)
+            try:
+                standin.inject(**json.loads(body or b"{}"))
+            except (TypeError, ValueError):
+                return self._error(400, "a fault is {status, times, delay, malformed, path, expire, method}")
+            self._answer(201, {"faults": len(standin.faults)})
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server's names
+            self._serve("GET")
+
+        def do_POST(self) -> None:  # noqa: N802
+            self._serve("POST")
+
+        def do_PATCH(self) -> None:  # noqa: N802
+            self._serve("PATCH")
+
+        def do_DELETE(self) -> None:  # noqa: N802
+            self._serve("DELETE")
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet: bodies hold personal data
+            pass
+
+    return Handler
