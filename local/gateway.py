@@ -13,6 +13,7 @@ import contextvars
 import ctypes
 import fnmatch
 import importlib.util
+import itertools
 import json
 import os
 import queue
@@ -39,6 +40,9 @@ _env_lock = threading.RLock()
 # Powertools keeps the current event on a class attribute shared by every resolver in the
 # process: in-process invocations run one at a time (Lambda gives each its own container).
 _invoking = threading.Lock()
+
+
+_HOSTS = itertools.count(1)
 
 
 class FunctionTimeout(Exception):
@@ -160,7 +164,8 @@ class FunctionHost:
         self.name = f"{function.name}-{country}"
         module_name, _, self.attribute = function.handler.rpartition(".")
         self.module_path = function.code_dir / f"{module_name}.py"
-        self.module_key = f"_local_{country}_{function.name}_{module_name}"
+        # one module per host: stacks of two stages (two backends) may run side by side
+        self.module_key = f"_local_{country}_{function.name}_{module_name}_{next(_HOSTS)}"
         self.environment = function.environment
         self.timeout_s = float(function.timeout_s if timeout_s is None else timeout_s)
         self._handler: Handler | None = None

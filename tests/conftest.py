@@ -109,6 +109,37 @@ def gateway(stacks):
     return Gateway(stacks, "co", local_function_env())
 
 
+@pytest.fixture(scope="session")
+def tmf_standin():
+    """The TM Forum stand-in (each country's BSS) on the tests' dataset, over real HTTP."""
+    from local import demo, tmf_standin
+
+    with tmf_standin.standin(AS_OF, demo.CUSTOMERS) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def tmf_stacks(embedded_aws, jwks, tmf_standin):
+    """The three stacks again (stage "tmf", tables of their own) with Backend tmf."""
+    from local.server import COUNTRIES, build, identity_parameters
+
+    return build(COUNTRIES, AS_OF, identity_parameters(jwks.url), stage="tmf", bss=tmf_standin)
+
+
+@pytest.fixture(scope="session")
+def tmf_gateway(tmf_stacks):
+    from local.gateway import Gateway
+    from local.server import local_function_env
+
+    return Gateway(tmf_stacks, "co", local_function_env())
+
+
+@pytest.fixture(scope="session", params=["sandbox", "tmf"])
+def backend_gateway(request):
+    """The API on each backend in turn: `sandbox` (its own dataset) and `tmf` (a BSS)."""
+    return request.getfixturevalue("gateway" if request.param == "sandbox" else "tmf_gateway")
+
+
 class TokenClient:
     """A WSGI client that sends a bearer token unless the request brings its own headers."""
 

@@ -12,16 +12,20 @@ if TYPE_CHECKING:
 COUNTRIES = ("co", "gt", "sv")
 
 
-def standin(as_of: date, customers: int, port: int = 0, countries: tuple[str, ...] = COUNTRIES) -> TmfStandIn:
+def standin(
+    as_of: date, customers: int, port: int = 0, countries: tuple[str, ...] = COUNTRIES
+) -> TmfStandIn:
     """A stand-in (not started) serving each country's sandbox dataset as of `as_of`."""
-    from local.tmf_standin.resources import build
+    from local.tmf_standin.engine import Bss
     from local.tmf_standin.server import TmfStandIn
     from selfcare.adapters.sandbox.generator import generate_dataset
     from selfcare.countries import get_country
 
     return TmfStandIn(
         {
-            country: build(generate_dataset(country, as_of, customers), get_country(country).utc_offset)
+            country: Bss(
+                generate_dataset(country, as_of, customers), get_country(country).utc_offset
+            )
             for country in countries
         },
         port=port,

@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     for country in COUNTRIES:
         print(f"  {country}: BssBaseUrl={server.base_url(country)}")
     print(f"  BssSecret: {json.dumps(server.secret())}")
-    print(f"  faults: curl -X POST {server.url}/_faults -d '{{\"status\": 503, \"times\": 3}}'")
+    print(f'  faults: curl -X POST {server.url}/_faults -d \'{{"status": 503, "times": 3}}\'')
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

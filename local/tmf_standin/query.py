@@ -8,7 +8,12 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 RESERVED = {"fields", "offset", "limit", "sort"}
-OPERATORS = {"gte": lambda a, b: a >= b, "gt": lambda a, b: a > b, "lte": lambda a, b: a <= b, "lt": lambda a, b: a < b}
+OPERATORS = {
+    "gte": lambda a, b: a >= b,
+    "gt": lambda a, b: a > b,
+    "lte": lambda a, b: a <= b,
+    "lt": lambda a, b: a < b,
+}
 ALWAYS = ("id", "href", "@type")
 
 
@@ -38,12 +43,17 @@ def matches(resource: dict[str, Any], name: str, wanted: str) -> bool:
     return any(_text(v) in options for v in values(resource, path))
 
 
-def run(resources: list[dict[str, Any]], params: Sequence[tuple[str, str]]) -> tuple[list[dict[str, Any]], int]:
+def run(
+    resources: list[dict[str, Any]], params: Sequence[tuple[str, str]]
+) -> tuple[list[dict[str, Any]], int]:
     found = [r for r in resources if all(matches(r, k, v) for k, v in params if k not in RESERVED)]
     given = dict(params)
     for key in reversed([k for k in given.get("sort", "").split(",") if k]):
         name = key.lstrip("-")
-        found.sort(key=lambda r, n=name: (_text(next(values(r, n.split(".")), "")), r["id"]), reverse=key.startswith("-"))
+        found.sort(
+            key=lambda r, n=name: (_text(next(values(r, n.split(".")), "")), r["id"]),
+            reverse=key.startswith("-"),
+        )
     try:
         offset = int(given.get("offset") or 0)
         limit = int(given["limit"]) if given.get("limit") else None

@@ -27,28 +27,35 @@ def build(dataset: Mapping[str, Any], offset: str) -> Collections:
 
 def _resources(dataset: Mapping[str, Any], offset: str) -> Iterator[tuple[str, Resource]]:
     for customer in dataset["customers"]:
-        key = apis.customer_key(customer["documentType"], customer["customerId"])
-        yield apis.CUSTOMER, _customer(customer, key, offset)
-        cards = {t["cardInfo"]: t["cardToken"] for t in customer.get("cardTokens", [])}
-        for contract in customer["contracts"]:
-            yield from _contract(contract, key, cards, offset)
-        visits = customer["scheduledVisits"]
-        for visit in visits.get("scheduledVisitList", []):
-            place = {k: v for k, v in visit.items() if k != "serviceActionList"}
-            for action in visit.get("serviceActionList", []):
-                appointment = shapes.VISIT_ACTION.to_tmf(action, offset)
-                shapes.VISIT_PLACE.to_tmf(place, offset, appointment)
-                appointment.setdefault("relatedParty", []).append(
-                    {"id": key, "role": "customer", "@referredType": "Customer"}
+        yield from customer_resources(customer, offset)
+
+
+def customer_resources(customer: Mapping[str, Any], offset: str) -> Iterator[tuple[str, Resource]]:
+    """A customer's resources: itself, its contracts' and its appointments."""
+    key = apis.customer_key(customer["documentType"], customer["customerId"])
+    yield apis.CUSTOMER, _customer(customer, key, offset)
+    cards = {t["cardInfo"]: t["cardToken"] for t in customer.get("cardTokens", [])}
+    for contract in customer["contracts"]:
+        yield from _contract(contract, key, cards, offset)
+    visits = customer["scheduledVisits"]
+    for visit in visits.get("scheduledVisitList", []):
+        place = {k: v for k, v in visit.items() if k != "serviceActionList"}
+        for action in visit.get("serviceActionList", []):
+            appointment = shapes.VISIT_ACTION.to_tmf(action, offset)
+            shapes.VISIT_PLACE.to_tmf(place, offset, appointment)
+            appointment.setdefault("relatedParty", []).append(
+                {"id": key, "role": "customer", "@referredType": "Customer"}
+            )
+            for party in appointment["relatedParty"]:
+                party.setdefault("@referredType", "Individual")  # the technician
+            if "relatedPlace" in appointment:
+                appointment["relatedPlace"].update(
+                    role="serviceAddress", **{"@referredType": "GeographicAddress"}
                 )
-                for party in appointment["relatedParty"]:
-                    party.setdefault("@referredType", "Individual")  # the technician
-                if "relatedPlace" in appointment:
-                    appointment["relatedPlace"].update(role="serviceAddress", **{"@referredType": "GeographicAddress"})
-                for entity in appointment.get("relatedEntity", []):
-                    entity.setdefault("@referredType", "Product")
-                appointment["status"] = VISIT_STATUS.get(action.get("status"), "initialized")
-                yield apis.APPOINTMENT, appointment
+            for entity in appointment.get("relatedEntity", []):
+                entity.setdefault("@referredType", "Product")
+            appointment["status"] = VISIT_STATUS.get(action.get("status"), "initialized")
+            yield apis.APPOINTMENT, appointment
 
 
 def _customer(customer: Mapping[str, Any], key: str, offset: str) -> Resource:
@@ -88,10 +95,12 @@ def _contract(
         "status": "active",
     }
     shapes.CONTRACT.to_tmf(contract["contract"], offset, product)
-    product.setdefault("productCharacteristic", []).extend([
-        {"name": "subscriptionNumber", "value": str(contract["subscriptionNumber"])},
-        {"name": "lines", "valueType": "array", "value": lines},
-    ])
+    product.setdefault("productCharacteristic", []).extend(
+        [
+            {"name": "subscriptionNumber", "value": str(contract["subscriptionNumber"])},
+            {"name": "lines", "valueType": "array", "value": lines},
+        ]
+    )
     product["relatedParty"] = [{"id": key, "role": "Customer", "@referredType": "Customer"}]
     product["billingAccount"] = {"id": account, "@referredType": "BillingAccount"}
     product["agreement"] = [{"id": contract_id}]
@@ -100,7 +109,12 @@ def _contract(
     yield apis.PRODUCT, product
 
     holder = " ".join(
-        str(p) for p in (contract["contactInformation"].get("name"), contract["contactInformation"].get("lastName")) if p
+        str(p)
+        for p in (
+            contract["contactInformation"].get("name"),
+            contract["contactInformation"].get("lastName"),
+        )
+        if p
     )
     billing_account: Resource = {
         "id": account,
@@ -116,24 +130,34 @@ def _contract(
     }
     shapes.CONTACT.to_tmf(contract["contactInformation"], offset, billing_account)
     since = min(
-        (str(o["registrationDate"]) for p in contract["products"] for o in p.get("offeringList") or []),
+        (
+            str(o["registrationDate"])
+            for p in contract["products"]
+            for o in p.get("offeringList") or []
+        ),
         default="2000-01-01",
     )
     for contact in billing_account.get("contact", []):
-        contact.update(contactType="billing", validFor={"startDateTime": f"{since}T00:00:00{offset}"})
+        contact.update(
+            contactType="billing", validFor={"startDateTime": f"{since}T00:00:00{offset}"}
+        )
         if "relatedParty" in contact:
             contact["relatedParty"].update({"@referredType": "Individual", "name": holder})
     recurring = contract.get("recurringBilling")
     if recurring:
         method_id = apis.payment_method_key(contract_id)
         billing_account["defaultPaymentMethod"] = {"id": method_id}
-        yield apis.PAYMENT_METHOD, payment_method(recurring, account, cards, offset)
+        token = contract.get("recurringCardToken") or cards.get(str(recurring.get("cardInfo")))
+        yield apis.PAYMENT_METHOD, payment_method(recurring, account, token, offset)
     yield apis.BILLING_ACCOUNT, billing_account
 
     for invoice in contract["invoices"]:
         yield apis.CUSTOMER_BILL, customer_bill(invoice, offset)
-        if invoice.get("paymentInfo"):
-            yield apis.PAYMENT, payment(invoice, invoice["paymentInfo"], account, offset)
+        paid = invoice.get("payments") or (
+            [invoice["paymentInfo"]] if invoice.get("paymentInfo") else []
+        )
+        for info in paid:  # in the order applied: the last is the invoice's paymentInfo
+            yield apis.PAYMENT, payment(invoice, info, account, offset)
     for held in contract["products"]:
         yield apis.PRODUCT, inventory_product(contract_id, held, offset)
     for product_id, offers in contract.get("availableOffers", {}).items():
@@ -156,7 +180,9 @@ def _contract(
         yield apis.TROUBLE_TICKET, ticket
     calls = sorted(contract.get("calls", []), key=lambda c: str(c["dateTimeStart"]))
     for index, call in enumerate(calls):
-        usage = shapes.CALL.to_tmf({k: v for k, v in call.items() if k != "measuringElement"}, offset)
+        usage = shapes.CALL.to_tmf(
+            {k: v for k, v in call.items() if k != "measuringElement"}, offset
+        )
         usage["id"] = f"{call['measuringElement']}-{index:05d}"
         usage["measuringElement"] = call["measuringElement"]
         usage["contractId"] = contract_id
@@ -169,19 +195,26 @@ def inventory_product(contract_id: str, held: Mapping[str, Any], offset: str) ->
     resource: Resource = {"id": apis.product_key(contract_id, held["productId"], subscription)}
     shapes.PRODUCT.to_tmf(held, offset, resource)
     for relationship in resource.get("productRelationship", []):
-        relationship["product"]["id"] = f"{resource['id']}-{relationship['product']['productOffering']['id']}"
+        relationship["product"]["id"] = (
+            f"{resource['id']}-{relationship['product']['productOffering']['id']}"
+        )
         for price in relationship["product"].get("productPrice", []):
             price.update(priceType="recurring", recurringChargePeriod="month")
-        relationship["product"]["status"] = "active" if relationship["product"].get("active") else "terminated"
+        relationship["product"]["status"] = (
+            "active" if relationship["product"].get("active") else "terminated"
+        )
     resource.setdefault("productRelationship", []).append(
-        {"relationshipType": "isBundledBy", "product": {"id": contract_id, "@referredType": "Product"}}
+        {
+            "relationshipType": "isBundledBy",
+            "product": {"id": contract_id, "@referredType": "Product"},
+        }
     )
     resource["status"] = "active"
     return resource
 
 
 def customer_bill(invoice: Mapping[str, Any], offset: str) -> Resource:
-    body = {k: v for k, v in invoice.items() if k != "paymentInfo"}
+    body = {k: v for k, v in invoice.items() if k not in ("paymentInfo", "payments")}
     bill = shapes.INVOICE.to_tmf(body, offset)
     due, amount = invoice.get("dueAmount"), invoice.get("invoiceAmount")
     bill["state"] = "settled" if due == 0 else "partiallyPaid" if due != amount else "sent"
@@ -190,7 +223,9 @@ def customer_bill(invoice: Mapping[str, Any], offset: str) -> Resource:
     return bill
 
 
-def payment(invoice: Mapping[str, Any], info: Mapping[str, Any], account: str, offset: str) -> Resource:
+def payment(
+    invoice: Mapping[str, Any], info: Mapping[str, Any], account: str, offset: str
+) -> Resource:
     resource = shapes.PAYMENT.to_tmf(info, offset)
     currency = invoice.get("currencyId")
     resource["totalAmount"]["unit"] = resource["amount"]["unit"] = currency
@@ -207,12 +242,11 @@ def payment(invoice: Mapping[str, Any], info: Mapping[str, Any], account: str, o
 
 
 def payment_method(
-    recurring: Mapping[str, Any], account: str, cards: Mapping[str, str], offset: str
+    recurring: Mapping[str, Any], account: str, token: str | None, offset: str
 ) -> Resource:
     resource = shapes.RECURRING.to_tmf(recurring, offset)
     resource["id"] = apis.payment_method_key(str(recurring["contractId"]))
     resource["account"] = [{"id": account, "@referredType": "BillingAccount"}]
-    token = cards.get(str(recurring.get("cardInfo")))
     resource["@type"] = "tokenizedCard" if recurring.get("cardInfo") else "bankAccountDebit"
     resource["name"] = f"Pago recurrente {recurring['contractId']}"
     if token:

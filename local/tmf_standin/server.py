@@ -26,9 +26,10 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from local.tmf_standin import query
+from local.tmf_standin.engine import Bss
 from local.tmf_standin.resources import Collections
 
-CLIENT_ID, CLIENT_SECRET = "selfcare-local", "local-only-client-secret"  # noqa: S105 - stand-in
+CLIENT_ID, CLIENT_SECRET = "selfcare-local", "local-only-client-secret"
 TOKEN_SECONDS = 3600
 
 
@@ -64,11 +65,12 @@ def encode(value: Any) -> Any:
 
 
 class TmfStandIn:
-    def __init__(self, countries: Mapping[str, Collections], port: int = 0) -> None:
-        self.countries = {cc: dict(collections) for cc, collections in countries.items()}
+    def __init__(self, countries: Mapping[str, Bss], port: int = 0) -> None:
+        self.countries = dict(countries)
         self.versions: Counter[str] = Counter()  # "<cc>/<collection>/<id>" -> version
         self.tokens: dict[str, float] = {}  # access token -> expiry (monotonic)
         self.faults: list[Fault] = []
+        self.idempotent: dict[tuple[str, str], tuple[str, Any]] = {}  # (country, key) -> answer
         self.stats = Stats()
         self.lock = threading.RLock()
         self._http = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
@@ -161,8 +163,20 @@ def _handler(standin: TmfStandIn) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             return self.rfile.read(length) if length else b""
 
-        def _answer(self, status: int, body: Any = None, headers: Mapping[str, str] | None = None, raw: bytes | None = None) -> None:
-            payload = raw if raw is not None else b"" if body is None else json.dumps(body, default=encode, ensure_ascii=False).encode()
+        def _answer(
+            self,
+            status: int,
+            body: Any = None,
+            headers: Mapping[str, str] | None = None,
+            raw: bytes | None = None,
+        ) -> None:
+            payload = (
+                raw
+                if raw is not None
+                else b""
+                if body is None
+                else json.dumps(body, default=encode, ensure_ascii=False).encode()
+            )
             self.send_response(status)
             self.send_header("Content-Type", "application/json;charset=utf-8")
             self.send_header("Content-Length", str(len(payload)))
@@ -207,12 +221,28 @@ def _handler(standin: TmfStandIn) -> type[BaseHTTPRequestHandler]:
                     params = parse_qsl(parts.query, keep_blank_values=True)
                     if method == "GET":
                         return self._read(country, collections, collection, resource_id, params)
-                    answer = writes.apply(standin, country, collections, method, collection, resource_id, body, self.headers)
+                    answer = writes.apply(
+                        standin,
+                        country,
+                        collections,
+                        method,
+                        collection,
+                        resource_id,
+                        body,
+                        self.headers,
+                    )
                 self._answer(*answer)
             except (BrokenPipeError, ConnectionResetError):
                 pass
 
-        def _read(self, country: str, collections: Collections, collection: str, resource_id: str | None, params: list[tuple[str, str]]) -> None:
+        def _read(
+            self,
+            country: str,
+            collections: Collections,
+            collection: str,
+            resource_id: str | None,
+            params: list[tuple[str, str]],
+        ) -> None:
             items = collections.get(collection, {})
             fields = next((v for k, v in params if k == "fields"), None)
             if resource_id is not None:
@@ -235,7 +265,9 @@ def _handler(standin: TmfStandIn) -> type[BaseHTTPRequestHandler]:
             token = standin.issue_token(self.headers.get("Authorization", ""))
             if token is None:
                 return self._answer(401, {"error": "invalid_client"})
-            self._answer(200, {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_SECONDS})
+            self._answer(
+                200, {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_SECONDS}
+            )
 
         def _faults(self, method: str, body: bytes) -> None:
             if method == "DELETE":
@@ -244,19 +276,21 @@ def _handler(standin: TmfStandIn) -> type[BaseHTTPRequestHandler]:
             try:
                 standin.inject(**json.loads(body or b"{}"))
             except (TypeError, ValueError):
-                return self._error(400, "a fault is {status, times, delay, malformed, path, expire, method}")
+                return self._error(
+                    400, "a fault is {status, times, delay, malformed, path, expire, method}"
+                )
             self._answer(201, {"faults": len(standin.faults)})
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server's names
+        def do_GET(self) -> None:
             self._serve("GET")
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             self._serve("POST")
 
-        def do_PATCH(self) -> None:  # noqa: N802
+        def do_PATCH(self) -> None:
             self._serve("PATCH")
 
-        def do_DELETE(self) -> None:  # noqa: N802
+        def do_DELETE(self) -> None:
             self._serve("DELETE")
 
         def log_message(self, format: str, *args: Any) -> None:  # quiet: bodies hold personal data

@@ -62,7 +62,9 @@ class TmfReads:
             document_type=document_type,
             customer_id=customer_id,
             billing_account_id=str(get(product, "billingAccount.id")),
-            subscription_number=str(get(product, "productCharacteristic[subscriptionNumber].value")),
+            subscription_number=str(
+                get(product, "productCharacteristic[subscriptionNumber].value")
+            ),
             lines=tuple(get(product, "productCharacteristic[lines].value") or ()),
         )
         if len(self._refs) >= REFS_KEPT:
@@ -229,7 +231,9 @@ class TmfReads:
             if get(appointment, "relatedParty[role=customer].id") != key:
                 continue
             place = shapes.VISIT_PLACE.from_tmf(appointment, self.tz)
-            visit = visits.setdefault(str(place.get("contractId")), {**place, "serviceActionList": []})
+            visit = visits.setdefault(
+                str(place.get("contractId")), {**place, "serviceActionList": []}
+            )
             visit["serviceActionList"].append(shapes.VISIT_ACTION.from_tmf(appointment, self.tz))
         order = [str(a.get("id")) for a in customer.get("agreement") or []]
         listed = [visits[c] for c in order if c in visits]
@@ -280,7 +284,9 @@ def _is_contract(found: Any) -> bool:
 
 
 def _billed_to(bill: Any, account: str | None) -> bool:
-    return isinstance(bill, dict) and account is not None and get(bill, "billingAccount.id") == account
+    return (
+        isinstance(bill, dict) and account is not None and get(bill, "billingAccount.id") == account
+    )
 
 
 def _products_of(contract_id: str) -> dict[str, str]:

@@ -50,7 +50,9 @@ class Shape:
     def names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 
-    def to_tmf(self, record: Mapping[str, Any], offset: str, into: dict[str, Any] | None = None) -> dict[str, Any]:
+    def to_tmf(
+        self, record: Mapping[str, Any], offset: str, into: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         out: dict[str, Any] = {} if into is None else into
         for key, value in self.fixed.items():
             put(out, key, value)
@@ -124,7 +126,7 @@ def _from_tmf(value: Any, kind: str, tz: timezone) -> Any:
 
 
 def offset_zone(offset: str) -> timezone:
-    """"-05:00" as a fixed time zone (the countries served keep no daylight saving)."""
+    """ "-05:00" as a fixed time zone (the countries served keep no daylight saving)."""
     sign = -1 if offset.startswith("-") else 1
     hours, minutes = offset.lstrip("+-").split(":")
     return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))

@@ -245,7 +245,12 @@ CALL = Shape(
         F("operatorName", "usageCharacteristic[destinationOperator].value"),
         F("callOffering", "description"),
     ),
-    fixed={"@type": "TigoVoiceUsage", "@baseType": "Usage", "usageType": "voice", "status": "rated"},
+    fixed={
+        "@type": "TigoVoiceUsage",
+        "@baseType": "Usage",
+        "usageType": "voice",
+        "status": "rated",
+    },
 )
 
 # TMF621 TroubleTicket (@type TigoServiceRequest): ServiceRequest ------------------------------
