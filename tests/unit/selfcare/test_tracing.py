@@ -216,3 +216,29 @@ def test_tracing_our_dynamodb_calls_loads_neither_boto3_nor_botocore(embedded_aw
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout) == {"answer": {}, "loaded": []}
     assert {d["name"] for d in received(daemon)} == {"## billing", "DynamoDB"}  # it was traced
+
+
+def test_a_call_outside_aws_is_a_remote_subsegment_with_its_http_meta(lambda_env, daemon):
+    def billing(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        with tracing.remote_subsegment("bss.example", "GET", "https://bss.example/x") as traced:
+            traced(503)
+        return {"statusCode": 200}
+
+    tracing.capture_handler("billing", billing)({}, CONTEXT)
+
+    by_name = {d["name"]: d for d in received(daemon)}
+    call = by_name["bss.example"]
+    assert call["namespace"] == "remote"
+    assert call["parent_id"] == by_name["## billing"]["id"]
+    assert call["http"] == {
+        "request": {"method": "GET", "url": "https://bss.example/x"},
+        "response": {"status": 503},
+    }
+    assert call["fault"] is True
+
+
+def test_without_tracing_a_remote_subsegment_records_nothing(monkeypatch):
+    monkeypatch.delenv("LAMBDA_TASK_ROOT", raising=False)
+
+    with tracing.remote_subsegment("bss.example", "GET", "https://bss.example/x") as traced:
+        traced(200)

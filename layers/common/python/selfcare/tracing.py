@@ -2,8 +2,9 @@
 
 Tracer's default patches every library the X-Ray SDK knows, which imports botocore and
 requests (~100 ms of a cold start) for clients this code does not create up front. Here
-it patches nothing at start; DynamoDB calls are recorded by `aws_subsegment`, and botocore
-is patched the moment boto3 is first needed (idempotency, secrets).
+it patches nothing at start; DynamoDB calls are recorded by `aws_subsegment`, calls to
+systems outside AWS (the BSS) by `remote_subsegment`, and botocore is patched the moment
+boto3 is first needed (idempotency, secrets).
 
 The one module that knows the tracing SDK: no other imports aws_xray_sdk or Powertools
 Tracer (SnapStart primes `SDK_MODULES` from here). Moving to OpenTelemetry (README,
@@ -67,3 +68,26 @@ def aws_subsegment(
                 aws["table_name"] = table
             subsegment.set_aws(aws)
         yield
+
+
+@contextmanager
+def remote_subsegment(name: str, method: str, url: str) -> Iterator[Callable[[int], None]]:
+    """A subsegment for one HTTP call to a system outside AWS, shaped as the X-Ray SDK's
+    requests patch shapes it (namespace remote, the host as its name, method and URL: give
+    it without a query string); the context yields a callable recording the status."""
+    if not enabled():
+        yield _ignored
+        return
+    from aws_xray_sdk.core import xray_recorder
+
+    with xray_recorder.in_subsegment(name, namespace="remote") as subsegment:
+        if subsegment is None:
+            yield _ignored
+            return
+        subsegment.put_http_meta("method", method)
+        subsegment.put_http_meta("url", url)
+        yield lambda status: subsegment.put_http_meta("status", status)
+
+
+def _ignored(status: int) -> None:
+    pass
