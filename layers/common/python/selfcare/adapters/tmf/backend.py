@@ -1,300 +1,40 @@
-"""The TMF backend: every back-office port answered by an operator's BSS through the TM Forum
-Open APIs (v4), mapped by `shapes` (docs/tmf-mapping.md). Reads take one round trip, or
-two made concurrently; a contract's billing account is a fact kept per warm container.
-Card tokens stay in the service's own table (`vault`)."""
+"""The TMF backend (`selfcare.ports.Backend`): an operator's BSS through the TM Forum Open
+APIs v4, reads (`reads`) and changes (`changes`) mapped by `shapes` (docs/tmf-mapping.md).
+Card tokens stay in the service's own table (`vault`, selfcare.stores.cards)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import date, timedelta
-from typing import Any
-
-from selfcare.adapters.tmf import apis, shapes
+from selfcare.adapters.tmf.changes import TmfChanges
 from selfcare.adapters.tmf.client import TmfClient
-from selfcare.adapters.tmf.codec import get, offset_zone
-from selfcare.ports import CardVault, ContractRef, CustomerRef, Record
-
-REF_FIELDS = "id,@type,relatedParty,billingAccount,productCharacteristic"
-REFS_KEPT = 4096
+from selfcare.ports import CardVault, Record
 
 
-class TmfReads:
-    """The read ports (Directory, BillingSystem, ProductCatalog, CaseSystem, Crm)."""
-
-    def __init__(self, client: TmfClient, utc_offset: str) -> None:
-        self.client = client
-        self.offset = utc_offset
-        self.tz = offset_zone(utc_offset)
-        self._refs: dict[str, ContractRef] = {}
-
-    # Directory ---------------------------------------------------------------------------------
-    def find_contract(self, contract_id: str) -> ContractRef | None:
-        known = self._refs.get(contract_id)
-        if known is not None:
-            return known
-        found = self.client.get(f"{apis.PRODUCT}/{contract_id}", fields=REF_FIELDS.split(","))
-        return self._ref(found) if _is_contract(found) else None
-
-    def find_customer(self, document_type: str, customer_id: str) -> CustomerRef | None:
-        key = apis.customer_key(document_type, customer_id)
-        found = self.client.get(f"{apis.CUSTOMER}/{key}", fields=["agreement"])
-        if not isinstance(found, dict):
-            return None
-        contracts = tuple(str(a["id"]) for a in found.get("agreement") or [] if a.get("id"))
-        return CustomerRef(document_type.upper(), customer_id, contracts)
-
-    def find_billing_account(self, billing_account_id: str) -> ContractRef | None:
-        found = self.client.list(
-            apis.PRODUCT,
-            {"billingAccount.id": billing_account_id, "@type": apis.CONTRACT_TYPE},
-            REF_FIELDS.split(","),
-            limit=1,
-        )
-        return self._ref(found[0]) if found and _is_contract(found[0]) else None
-
-    def _ref(self, product: dict[str, Any]) -> ContractRef:
-        party = next(
-            (p for p in product.get("relatedParty") or [] if p.get("role") == "Customer"), {}
-        )
-        document_type, customer_id = apis.customer_of(str(party.get("id", "")))
-        ref = ContractRef(
-            contract_id=str(product["id"]),
-            document_type=document_type,
-            customer_id=customer_id,
-            billing_account_id=str(get(product, "billingAccount.id")),
-            subscription_number=str(
-                get(product, "productCharacteristic[subscriptionNumber].value")
-            ),
-            lines=tuple(get(product, "productCharacteristic[lines].value") or ()),
-        )
-        if len(self._refs) >= REFS_KEPT:
-            self._refs.clear()
-        self._refs[ref.contract_id] = ref
-        return ref
-
-    def _account(self, contract_id: str) -> str | None:
-        ref = self.find_contract(contract_id)
-        return ref.billing_account_id if ref else None
-
-    # Billing -----------------------------------------------------------------------------------
-    def customer(self, document_type: str, customer_id: str) -> Record | None:
-        found = self.client.get(f"{apis.CUSTOMER}/{apis.customer_key(document_type, customer_id)}")
-        return shapes.CUSTOMER.from_tmf(found, self.tz) if isinstance(found, dict) else None
-
-    def contract(self, contract_id: str) -> Record | None:
-        found = self.client.get(f"{apis.PRODUCT}/{contract_id}")
-        return shapes.CONTRACT.from_tmf(found, self.tz) if _is_contract(found) else None
-
-    def contracts(self, contract_ids: Sequence[str]) -> list[Record]:
-        if not contract_ids:
-            return []
-        found = self.client.list(
-            apis.PRODUCT, {"id": ",".join(contract_ids), "@type": apis.CONTRACT_TYPE}
-        )
-        by_id = {str(p["id"]): p for p in found if _is_contract(p)}
-        return [shapes.CONTRACT.from_tmf(by_id[c], self.tz) for c in contract_ids if c in by_id]
-
-    def invoices(self, contract_id: str, limit: int | None = None) -> list[Record]:
-        account = self._account(contract_id)
-        if account is None:
-            return []
-        found = self.client.list(
-            apis.CUSTOMER_BILL,
-            {"billingAccount.id": account, "sort": "-billDate"},
-            limit=limit,
-        )
-        return [shapes.INVOICE.from_tmf(bill, self.tz) for bill in found]
-
-    def invoice(self, contract_id: str, invoice_id: str) -> Record | None:
-        account = self._account(contract_id)
-        bill = self.client.get(f"{apis.CUSTOMER_BILL}/{invoice_id}") if account else None
-        if not _billed_to(bill, account):
-            return None
-        return shapes.INVOICE.from_tmf(bill, self.tz)
-
-    def payment_info(self, contract_id: str, invoice_id: str) -> Record | None:
-        found = self.invoice_with_payment(contract_id, invoice_id)
-        return found[1] if found else None
-
-    def invoice_with_payment(
-        self, contract_id: str, invoice_id: str
-    ) -> tuple[Record, Record | None] | None:
-        account = self._account(contract_id)
-        if account is None:
-            return None
-        bill, payments = self.client.concurrently(
-            lambda: self.client.get(f"{apis.CUSTOMER_BILL}/{invoice_id}"),
-            lambda: self.client.list(
-                apis.PAYMENT, {"paymentItem.item.id": invoice_id, "account.id": account}
-            ),
-        )
-        if not _billed_to(bill, account):
-            return None
-        paid = [p for p in payments if get(p, "account.id") == account]
-        payment = shapes.PAYMENT.from_tmf(paid[-1], self.tz) if paid else None
-        return shapes.INVOICE.from_tmf(bill, self.tz), payment
-
-    def _payment_method(self, contract_id: str) -> dict[str, Any] | None:
-        account = self._account(contract_id)
-        if account is None:
-            return None
-        found = self.client.list(
-            apis.PAYMENT_METHOD, {"account.id": account, "status": "active"}, limit=1
-        )
-        return found[0] if found else None
-
-    def recurring_billing(self, contract_id: str) -> Record | None:
-        method = self._payment_method(contract_id)
-        return shapes.RECURRING.from_tmf(method, self.tz) if method else None
-
-    def recurring_card_token(self, contract_id: str) -> str | None:
-        method = self._payment_method(contract_id)
-        return str(method["token"]) if method and method.get("token") else None
-
-    def financing(self, contract_id: str) -> Record | None:
-        found = self.client.get(f"{apis.PRODUCT}/{contract_id}", fields=["financing"])
-        if not _is_contract(found) or not isinstance(found.get("financing"), dict):
-            return None
-        return shapes.FINANCING.from_tmf(found["financing"], self.tz)
-
-    def calls(self, contract_id: str, line: str, start: date, end: date) -> list[Record]:
-        found = self.client.list(
-            apis.USAGE,
-            {
-                "contractId": contract_id,
-                "measuringElement": line,
-                "usageDate.gte": start.isoformat(),
-                "usageDate.lt": (end + timedelta(days=1)).isoformat(),
-                "sort": "usageDate",
-            },
-        )
-        return [shapes.CALL.from_tmf(usage, self.tz) for usage in found]
-
-    # Product catalogue -------------------------------------------------------------------------
-    def products(self, contract_id: str, limit: int | None = None) -> list[Record]:
-        found = self.client.list(apis.PRODUCT, _products_of(contract_id), limit=limit)
-        return [shapes.PRODUCT.from_tmf(p, self.tz) for p in found]
-
-    def product(
-        self, contract_id: str, product_id: int, subscription_number: str | None = None
-    ) -> Record | None:
-        if subscription_number is not None:
-            key = apis.product_key(contract_id, product_id, subscription_number)
-            found = self.client.get(f"{apis.PRODUCT}/{key}")
-            return self._held(found, contract_id)
-        query = {**_products_of(contract_id), "productSpecification.id": str(product_id)}
-        listed = self.client.list(apis.PRODUCT, query, limit=1)
-        return self._held(listed[0], contract_id) if listed else None
-
-    def _held(self, found: Any, contract_id: str) -> Record | None:
-        if not isinstance(found, dict) or found.get("@type") != apis.PRODUCT_TYPE:
-            return None
-        owners = {
-            get(r, "product.id")
-            for r in found.get("productRelationship") or []
-            if r.get("relationshipType") == "isBundledBy"
-        }
-        return shapes.PRODUCT.from_tmf(found, self.tz) if contract_id in owners else None
-
-    def available_offers(self, contract_id: str, product_id: int) -> list[Record] | None:
-        query = {
-            "contractId": contract_id,
-            "productSpecification.id": str(product_id),
-            "sort": "id",
-        }
-        found = self.client.list(apis.PRODUCT_OFFERING, query)
-        if not found and self.product(contract_id, product_id) is None:
-            return None  # no such product in the contract
-        return [shapes.OFFER.from_tmf(offer, self.tz) for offer in found]
-
-    # Cases -------------------------------------------------------------------------------------
-    def service_requests(self, contract_id: str) -> list[Record]:
-        found = self.client.list(
-            apis.TROUBLE_TICKET, {"relatedEntity.id": contract_id, "sort": "-creationDate"}
-        )
-        mine = [t for t in found if get(t, "relatedEntity[role=contract].id") == contract_id]
-        return [shapes.SERVICE_REQUEST.from_tmf(ticket, self.tz) for ticket in mine]
-
-    def scheduled_visits(self, document_type: str, customer_id: str) -> Record | None:
-        key = apis.customer_key(document_type, customer_id)
-        customer, appointments = self.client.concurrently(
-            lambda: self.client.get(f"{apis.CUSTOMER}/{key}"),
-            lambda: self.client.list(
-                apis.APPOINTMENT, {"relatedParty.id": key, "sort": "validFor.startDateTime"}
-            ),
-        )
-        if not isinstance(customer, dict):
-            return None
-        info = shapes.CUSTOMER.from_tmf(customer, self.tz)["customerInfo"]
-        visits: dict[str, Record] = {}
-        for appointment in appointments:
-            if get(appointment, "relatedParty[role=customer].id") != key:
-                continue
-            place = shapes.VISIT_PLACE.from_tmf(appointment, self.tz)
-            visit = visits.setdefault(
-                str(place.get("contractId")), {**place, "serviceActionList": []}
-            )
-            visit["serviceActionList"].append(shapes.VISIT_ACTION.from_tmf(appointment, self.tz))
-        order = [str(a.get("id")) for a in customer.get("agreement") or []]
-        listed = [visits[c] for c in order if c in visits]
-        header = {
-            "customerId": info.get("customerId"),
-            "msisdn": info.get("phoneNumber"),
-            "customerName": customer.get("name"),
-            "customerPhone": info.get("phoneNumber"),
-        }
-        return {**{k: v for k, v in header.items() if v is not None}, "scheduledVisitList": listed}
-
-    # CRM ---------------------------------------------------------------------------------------
-    def contact_information(self, contract_id: str) -> Record | None:
-        account = self._account(contract_id)
-        found = (
-            self.client.get(f"{apis.BILLING_ACCOUNT}/{account}", fields=["contact"])
-            if account
-            else None
-        )
-        if not isinstance(found, dict) or not found.get("contact"):
-            return None
-        return shapes.CONTACT.from_tmf(found, self.tz)
-
-
-class TmfBackend(TmfReads):
+class TmfBackend(TmfChanges):
     """Implements `selfcare.ports.Backend`: reads and changes at the BSS, card tokens in the
     service's own vault."""
 
     def __init__(self, client: TmfClient, utc_offset: str, vault: CardVault) -> None:
         super().__init__(client, utc_offset)
         self.vault = vault
-        for name in _VAULT:
-            setattr(self, name, getattr(vault, name))
 
+    def card_tokens(self, document_type: str, customer_id: str, limit: int) -> list[Record]:
+        return self.vault.card_tokens(document_type, customer_id, limit)
 
-_VAULT = (
-    "card_tokens",
-    "card_token",
-    "card_token_of",
-    "keep_card_token",
-    "forget_card_token",
-    "forgot_card_token",
-)
+    def card_token(self, document_type: str, customer_id: str, token: str) -> Record | None:
+        return self.vault.card_token(document_type, customer_id, token)
 
+    def card_token_of(
+        self, document_type: str, customer_id: str, card_info: str, card_brand: str, expiry: str
+    ) -> Record | None:
+        return self.vault.card_token_of(document_type, customer_id, card_info, card_brand, expiry)
 
-def _is_contract(found: Any) -> bool:
-    return isinstance(found, dict) and found.get("@type") == apis.CONTRACT_TYPE
+    def keep_card_token(
+        self, document_type: str, customer_id: str, token: Record, expiry: str, most: int
+    ) -> Record:
+        return self.vault.keep_card_token(document_type, customer_id, token, expiry, most)
 
+    def forget_card_token(self, document_type: str, customer_id: str, token: str) -> None:
+        self.vault.forget_card_token(document_type, customer_id, token)
 
-def _billed_to(bill: Any, account: str | None) -> bool:
-    return (
-        isinstance(bill, dict) and account is not None and get(bill, "billingAccount.id") == account
-    )
-
-
-def _products_of(contract_id: str) -> dict[str, str]:
-    return {
-        "productRelationship.product.id": contract_id,
-        "@type": apis.PRODUCT_TYPE,
-        "sort": "id",
-    }
-
-
-Build = Callable[[], TmfBackend]
+    def forgot_card_token(self, document_type: str, customer_id: str, token: str) -> bool:
+        return self.vault.forgot_card_token(document_type, customer_id, token)

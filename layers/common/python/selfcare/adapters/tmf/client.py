@@ -39,6 +39,15 @@ if TYPE_CHECKING:
 __all__ = ["ClientCredentials", "TmfClient"]
 
 T = TypeVar("T")
+MERGE_PATCH = "application/merge-patch+json"
+JSON_PATCH_QUERY = "application/json-patch-query+json"  # TMF630 JSON Patch with queries
+
+
+class Rejected(UpstreamError):
+    """The BSS refused a change as malformed (400/422): the caller's value, or ours (502
+    unless the adapter knows which of the caller's values the BSS judged)."""
+
+
 MAX_PAGES = 20  # pages `list` reads at most (page_size items each)
 _PAGING = ("offset", "limit")
 
@@ -119,20 +128,22 @@ class TmfClient:
                 break  # the last page (or the BSS pages otherwise: it sent it all at once)
         return items
 
-    def post(self, path: str, body: Mapping[str, Any]) -> Any:
+    def post(self, path: str, body: Any, key: str | None = None) -> Any:
         """The created resource's JSON (None when the answer has no body). Never sent again
-        once it may have reached the BSS."""
-        return self._write("POST", path, body, "application/json")
+        once it may have reached the BSS; `key` goes as its Idempotency-Key, so that the
+        caller's own retry of the change is answered, not applied, a second time."""
+        return self._write("POST", path, body, "application/json", key)
 
-    def patch(self, path: str, body: Mapping[str, Any]) -> Any:
-        """JSON merge patch (RFC 7386); the resource's JSON (None without a body). Never
-        sent again once it may have reached the BSS."""
-        return self._write("PATCH", path, body, "application/merge-patch+json")
+    def patch(self, path: str, body: Any, key: str | None = None, kind: str = MERGE_PATCH) -> Any:
+        """JSON merge patch (RFC 7386), or `kind` (TMF630's JSON Patch Query); the
+        resource's JSON (None without a body). Never sent again once it may have reached
+        the BSS."""
+        return self._write("PATCH", path, body, kind, key)
 
-    def delete(self, path: str) -> None:
+    def delete(self, path: str, key: str | None = None) -> None:
         """NotFound (404) when the BSS has no such resource (unless an earlier attempt of
         this call may have deleted it)."""
-        answer = self._call("DELETE", path)
+        answer = self._call("DELETE", path, key=key)
         if answer.status == 404 and not answer.ambiguous:
             raise NotFound(f"{self.what} has no such record")
 
@@ -149,13 +160,19 @@ class TmfClient:
         return _gathered([future.result() for future in futures])
 
     # Internals ------------------------------------------------------------------------------
-    def _write(self, method: str, path: str, body: Mapping[str, Any], kind: str) -> Any:
+    def _write(self, method: str, path: str, body: Any, kind: str, key: str | None) -> Any:
         data = json.dumps(body, separators=(",", ":"), default=_number).encode()
-        answer = self._call(method, path, body=data, kind=kind)
+        answer = self._call(method, path, body=data, kind=kind, key=key)
         return self._json(answer) if answer.data.strip() else None
 
     def _call(
-        self, method: str, path: str, query: str = "", body: bytes | None = None, kind: str = ""
+        self,
+        method: str,
+        path: str,
+        query: str = "",
+        body: bytes | None = None,
+        kind: str = "",
+        key: str | None = None,
     ) -> Answer:
         """The BSS's answer (2xx, or a 404 to a GET or DELETE), through the circuit breaker;
         any other answer raised as its service error."""
@@ -166,7 +183,7 @@ class TmfClient:
             with tracing.remote_subsegment(
                 self.origin.host, method, self.origin.url(target)
             ) as traced:
-                answer = self._authorized(method, target + query, body, kind)
+                answer = self._authorized(method, target + query, body, kind, key)
                 traced(answer.status)
             ok = answer.status < 500
         except NoAnswer as failed:
@@ -179,12 +196,16 @@ class TmfClient:
             raise refused
         return answer
 
-    def _authorized(self, method: str, target: str, body: bytes | None, kind: str) -> Answer:
+    def _authorized(
+        self, method: str, target: str, body: bytes | None, kind: str, key: str | None
+    ) -> Answer:
         """Sent with the current token; once more with a new one when the BSS answers 401
         (it processed nothing, so a write may be sent again too)."""
         headers = {"Accept": "application/json"}
         if body is not None:
             headers["Content-Type"] = kind
+        if key is not None:
+            headers["Idempotency-Key"] = key
         for renewed in (False, True):
             access = self.tokens.get()
             headers["Authorization"] = f"Bearer {access.token}"
@@ -216,6 +237,8 @@ class TmfClient:
             return Unavailable(f"{what} is busy; retry shortly")
         if status == 504:
             return UpstreamTimeout(f"{what} did not answer in time")
+        if status in (400, 422) and method != "GET":
+            return Rejected(f"{what} rejected the change")
         if 400 <= status < 500:
             return UpstreamError(f"{what} rejected the request")
         return UpstreamError(f"{what} failed" if status >= 500 else f"{what} answered unexpectedly")
