@@ -17,6 +17,7 @@ import pytest
 
 from selfcare import budget, tracing
 from selfcare.adapters.tmf import transport
+from selfcare.adapters.tmf.breaker import Breaker
 from selfcare.adapters.tmf.client import ClientCredentials, TmfClient
 from selfcare.errors import (
     BadRequest,
@@ -470,6 +471,16 @@ def test_a_post_or_patch_dropped_after_sending_is_not_sent_again(bss, tmf):
     assert [r.method for r in bss.seen] == ["POST", "PATCH"]
 
 
+def test_a_delete_retried_after_it_may_have_applied_takes_404_as_done(bss, tmf):
+    bss.script("DELETE", f"{BILLS}/cb-1", A(504, {}), A(404, {}))
+    bss.script("DELETE", f"{BILLS}/cb-2", A(404, {}))
+    client = tmf()
+
+    assert client.delete(f"{BILLS}/cb-1") is None
+    with pytest.raises(NotFound):
+        client.delete(f"{BILLS}/cb-2")
+
+
 def test_patch_is_a_merge_patch(bss, tmf):
     bss.script("PATCH", f"{BILLS}/cb-1", A(200, BILL))
 
@@ -629,6 +640,35 @@ def test_timeouts_and_refused_connections_open_the_breaker_but_4xx_do_not(bss, t
         with pytest.raises(Unavailable, match="not reachable"):
             refused.get(f"{BILLS}/cb-1")
     assert refused.breaker.state == "open"
+
+
+def test_half_open_lets_one_probe_through_at_a_time(clock):
+    breaker = Breaker("The back office", threshold=1, cool_down=30, clock=clock)
+    breaker.leave(False, breaker.enter())
+    clock.now += 30
+
+    probe = breaker.enter()
+    with pytest.raises(Unavailable):
+        breaker.enter()  # while the probe is out
+    breaker.leave(None, probe)  # it ended neither way (a 4xx, our own timeout)
+    assert breaker.state == "open"
+    assert breaker.enter() is True  # another probe may go
+    with pytest.raises(Unavailable):
+        breaker.enter()
+
+
+def test_a_call_begun_before_the_breaker_opened_does_not_take_the_probe(clock):
+    breaker = Breaker("The back office", threshold=1, cool_down=30, clock=clock)
+    late = breaker.enter()
+    breaker.leave(False, breaker.enter())
+    clock.now += 30
+    probe = breaker.enter()
+
+    breaker.leave(False, late)  # the slow call failing keeps the circuit as it is
+
+    assert breaker.state == "half-open"
+    breaker.leave(True, probe)
+    assert breaker.state == "closed" and breaker.failures == 0
 
 
 # --- concurrency -----------------------------------------------------------------------------

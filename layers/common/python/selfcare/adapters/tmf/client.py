@@ -6,6 +6,7 @@ Stdlib only (cold starts): `transport` keeps one connection per thread, and `con
 runs one operation's independent calls on a pool made on first use. Every failure is a
 `selfcare.errors` error naming `what`, never the upstream's text, a URL's query or a token.
 JSON numbers with a fraction are read as Decimal (money); Decimal is written as a number.
+Production base and token URLs must be https; http is for the local stand-in.
 """
 
 from __future__ import annotations
