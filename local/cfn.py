@@ -113,6 +113,12 @@ class Resolver:
             return str(self.resolve(text)).split(separator)
         if tag == "Not":
             return not self.resolve(value[0])
+        if tag == "Or":
+            return any(self.resolve(v) for v in value)
+        if tag == "And":
+            return all(self.resolve(v) for v in value)
+        if tag == "Condition":
+            return self.condition(value)
         if tag == "Select":
             index, items = value
             return self.resolve(items)[int(self.resolve(index))]

@@ -328,9 +328,7 @@ def serve(
 
             bss = tmf_standin.standin(day, customers or demo.CUSTOMERS, bss_port).start()
             print(f"TM Forum stand-in (the BSS) on {bss.url}", flush=True)
-        stacks = build(
-            COUNTRIES, day, identity_parameters(jwks.url), customers=customers, bss=bss
-        )
+        stacks = build(COUNTRIES, day, identity_parameters(jwks.url), customers=customers, bss=bss)
         app = LocalApi(
             stacks,
             day,

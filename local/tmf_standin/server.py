@@ -214,20 +214,21 @@ def _handler(standin: TmfStandIn) -> type[BaseHTTPRequestHandler]:
                 country, collection = segments[0], "/".join(segments[2:5])
                 resource_id = "/".join(segments[5:]) or None
                 with standin.lock:
-                    collections = standin.countries.get(country)
-                    if collections is None:
+                    bss = standin.countries.get(country)
+                    if bss is None:
                         return self._error(404, "no such country")
                     standin.stats.count(f"{method} {collection}")
                     params = parse_qsl(parts.query, keep_blank_values=True)
                     if method == "GET":
-                        return self._read(country, collections, collection, resource_id, params)
+                        return self._read(country, bss.collections, collection, resource_id, params)
                     answer = writes.apply(
                         standin,
                         country,
-                        collections,
+                        bss,
                         method,
                         collection,
                         resource_id,
+                        params,
                         body,
                         self.headers,
                     )

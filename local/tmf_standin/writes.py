@@ -29,8 +29,7 @@ from urllib.parse import parse_qsl
 from local.tmf_standin.engine import Bss
 from local.tmf_standin.server import encode
 from selfcare.adapters.tmf import apis, shapes
-from selfcare.adapters.tmf.codec import offset_zone
-from selfcare.countries import get_country
+from selfcare.countries import fixed_zone, get_country
 from selfcare.errors import InvalidParameter, NotFound, ServiceError
 
 Answer = tuple[int, Any, dict[str, str]]
@@ -82,7 +81,7 @@ def _dispatch(
     document: Any,
     headers: Mapping[str, str],
 ) -> Answer:
-    zone = offset_zone(bss.offset)
+    zone = fixed_zone(bss.offset)
     if collection == apis.BILLING_ACCOUNT and method == "PATCH" and resource_id:
         account = bss.collections.get(collection, {}).get(resource_id)
         if account is None:

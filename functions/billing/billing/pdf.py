@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -52,6 +53,8 @@ def _render(
     pdf.set_title(f"Factura {invoice['invoiceId']}")
     pdf.set_author(BRAND)
     pdf.set_creator("Home Self Care API")
+    # Dated as the invoice, not as the request: the same invoice is always the same bytes.
+    pdf.set_creation_date(_issued(country, invoice))
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 18)
     pdf.cell(0, 12, f"{BRAND} - {country.name}", new_x="LMARGIN", new_y="NEXT")
@@ -87,3 +90,12 @@ def _render(
     pdf.set_font("Helvetica", "I", 9)
     pdf.multi_cell(0, 5, "Documento generado por el sandbox de la API Home Self Care.")
     return bytes(pdf.output())
+
+
+def _issued(country: Country, invoice: Mapping[str, Any]) -> datetime:
+    """Midnight of the invoice's creation date where the country is."""
+    try:
+        day = date.fromisoformat(str(invoice.get("creationDate")))
+    except ValueError:
+        day = date(2000, 1, 1)
+    return datetime(day.year, day.month, day.day, tzinfo=country.zone)

@@ -7,7 +7,7 @@ import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from types import MappingProxyType
 
@@ -40,6 +40,13 @@ class PhonePlan:
         )
 
 
+def fixed_zone(offset: str) -> timezone:
+    """ "-05:00" as a time zone (the countries served keep no daylight saving)."""
+    sign = -1 if offset.startswith("-") else 1
+    hours, minutes = offset.lstrip("+-").split(":")
+    return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
+
+
 @dataclass(frozen=True, slots=True)
 class Country:
     code: str
@@ -55,6 +62,11 @@ class Country:
     utc_offset: str  # the time zone's only offset (no daylight saving): TMF date-times
     payment_methods: tuple[str, ...]
     phone_plan: PhonePlan
+
+    @property
+    def zone(self) -> timezone:
+        """The country's time as a fixed offset (the TMF backend's date-times)."""
+        return fixed_zone(self.utc_offset)
 
     def today(self) -> date:
         """Today where the country is (not where the function runs: UTC); UTC's on a

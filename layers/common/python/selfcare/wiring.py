@@ -52,10 +52,15 @@ class Wiring:
         secret = self.settings.require("bss_secret")
         client = TmfClient(
             self.settings.require("bss_base_url"),
-            lambda: ClientCredentials.from_secret(self.secret(secret, "The back office credentials")),
+            lambda: ClientCredentials.from_secret(
+                self.secret(secret, "The back office credentials")
+            ),
             what="The back office",
         )
-        vault = CardStore(DynamoItems(self.settings.require("checkout_table"), "The card vault"))
+
+        def vault() -> CardStore:
+            return CardStore(DynamoItems(self.settings.require("checkout_table"), "The card vault"))
+
         backend: Backend = TmfBackend(client, get_country(self.settings.country).utc_offset, vault)
         return backend
 

@@ -4,6 +4,9 @@ Card tokens stay in the service's own table (`vault`, selfcare.stores.cards)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cached_property
+
 from selfcare.adapters.tmf.changes import TmfChanges
 from selfcare.adapters.tmf.client import TmfClient
 from selfcare.ports import CardVault, Record
@@ -13,9 +16,13 @@ class TmfBackend(TmfChanges):
     """Implements `selfcare.ports.Backend`: reads and changes at the BSS, card tokens in the
     service's own vault."""
 
-    def __init__(self, client: TmfClient, utc_offset: str, vault: CardVault) -> None:
+    def __init__(self, client: TmfClient, utc_offset: str, vault: Callable[[], CardVault]) -> None:
         super().__init__(client, utc_offset)
-        self.vault = vault
+        self._vault = vault  # made on first use: only the functions that keep cards have its table
+
+    @cached_property
+    def vault(self) -> CardVault:
+        return self._vault()
 
     def card_tokens(self, document_type: str, customer_id: str, limit: int) -> list[Record]:
         return self.vault.card_tokens(document_type, customer_id, limit)

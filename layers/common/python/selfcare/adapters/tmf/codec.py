@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -123,13 +123,6 @@ def _from_tmf(value: Any, kind: str, tz: timezone) -> Any:
     if kind == ID:
         return Decimal(str(value))
     return value
-
-
-def offset_zone(offset: str) -> timezone:
-    """ "-05:00" as a fixed time zone (the countries served keep no daylight saving)."""
-    sign = -1 if offset.startswith("-") else 1
-    hours, minutes = offset.lstrip("+-").split(":")
-    return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
 
 
 # Paths ---------------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ from typing import Any
 
 from selfcare.adapters.tmf import apis, shapes
 from selfcare.adapters.tmf.client import TmfClient
-from selfcare.adapters.tmf.codec import get, offset_zone
+from selfcare.adapters.tmf.codec import get
+from selfcare.countries import fixed_zone
 from selfcare.ports import ContractRef, CustomerRef, Record
 
 REF_FIELDS = "id,@type,relatedParty,billingAccount,productCharacteristic"
@@ -23,7 +24,7 @@ class TmfReads:
     def __init__(self, client: TmfClient, utc_offset: str) -> None:
         self.client = client
         self.offset = utc_offset
-        self.tz = offset_zone(utc_offset)
+        self.tz = fixed_zone(utc_offset)
         self._refs: dict[str, ContractRef] = {}
 
     # Directory ---------------------------------------------------------------------------------
@@ -107,7 +108,7 @@ class TmfReads:
     def invoice(self, contract_id: str, invoice_id: str) -> Record | None:
         account = self._account(contract_id)
         bill = self.client.get(f"{apis.CUSTOMER_BILL}/{invoice_id}") if account else None
-        if not _billed_to(bill, account):
+        if not isinstance(bill, dict) or not _billed_to(bill, account):
             return None
         return shapes.INVOICE.from_tmf(bill, self.tz)
 
