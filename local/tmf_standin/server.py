@@ -5,8 +5,9 @@ switch. One BSS per country under /<country>/tmf-api/ on 127.0.0.1, in a thread.
   POST /oauth2/token                      client credentials (HTTP Basic) -> Bearer token
   GET  /<cc>/tmf-api/<api>/<v>/<resource>[/<id>]   reads (ETag on single resources)
   POST|PATCH|DELETE ...                   writes (see local.tmf_standin.writes)
-  POST /_faults  {"status": 500, "times": 2, "delay": 1.5, "malformed": true,
-                  "path": "customerBill", "expire": true}     DELETE /_faults to clear
+  POST /_faults  {"status": 500, "times": 2, "delay": 1.5, "malformed": true, "drop": true,
+                  "path": "customerBill", "method": "GET", "expire": true, "after": true}
+                 (after: the request is processed first, its answer then lost)  DELETE clears
   GET  /_stats                            requests served per resource
 """
 
@@ -45,6 +46,8 @@ class Fault:
     path: str = ""  # a part of the request path; "" matches every request
     expire: bool = False
     method: str = ""  # "" matches every method
+    after: bool = False  # suffer it after the request is processed (a write made, its answer lost)
+    drop: bool = False  # close the connection without answering
 
     def matches(self, method: str, path: str) -> bool:
         return self.times > 0 and self.path in path and (not self.method or self.method == method)
@@ -200,14 +203,10 @@ def _handler(standin: TmfStandIn) -> type[BaseHTTPRequestHandler]:
                 if path == "/_stats":
                     return self._answer(200, dict(standin.stats.requests))
                 fault = standin.fault_for(method, path)
-                if fault is not None and fault.delay:
-                    time.sleep(fault.delay)
                 if not standin.authorized(self.headers.get("Authorization", ""), fault):
                     return self._error(401, "invalid or expired token")
-                if fault is not None and fault.malformed:
-                    return self._answer(200, raw=b"<html>upstream proxy error</html>")
-                if fault is not None and fault.status:
-                    return self._error(fault.status, "injected fault")
+                if fault is not None and not fault.after and self._suffer(fault):
+                    return None
                 segments = [s for s in path.split("/") if s]
                 if len(segments) < 5 or segments[1] != "tmf-api":
                     return self._error(404, "no such resource")
@@ -232,9 +231,27 @@ def _handler(standin: TmfStandIn) -> type[BaseHTTPRequestHandler]:
                         body,
                         self.headers,
                     )
+                if fault is not None and fault.after and self._suffer(fault):
+                    return None  # the change is made; its answer is lost
                 self._answer(*answer)
             except (BrokenPipeError, ConnectionResetError):
                 pass
+
+        def _suffer(self, fault: Fault) -> bool:
+            """Apply `fault`; True when it answered (or dropped) the request itself."""
+            if fault.delay:
+                time.sleep(fault.delay)
+            if fault.drop:
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return True
+            if fault.malformed:
+                self._answer(200, raw=b"<html>upstream proxy error</html>")
+                return True
+            if fault.status:
+                self._error(fault.status, "injected fault")
+                return True
+            return False
 
         def _read(
             self,

@@ -10,3 +10,8 @@ from tests.integration.test_contacts import *  # noqa: F403 - the same tests, on
 @pytest.fixture
 def gateway(tmf_gateway):
     return tmf_gateway
+
+
+@pytest.fixture
+def stacks(tmf_stacks):
+    return tmf_stacks

@@ -1,0 +1,17 @@
+"""tests/integration/test_payu_checkout.py, run again on Backend tmf (the API fronting a TMF BSS)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.test_payu_checkout import *  # noqa: F403 - the same tests, on the other backend
+
+
+@pytest.fixture
+def gateway(tmf_gateway):
+    return tmf_gateway
+
+
+@pytest.fixture
+def stacks(tmf_stacks):
+    return tmf_stacks
