@@ -236,6 +236,26 @@ def test_an_api_built_under_snapstart_forgets_cached_ownership_after_a_restore(r
     assert owners.lookups == 2  # the snapshot's answers are not trusted
 
 
+def test_a_bss_backend_is_built_anew_after_a_restore(runtime):
+    """Backend tmf: the client's kept-alive connections and OAuth token belong to the
+    snapshot's moment; restored copies each make their own."""
+    settings = Settings.from_env(
+        {
+            "COUNTRY": "co",
+            "BACKEND": "tmf",
+            "BSS_BASE_URL": "https://bss.example/tmf-api",
+            "BSS_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:1:secret:bss",
+        }
+    )
+    api = Api("snapstart-test", settings)
+    before = api.backend
+    assert api.backend is before  # kept for the warm container
+
+    snapstart.after_restore()
+
+    assert api.backend is not before
+
+
 def test_an_api_built_outside_snapstart_registers_nothing_to_forget(monkeypatch):
     monkeypatch.delenv("AWS_LAMBDA_INITIALIZATION_TYPE", raising=False)
     api, owners = owners_api()

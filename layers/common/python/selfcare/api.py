@@ -210,8 +210,11 @@ class Api:
             snapstart.on_restore(self._forget)
 
     def _forget(self) -> None:
-        """After a SnapStart restore: ownership looked up before the snapshot may be stale."""
+        """After a SnapStart restore: ownership looked up before the snapshot may be stale,
+        and a BSS client's connections and token belong to the snapshot's moment."""
         self.__dict__.pop("directory", None)
+        if self.settings.backend != "sandbox":
+            self.wiring.__dict__.pop("backend", None)
 
     # Backends, created on first use and kept for the life of the container -------------------
     @property

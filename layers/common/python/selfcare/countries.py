@@ -7,7 +7,7 @@ import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from types import MappingProxyType
 
@@ -64,7 +64,7 @@ class Country:
     phone_plan: PhonePlan
 
     @property
-    def zone(self) -> timezone:
+    def zone(self) -> tzinfo:
         """The country's time as a fixed offset (the TMF backend's date-times)."""
         return fixed_zone(self.utc_offset)
 

@@ -18,17 +18,17 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from selfcare import offerings as rules
 from selfcare.adapters import receipts
 from selfcare.adapters.items import ConditionFailed, Item, Items, Write
 from selfcare.adapters.sandbox import layout
-from selfcare.errors import Conflict, InvalidParameter, NotFound, ServiceError
+from selfcare.errors import Conflict, NotFound, ServiceError
 from selfcare.ports import Record
 
 ATTEMPTS = 8  # each failed attempt means another change of the product went through
-BASE, ADDITIONAL = "Principal", "Adicional"
+ADDITIONAL = "Adicional"
 ACTIVE, CANCELLED, RETIRED = "Activo", "Cancelado", "Retirado"
 TAKEN = "takenOffers"  # product item attribute: offers taken from the list, by offeringId
-CURRENT_PROMOTION = "Vigente"
 
 
 @dataclass(frozen=True)
@@ -61,16 +61,11 @@ class SandboxOfferings:
         def decide(read: _Read) -> _Decision:
             product = read.product["product"]
             offerings = product.get("offeringList") or []
-            if any(o["offeringId"] == offering_id and o.get("active") for o in offerings):
-                raise Conflict(f"Offering {offering_id} is already on product {product_id}")
             offers = read.offers["offers"] if read.offers else []
-            offer = next((o for o in offers if o["offeringId"] == offering_id), None)
-            if offer is None:
-                raise NotFound(
-                    f"Offering {offering_id} is not available for product {product_id}"
-                    f" of contract {contract_id}"
-                )
-            added = _offering(product, offer, _price(offer, promotion_code), today)
+            offer, price = rules.check_add(
+                product, offers, offering_id, promotion_code, contract_id
+            )
+            added = _offering(product, offer, price, today)
             kept = [o for o in offerings if o["offeringId"] != offering_id]  # drops a cancelled one
             new_product = {
                 **read.product,
@@ -90,18 +85,8 @@ class SandboxOfferings:
         def decide(read: _Read) -> _Decision:
             product = read.product["product"]
             offerings = product.get("offeringList") or []
-            found = [n for n, o in enumerate(offerings) if o["offeringId"] == offering_id]
-            if not found:
-                raise NotFound(f"No offering {offering_id} on product {product_id}")
-            index = next((n for n in found if offerings[n].get("active")), None)
-            if index is None:
-                raise Conflict(f"Offering {offering_id} is already cancelled")
+            index = rules.check_remove(product, offering_id)
             removed = offerings[index]
-            if index == 0 or removed.get("offeringType") == BASE:
-                raise Conflict(
-                    f"Offering {offering_id} is the base offering of product {product_id};"
-                    " only additional offerings can be removed"
-                )
             cancelled = _cancelled(removed, today)
             taken = dict(read.product.get(TAKEN, {}))
             offer = taken.pop(offering_id, None) or _offer_from(product, removed)
@@ -210,18 +195,6 @@ def _version(item: Item) -> int:
 def _holds(product_item: Item, offering_id: str) -> bool:
     offerings = product_item["product"].get("offeringList") or []
     return any(o["offeringId"] == offering_id and o.get("active") for o in offerings)
-
-
-def _price(offer: Record, promotion_code: str | None) -> Any:
-    if promotion_code is None:
-        return offer.get("amount")
-    if promotion_code != offer.get("promotionCode") or offer.get("promotionAmount") is None:
-        raise InvalidParameter(
-            "promotionCode", f"not a promotion of offering {offer['offeringId']}"
-        )
-    if offer.get("promotionStatus", CURRENT_PROMOTION) != CURRENT_PROMOTION:
-        raise InvalidParameter("promotionCode", "the promotion is no longer current")
-    return offer["promotionAmount"]
 
 
 def _offering(product: Record, offer: Record, price: Any, today: date) -> Record:

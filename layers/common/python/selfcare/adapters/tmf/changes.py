@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from selfcare import change
+from selfcare import offerings as rules
 from selfcare.adapters.tmf import apis, shapes
 from selfcare.adapters.tmf.client import JSON_PATCH_QUERY, Rejected, _number
 from selfcare.adapters.tmf.codec import get
@@ -136,6 +137,7 @@ class TmfChanges(TmfReads):
         offering_id: str,
         promotion_code: str | None,
     ) -> Record:
+        self._check_order(action, contract_id, product_id, offering_id, promotion_code)
         product: dict[str, Any] = {
             "productSpecification": {"id": str(product_id)},
             "productRelationship": [
@@ -185,6 +187,29 @@ class TmfChanges(TmfReads):
 
             raise UpstreamError("The back office answered the order unreadably")
         return shapes.OFFERING.from_tmf({"relationshipType": "bundles", "product": value}, self.tz)
+
+    def _check_order(
+        self,
+        action: str,
+        contract_id: str,
+        product_id: int,
+        offering_id: str,
+        promotion_code: str | None,
+    ) -> None:
+        """The API's answers to an order it may not make (selfcare.offerings), decided on
+        the product as it stands; the BSS still has the last word (a race: its 409)."""
+        found: list[Any] = self.client.concurrently(
+            lambda: self.product(contract_id, product_id),
+            lambda: self.available_offers(contract_id, product_id),
+        )
+        product: Record | None = found[0]
+        offers: list[Record] | None = found[1]
+        if product is None:
+            raise NotFound(f"No product {product_id} in contract {contract_id}")
+        if action == "add":
+            rules.check_add(product, offers or [], offering_id, promotion_code, contract_id)
+        else:
+            rules.check_remove(product, offering_id)
 
     def add_offering(
         self, contract_id: str, product_id: int, offering_id: str, promotion_code: str | None
