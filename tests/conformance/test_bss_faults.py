@@ -59,7 +59,9 @@ def reader():
     ],
     ids=["500", "503", "429", "400", "malformed", "dropped"],
 )
-def test_a_failing_bss_read_is_an_error_body_naming_no_upstream_text(api, bss, reader, fault, status):
+def test_a_failing_bss_read_is_an_error_body_naming_no_upstream_text(
+    api, bss, reader, fault, status
+):
     bss.inject(path="customerBill", **fault)
     answer = invoices(api, contract_of(reader))
     body = answer.get_json()
