@@ -42,20 +42,24 @@ class Wiring:
         return backend
 
     def _tmf_backend(self) -> Backend:
-        """The country's BSS through the TM Forum APIs; card tokens in the checkout table."""
+        """The country's BSS through the TM Forum APIs; card tokens in the checkout table.
+        Its client credentials come through our own Secrets Manager call (selfcare.adapters
+        .aws.secret), not boto3: reads stay clear of boto3's cold start."""
+        from selfcare.adapters import aws
         from selfcare.adapters.items import DynamoItems
         from selfcare.adapters.tmf.backend import TmfBackend
         from selfcare.adapters.tmf.client import ClientCredentials, TmfClient
         from selfcare.countries import get_country
         from selfcare.stores.cards import CardStore
 
-        secret = self.settings.require("bss_secret")
+        arn = self.settings.require("bss_secret")
+
+        def credentials() -> ClientCredentials:
+            with aws.translate_errors("The back office credentials"):
+                return ClientCredentials.from_secret(aws.secret(arn))
+
         client = TmfClient(
-            self.settings.require("bss_base_url"),
-            lambda: ClientCredentials.from_secret(
-                self.secret(secret, "The back office credentials")
-            ),
-            what="The back office",
+            self.settings.require("bss_base_url"), credentials, what="The back office"
         )
 
         def vault() -> CardStore:

@@ -221,6 +221,29 @@ def test_an_unknown_table_is_unavailable(embedded_aws):
     assert raised.value.__cause__.code == "ResourceNotFoundException"
 
 
+def test_a_secret_is_read_without_boto3_and_kept_until_it_may_have_rotated(
+    embedded_aws, monkeypatch
+):
+    import boto3
+
+    manager = boto3.client("secretsmanager", region_name="us-east-1")
+    name = f"bss-{uuid.uuid4().hex}"
+    arn = manager.create_secret(Name=name, SecretString="first")["ARN"]
+    aws.reset_clients()
+    assert aws.secret(arn) == "first"
+    manager.put_secret_value(SecretId=arn, SecretString="rotated")
+    assert aws.secret(arn) == "first"  # kept: no call per request
+    monkeypatch.setattr(aws, "SECRETS_MAX_AGE", 0.0)
+    assert aws.secret(arn) == "rotated"
+
+
+def test_a_missing_secret_is_unavailable_naming_what_needs_it(embedded_aws):
+    aws.reset_clients()
+    with pytest.raises(Unavailable) as raised, aws.translate_errors("The back office credentials"):
+        aws.secret(f"arn:aws:secretsmanager:us-east-1:123456789012:secret:none-{uuid.uuid4().hex}")
+    assert raised.value.status == 503 and "back office credentials" in raised.value.message
+
+
 # --- retries, timeouts and errors ------------------------------------------------------------------
 
 

@@ -1,4 +1,5 @@
-"""DynamoDB over its JSON API: signed HTTPS requests on one kept-alive connection.
+"""DynamoDB (and Secrets Manager's GetSecretValue) over their JSON API: signed HTTPS
+requests on one kept-alive connection.
 
 Why not boto3 here: importing boto3 and building a DynamoDB client costs ~145 ms of every
 cold start (`make bench`); this module and http.client import in a few ms. It speaks the
@@ -25,6 +26,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -91,11 +93,29 @@ class RetryQuota:
             self.available = min(self.CAPACITY, self.available + amount)
 
 
-class DynamoDB:
-    """One region's DynamoDB endpoint. Thread-safe: each thread keeps its own connection."""
+@dataclass(frozen=True, slots=True)
+class Service:
+    """An AWS JSON-protocol service: its signing name, X-Amz-Target prefix and content type."""
 
-    def __init__(self, region: str, endpoint: str) -> None:
+    name: str  # as traces and errors name it
+    signing: str
+    target: str
+    content_type: str
+
+
+DYNAMODB = Service("DynamoDB", "dynamodb", "DynamoDB_20120810", "application/x-amz-json-1.0")
+SECRETS_MANAGER = Service(
+    "Secrets Manager", "secretsmanager", "secretsmanager", "application/x-amz-json-1.1"
+)
+
+
+class DynamoDB:
+    """One region's endpoint of a JSON-protocol service (DynamoDB unless told otherwise).
+    Thread-safe: each thread keeps its own connection."""
+
+    def __init__(self, region: str, endpoint: str, service: Service = DYNAMODB) -> None:
         parts = urlsplit(endpoint)
+        self.service = service
         self.region = region
         self.secure = parts.scheme == "https"
         self.host = parts.hostname or ""
@@ -106,9 +126,10 @@ class DynamoDB:
 
     def call(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
         for listener in listeners:
-            listener("dynamodb", operation)
+            listener(self.service.signing, operation)
         payload = json.dumps(request, separators=(",", ":")).encode()
-        with tracing.aws_subsegment("DynamoDB", operation, self.region, request.get("TableName")):
+        table = request.get("TableName")
+        with tracing.aws_subsegment(self.service.name, operation, self.region, table):
             return self._send(operation, payload)
 
     def _send(self, operation: str, payload: bytes) -> dict[str, Any]:
@@ -159,11 +180,11 @@ class DynamoDB:
         """(status, JSON body) of one attempt; the body is None when it is corrupt (its
         x-amz-crc32 does not match, or it is no JSON object)."""
         headers = {
-            "Content-Type": "application/x-amz-json-1.0",
-            "X-Amz-Target": f"DynamoDB_20120810.{operation}",
+            "Content-Type": self.service.content_type,
+            "X-Amz-Target": f"{self.service.target}.{operation}",
             "Host": self.netloc,
         }
-        headers.update(sign(headers, payload, self.region, "dynamodb", credentials()))
+        headers.update(sign(headers, payload, self.region, self.service.signing, credentials()))
         try:
             connection = self._connection()
         except OSError as error:  # refused, unreachable or timed out while connecting
@@ -218,7 +239,22 @@ def _backoff(attempt: int, throttled: bool) -> float:
 # --- the shared client, credentials and signing --------------------------------------------------
 
 _client: DynamoDB | None = None
+_secrets_client: DynamoDB | None = None
+_secrets: dict[str, tuple[str, float]] = {}  # secret id -> (value, read at)
+SECRETS_MAX_AGE = 300.0  # seconds a secret is kept: a rotation is read within five minutes
 _lock = threading.Lock()
+
+
+def _made(service: Service, variable: str) -> DynamoDB:
+    env = os.environ
+    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
+    fips = env.get("AWS_USE_FIPS_ENDPOINT") == "true"
+    endpoint = (
+        env.get(variable)
+        or env.get("AWS_ENDPOINT_URL")
+        or regional_endpoint(region, fips, service.signing)
+    )
+    return DynamoDB(region, endpoint, service)
 
 
 def dynamodb() -> DynamoDB:
@@ -227,15 +263,28 @@ def dynamodb() -> DynamoDB:
     if _client is None:
         with _lock:
             if _client is None:
-                env = os.environ
-                region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
-                endpoint = (
-                    env.get("AWS_ENDPOINT_URL_DYNAMODB")
-                    or env.get("AWS_ENDPOINT_URL")
-                    or regional_endpoint(region, env.get("AWS_USE_FIPS_ENDPOINT") == "true")
-                )
-                _client = DynamoDB(region, endpoint)
+                _client = _made(DYNAMODB, "AWS_ENDPOINT_URL_DYNAMODB")
     return _client
+
+
+def secret(secret_id: str) -> str:
+    """A secret's string (GetSecretValue), kept SECRETS_MAX_AGE per warm container: for the
+    reads that need one (a BSS's client credentials), without boto3's cold start."""
+    global _secrets_client
+    now = time.monotonic()
+    kept = _secrets.get(secret_id)
+    if kept is not None and now - kept[1] < SECRETS_MAX_AGE:
+        return kept[0]
+    with _lock:
+        if _secrets_client is None:
+            _secrets_client = _made(SECRETS_MANAGER, "AWS_ENDPOINT_URL_SECRETS_MANAGER")
+        client = _secrets_client
+    answer = client.call("GetSecretValue", {"SecretId": secret_id})
+    value = answer.get("SecretString")
+    if not isinstance(value, str):
+        raise AwsError(200, CORRUPT, "no SecretString", {}, False)
+    _secrets[secret_id] = (value, now)
+    return value
 
 
 # Partitions whose DNS suffix is not amazonaws.com (botocore's endpoints.json), by prefix.
@@ -248,18 +297,19 @@ _PARTITIONS = (
 )
 
 
-def regional_endpoint(region: str, fips: bool = False) -> str:
-    """DynamoDB's endpoint in `region`, in whichever partition the region belongs to."""
+def regional_endpoint(region: str, fips: bool = False, service: str = "dynamodb") -> str:
+    """A service's endpoint in `region`, in whichever partition the region belongs to."""
     suffix = next((s for prefix, s in _PARTITIONS if region.startswith(prefix)), "amazonaws.com")
-    return f"https://dynamodb{'-fips' if fips else ''}.{region}.{suffix}"
+    return f"https://{service}{'-fips' if fips else ''}.{region}.{suffix}"
 
 
 def reset_clients() -> None:
     """Forget the client, its connections and cached credentials (tests switching
     backends; after a SnapStart restore)."""
-    global _client, _cached
+    global _client, _cached, _secrets_client
     with _lock:
-        _client, _cached = None, None
+        _client, _cached, _secrets_client = None, None, None
+        _secrets.clear()
 
 
 _cached: tuple[tuple[str, str, str | None], float] | None = None
