@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from selfcare.payments import Credentials, PaymentGateway
     from selfcare.ports import Backend, Once, PaperlessSubscriptions, PaymentAttempts
 
-GATEWAYS_KEPT = 4  # one per credentials seen: a rotation adds one, the old one ages out
+GATEWAYS_KEPT = 4
+BSS_PAGE_SIZE = 500  # a line's six months of calls in one page: one round trip per read  # one per credentials seen: a rotation adds one, the old one ages out
 
 
 class Wiring:
@@ -59,7 +60,10 @@ class Wiring:
                 return ClientCredentials.from_secret(aws.secret(arn))
 
         client = TmfClient(
-            self.settings.require("bss_base_url"), credentials, what="The back office"
+            self.settings.require("bss_base_url"),
+            credentials,
+            what="The back office",
+            page_size=BSS_PAGE_SIZE,
         )
 
         def vault() -> CardStore:

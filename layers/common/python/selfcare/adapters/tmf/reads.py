@@ -202,8 +202,12 @@ class TmfReads:
             "productSpecification.id": str(product_id),
             "sort": "id",
         }
-        found = self.client.list(apis.PRODUCT_OFFERING, query)
-        if not found and self.product(contract_id, product_id) is None:
+        answers: list[Any] = self.client.concurrently(  # one round trip, whatever the answer
+            lambda: self.client.list(apis.PRODUCT_OFFERING, query),
+            lambda: self.product(contract_id, product_id),
+        )
+        found: list[dict[str, Any]] = answers[0]
+        if answers[1] is None:
             return None  # no such product in the contract
         return [shapes.OFFER.from_tmf(offer, self.tz) for offer in found]
 
