@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from local.tmf_standin.resources import Collections, customer_resources
-from selfcare.adapters.items import MemoryItems
+from selfcare.adapters.items import MemoryItems, Write
 from selfcare.adapters.sandbox import layout
 from selfcare.adapters.sandbox.backend import SandboxBackend
 from selfcare.storable import storable
@@ -26,6 +26,37 @@ class Bss:
         self.owners: dict[str, tuple[str, str]] = {}  # contract id -> customer
         for customer in storable(dataset)["customers"]:
             self._publish(customer)
+
+    def partitions(self, document_type: str, customer_id: str) -> list[str]:
+        """The store's partitions holding one customer (its own, its contracts' and their
+        billing accounts')."""
+        head = self.items.get(layout.customer_pk(document_type, customer_id), layout.CUSTOMER)
+        found = [layout.customer_pk(document_type, customer_id)]
+        for contract_id in (head or {}).get("contractIds", []):
+            found.append(layout.contract_pk(contract_id))
+            item = self.items.get(layout.contract_pk(contract_id), layout.CONTRACT) or {}
+            found.append(layout.billing_account_pk(str(item.get("billingAccountId"))))
+        return found
+
+    def snapshot(self, document_type: str, customer_id: str) -> list[dict[str, Any]]:
+        """One customer's items, to put back with `restore` (tests)."""
+        return [
+            item
+            for pk in self.partitions(document_type, customer_id)
+            for item in self.items.query(pk)
+        ]
+
+    def restore(self, document_type: str, customer_id: str, saved: list[dict[str, Any]]) -> None:
+        for pk in self.partitions(document_type, customer_id):
+            for item in self.items.query(pk):
+                self.items.write(Write.delete(pk, item["sk"]))
+        self.items.put_all(saved)
+        self._publish(customer_view(self.items, document_type, customer_id))
+
+    def resources(self, document_type: str, customer_id: str) -> dict[tuple[str, str], Any]:
+        """(collection, id) -> resource, of every resource one customer's data makes."""
+        owned = self.owned.get((document_type, customer_id), set())
+        return {(c, i): self.collections[c][i] for c, i in sorted(owned)}
 
     def refresh(self, contract_id: str) -> None:
         """Build again the resources of the customer holding `contract_id`."""

@@ -10,9 +10,7 @@ def of_contract(cases: CaseSystem, contract: ContractRef) -> list[Record]:
 
 
 def of_customer(cases: CaseSystem, customer: CustomerRef) -> list[Record]:
-    found: list[Record] = []
-    for contract_id in customer.contract_ids:
-        found.extend(cases.service_requests(contract_id))
+    found = cases.service_requests_of(customer.contract_ids)
     return sorted(found, key=lambda request: str(request.get("creationDate", "")), reverse=True)
 
 

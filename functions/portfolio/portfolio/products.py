@@ -14,12 +14,7 @@ def of_contract(catalog: ProductCatalog, contract: ContractRef, limit: int) -> l
 
 def of_customer(catalog: ProductCatalog, customer: CustomerRef, limit: int) -> list[Record]:
     """Across all the customer's contracts, oldest contract first."""
-    found: list[Record] = []
-    for contract_id in customer.contract_ids:
-        found.extend(catalog.products(contract_id, limit - len(found)))
-        if len(found) >= limit:
-            break
-    return found
+    return catalog.products_of(customer.contract_ids, limit)
 
 
 def one(

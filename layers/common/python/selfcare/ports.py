@@ -74,6 +74,11 @@ class BillingSystem(Protocol):
 
 class ProductCatalog(Protocol):
     def products(self, contract_id: str, limit: int | None = None) -> list[Record]: ...
+    def products_of(self, contract_ids: Sequence[str], limit: int | None = None) -> list[Record]:
+        """The products of several contracts, contract by contract in that order, up to
+        `limit` (one read where the back office can)."""
+        ...
+
     def product(
         self, contract_id: str, product_id: int, subscription_number: str | None = None
     ) -> Record | None: ...
@@ -82,6 +87,11 @@ class ProductCatalog(Protocol):
 
 class CaseSystem(Protocol):
     def service_requests(self, contract_id: str) -> list[Record]: ...
+    def service_requests_of(self, contract_ids: Sequence[str]) -> list[Record]:
+        """The service requests of several contracts, contract by contract in that order
+        (one read where the back office can)."""
+        ...
+
     def scheduled_visits(self, document_type: str, customer_id: str) -> Record | None: ...
 
 

@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from selfcare.payments import Credentials, PaymentGateway
     from selfcare.ports import Backend, Once, PaperlessSubscriptions, PaymentAttempts
 
-GATEWAYS_KEPT = 4
-BSS_PAGE_SIZE = 500  # a line's six months of calls in one page: one round trip per read  # one per credentials seen: a rotation adds one, the old one ages out
+GATEWAYS_KEPT = 4  # one per credentials seen: a rotation adds one, the old one ages out
+BSS_PAGE_SIZE = 500  # a line's six months of calls in one page: one round trip per read
 
 
 class Wiring:

@@ -43,6 +43,9 @@ class Cases(FakeDirectory):
             raise self.failure
         return list(self.requests.get(contract_id, []))
 
+    def service_requests_of(self, contract_ids) -> list[dict]:
+        return [r for contract_id in contract_ids for r in self.service_requests(contract_id)]
+
     def scheduled_visits(self, document_type: str, customer_id: str) -> dict | None:
         return self.visits.get((document_type, customer_id))
 

@@ -106,6 +106,14 @@ class SandboxBackend(SandboxContacts, SandboxOfferings, SandboxBilling):
         )
         return [item["product"] for item in found]
 
+    def products_of(self, contract_ids: Sequence[str], limit: int | None = None) -> list[Record]:
+        found: list[Record] = []
+        for contract_id in contract_ids:
+            if limit is not None and len(found) >= limit:
+                break
+            found.extend(self.products(contract_id, None if limit is None else limit - len(found)))
+        return found
+
     def product(
         self, contract_id: str, product_id: int, subscription_number: str | None = None
     ) -> Record | None:
@@ -126,6 +134,9 @@ class SandboxBackend(SandboxContacts, SandboxOfferings, SandboxBilling):
             layout.contract_pk(contract_id), prefix=layout.REQUEST, newest_first=True
         )
         return [item["serviceRequest"] for item in found]
+
+    def service_requests_of(self, contract_ids: Sequence[str]) -> list[Record]:
+        return [r for contract_id in contract_ids for r in self.service_requests(contract_id)]
 
     def scheduled_visits(self, document_type: str, customer_id: str) -> Record | None:
         item = self.items.get(layout.customer_pk(document_type, customer_id), layout.VISITS)

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 SELECTOR = re.compile(r"^(?P<key>[^\[\]]+)\[(?:(?P<attr>[^=\]]+)=)?(?P<value>[^\]]+)\]$")
@@ -126,8 +127,23 @@ def _from_tmf(value: Any, kind: str, tz: timezone) -> Any:
 
 
 # Paths ---------------------------------------------------------------------------------------
-def _segments(path: str) -> list[str]:
-    return path.split(".")
+# A segment: (key, None, None) an attribute; (None, index, None) a list element; (key, attr,
+# value) the element of list `key` whose `attr` is `value`. Parsed once per path.
+Segment = tuple[str | None, int | str | None, str | None]
+
+
+@lru_cache(maxsize=1024)
+def _segments(path: str) -> tuple[Segment, ...]:
+    found: list[Segment] = []
+    for segment in path.split("."):
+        match = SELECTOR.match(segment)
+        if match:
+            found.append((match["key"], match["attr"] or "name", match["value"]))
+        elif segment.isdigit():
+            found.append((None, int(segment), None))
+        else:
+            found.append((segment, None, None))
+    return tuple(found)
 
 
 def _select(items: list[Any], attr: str, value: str, create: bool) -> Any:
@@ -143,48 +159,42 @@ def _select(items: list[Any], attr: str, value: str, create: bool) -> Any:
 
 def get(resource: Any, path: str) -> Any:
     node = resource
-    for segment in _segments(path):
+    for key, attr, value in _segments(path):
         if node is None:
             return None
-        match = SELECTOR.match(segment)
-        if match:
-            items = node.get(match["key"]) if isinstance(node, Mapping) else None
+        if value is not None:  # a selector
+            items = node.get(key) if isinstance(node, Mapping) else None
             if not isinstance(items, list):
                 return None
-            node = _select(items, match["attr"] or "name", match["value"], create=False)
-        elif segment.isdigit():
-            index = int(segment)
+            node = _select(items, str(attr), value, create=False)
+        elif key is None:  # an index
+            index = int(attr or 0)
             node = node[index] if isinstance(node, list) and index < len(node) else None
         else:
-            node = node.get(segment) if isinstance(node, Mapping) else None
+            node = node.get(key) if isinstance(node, Mapping) else None
     return node
 
 
 def put(resource: dict[str, Any], path: str, value: Any) -> None:
     segments = _segments(path)
     node: Any = resource
-    for position, segment in enumerate(segments):
+    for position, (key, attr, wanted) in enumerate(segments):
         last = position == len(segments) - 1
-        following = None if last else segments[position + 1]
-        match = SELECTOR.match(segment)
-        if match:
-            items = node.setdefault(match["key"], [])
-            element = _select(items, match["attr"] or "name", match["value"], create=True)
+        if wanted is not None:  # a selector
             if last:
                 raise ValueError(f"{path}: a selector names an element, not a value")
-            node = element
-            continue
-        if segment.isdigit():
-            index = int(segment)
+            node = _select(node.setdefault(key, []), str(attr), wanted, create=True)
+        elif key is None:  # an index
+            index = int(attr or 0)
             while len(node) <= index:
                 node.append({})
             if last:
                 node[index] = value
             else:
                 node = node[index]
-            continue
-        if last:
-            node[segment] = value
+        elif last:
+            node[key] = value
         else:
-            empty: Any = [] if following is not None and following.isdigit() else {}
-            node = node.setdefault(segment, empty)
+            following = segments[position + 1]
+            empty: Any = [] if following[0] is None else {}
+            node = node.setdefault(key, empty)

@@ -175,6 +175,20 @@ class TmfReads:
         found = self.client.list(apis.PRODUCT, _products_of(contract_id), limit=limit)
         return [shapes.PRODUCT.from_tmf(p, self.tz) for p in found]
 
+    def products_of(self, contract_ids: Sequence[str], limit: int | None = None) -> list[Record]:
+        """One list for every contract (`a,b` is either, TMF630), put in contract order."""
+        if not contract_ids:
+            return []
+        query = {**_products_of(",".join(contract_ids))}
+        found = self.client.list(apis.PRODUCT, query)
+        grouped: dict[str, list[dict[str, Any]]] = {c: [] for c in contract_ids}
+        for product in found:
+            for owner in _owners(product):
+                if owner in grouped:
+                    grouped[owner].append(product)
+        ordered = [shapes.PRODUCT.from_tmf(p, self.tz) for c in contract_ids for p in grouped[c]]
+        return ordered if limit is None else ordered[:limit]
+
     def product(
         self, contract_id: str, product_id: int, subscription_number: str | None = None
     ) -> Record | None:
@@ -189,12 +203,7 @@ class TmfReads:
     def _held(self, found: Any, contract_id: str) -> Record | None:
         if not isinstance(found, dict) or found.get("@type") != apis.PRODUCT_TYPE:
             return None
-        owners = {
-            get(r, "product.id")
-            for r in found.get("productRelationship") or []
-            if r.get("relationshipType") == "isBundledBy"
-        }
-        return shapes.PRODUCT.from_tmf(found, self.tz) if contract_id in owners else None
+        return shapes.PRODUCT.from_tmf(found, self.tz) if contract_id in _owners(found) else None
 
     def available_offers(self, contract_id: str, product_id: int) -> list[Record] | None:
         query = {
@@ -218,6 +227,23 @@ class TmfReads:
         )
         mine = [t for t in found if get(t, "relatedEntity[role=contract].id") == contract_id]
         return [shapes.SERVICE_REQUEST.from_tmf(ticket, self.tz) for ticket in mine]
+
+    def service_requests_of(self, contract_ids: Sequence[str]) -> list[Record]:
+        """One list for every contract, put in contract order (each newest first)."""
+        if not contract_ids:
+            return []
+        found = self.client.list(
+            apis.TROUBLE_TICKET,
+            {"relatedEntity.id": ",".join(contract_ids), "sort": "-creationDate"},
+        )
+        grouped: dict[str, list[dict[str, Any]]] = {c: [] for c in contract_ids}
+        for ticket in found:
+            owner = get(ticket, "relatedEntity[role=contract].id")
+            if owner in grouped:
+                grouped[owner].append(ticket)
+        return [
+            shapes.SERVICE_REQUEST.from_tmf(t, self.tz) for c in contract_ids for t in grouped[c]
+        ]
 
     def scheduled_visits(self, document_type: str, customer_id: str) -> Record | None:
         key = apis.customer_key(document_type, customer_id)
@@ -277,4 +303,13 @@ def _products_of(contract_id: str) -> dict[str, str]:
         "productRelationship.product.id": contract_id,
         "@type": apis.PRODUCT_TYPE,
         "sort": "id",
+    }
+
+
+def _owners(product: dict[str, Any]) -> set[Any]:
+    """The contracts a product of the inventory belongs to."""
+    return {
+        get(r, "product.id")
+        for r in product.get("productRelationship") or []
+        if r.get("relationshipType") == "isBundledBy"
     }
