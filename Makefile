@@ -86,7 +86,7 @@ test-fast: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy layers/common/python/selfcare local
+	$(VENV)/bin/mypy layers/common/python/selfcare local tools
 	@for f in functions/*/; do (cd $$f && MYPYPATH=$(CURDIR)/layers/common/python \
 		$(CURDIR)/$(VENV)/bin/mypy --config-file $(CURDIR)/pyproject.toml .) || exit 1; done
 

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft4Validator, FormatChecker
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
 
 from selfcare.adapters.tmf import apis
 
@@ -96,15 +98,50 @@ def _where(path: Any) -> str:
 
 def validate(resource: Any, api: str, definition: str) -> None:
     """Raise AssertionError unless `resource` is a valid `definition` of TMF `api`."""
-    errors = sorted(
-        validator(api, definition).iter_errors(resource),
-        key=lambda e: [str(p) for p in e.absolute_path],
-    )
+    _raise(list(validator(api, definition).iter_errors(resource)), f"{api} {definition}")
+
+
+def _raise(errors: list[Any], what: str) -> None:
     if not errors:
         return
+    errors.sort(key=lambda e: [str(p) for p in e.absolute_path])
     lines = [f"{_where(e.absolute_path)}: {e.message}" for e in errors[:_MAX_LISTED]]
     if len(errors) > _MAX_LISTED:
         lines.append(f"... and {len(errors) - _MAX_LISTED} more")
-    raise AssertionError(
-        f"not a valid {api} {definition} ({len(errors)} error(s)):\n  " + "\n  ".join(lines)
-    )
+    raise AssertionError(f"not a valid {what} ({len(errors)} error(s)):\n  " + "\n  ".join(lines))
+
+
+# Our extension @types (api/reference/tmf/extensions/, written by tools/tmf_mapping.py) ------------
+EXTENSIONS_DIR = TMF_DIR / "extensions"
+_BASE = "https://selfcare.invalid/api/reference/tmf/"  # where the files' relative $refs resolve
+
+
+@cache
+def _registry() -> Registry[Any]:
+    found = []
+    for path in [*sorted(TMF_DIR.glob("*.json")), *sorted(EXTENSIONS_DIR.glob("*.json"))]:
+        with path.open(encoding="utf-8") as f:
+            contents = json.load(f)
+        uri = _BASE + path.relative_to(TMF_DIR).as_posix()
+        found.append((uri, Resource.from_contents(contents, default_specification=DRAFT4)))
+    return Registry().with_resources(found)
+
+
+def extension_types() -> list[str]:
+    return sorted(path.stem for path in EXTENSIONS_DIR.glob("*.json"))
+
+
+@cache
+def extension_validator(type_: str) -> Draft4Validator:
+    schema = {"$ref": f"{_BASE}extensions/{type_}.json"}
+    return Draft4Validator(schema, registry=_registry(), format_checker=_FORMATS)
+
+
+def validate_extension(resource: Any, type_: str | None = None) -> bool:
+    """Hold `resource` to the schema of its `@type` (or `type_`): False when that is none of
+    ours; AssertionError listing the violations when it does not hold."""
+    type_ = type_ or (resource.get("@type") if isinstance(resource, dict) else None)
+    if type_ not in extension_types():
+        return False
+    _raise(list(extension_validator(type_).iter_errors(resource)), f"@type {type_}")
+    return True
