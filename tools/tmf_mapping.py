@@ -100,7 +100,11 @@ PORTS: dict[str, Port] = {
             Call(
                 "GET",
                 "PRODUCT",
-                query=("billingAccount.id={billingAccountId}", f"@type={apis.CONTRACT_TYPE}"),
+                query=(
+                    "billingAccount.id={billingAccountId}",
+                    f"@type={apis.CONTRACT_TYPE}",
+                    "limit=1",
+                ),
                 fields=reads.REF_FIELDS,
             ),
         )
@@ -909,19 +913,21 @@ RESOURCES: dict[str, str] = {  # apis constant -> TMF API, from its comment in a
 def closure(port: str) -> str:
     """The source of a TmfBackend method and of every method and module helper it calls."""
     helpers = {**vars(reads), **vars(changes)}
-    texts, seen, todo = [], set(), [port]
+    texts: list[str] = []
+    seen: set[tuple[bool, str]] = set()
+    todo = [(True, port)]
     while todo:
-        name = todo.pop()
-        if name in seen:
+        method, name = todo.pop()
+        if (method, name) in seen:
             continue
-        seen.add(name)
-        member = getattr(TmfBackend, name, None) or helpers.get(name)
-        if not callable(member):
+        seen.add((method, name))
+        member = getattr(TmfBackend, name, None) if method else helpers.get(name)
+        if not inspect.isfunction(member):
             continue
         text = inspect.getsource(member)
         texts.append(text)
-        todo.extend(re.findall(r"self\.(\w+)\(", text))
-        todo.extend(re.findall(r"(?<![\w.])(_\w+)\(", text))
+        todo.extend((True, n) for n in re.findall(r"self\.(\w+)\(", text))
+        todo.extend((False, n) for n in re.findall(r"(?<![\w.])(?<!def )(_\w+)\(", text))
     return "\n".join(texts)
 
 
