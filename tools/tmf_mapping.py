@@ -663,45 +663,27 @@ def placed() -> list[Placed]:
             if sub is None:
                 continue
             name = names[id(sub)]
-            if f.nested is not None:
-                visit(
-                    Placed(
-                        name, sub, RECORDS[name], item.home, item.types, item.context,
-                        item.prefix, item.shown, item.name,
-                    )
-                )  # fmt: skip
+            child = replace(item, name=name, shape=sub, record=RECORDS[name], parent=item.name)
+            if f.nested is not None:  # the same object
+                visit(child)
                 continue
             where = "".join(f"[{k}={v}]" for k, v in sub.where.items()) or "[]"
             shown = ".".join(p for p in (item.shown, f.path or f.name) if p) + where
             prefix = (*item.prefix, *segments(f.path or f.name), EACH)
             sub_type = sub.fixed.get("@type")
-            if sub_type and sub_type not in item.types:
+            if sub_type and sub_type not in item.types:  # elements of a type of their own
                 definition = _walk(item.context, prefix)
                 if definition is None:
                     raise LookupError(f"{name}: its own @type in no TMF object")
-                visit(
-                    Placed(
-                        name, sub, RECORDS[name], item.home, (sub_type,),
-                        (item.context[0], definition[1]), (), shown, item.name,
-                    )
-                )  # fmt: skip
+                context = (item.context[0], definition[1])
+                visit(replace(child, types=(sub_type,), context=context, prefix=(), shown=shown))
             else:
-                visit(
-                    Placed(
-                        name, sub, RECORDS[name], item.home, item.types, item.context,
-                        prefix, shown, item.name,
-                    )
-                )  # fmt: skip
+                visit(replace(child, prefix=prefix, shown=shown))
 
     for name, home in HOMES.items():
+        context, prefix = (home.api, home.definition), tuple(segments(home.at)) if home.at else ()
         shape = getattr(shapes, name)
-        prefix = tuple(segments(home.at)) if home.at else ()
-        visit(
-            Placed(
-                name, shape, home.record, home, home.types, (home.api, home.definition),
-                prefix, home.at,
-            )
-        )  # fmt: skip
+        visit(Placed(name, shape, home.record, home, home.types, context, prefix, home.at))
     return out
 
 
