@@ -53,6 +53,7 @@ from selfcare.models.cases import ScheduledVisitInfo, ServiceRequestList
 from selfcare.models.customer import CustomerDetailInfo, CustomerExtendedInfo
 from selfcare.models.portfolio import CommercialOfferingList, Product, ProductList
 from selfcare.ports import ContractRef
+from selfcare.wiring import BSS_PAGE_SIZE
 
 DAYS = 180
 WRITES = ("post", "patch", "delete")
@@ -407,7 +408,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     try:
         document_type, number = country.parse_document(*args.document)
         credentials = ClientCredentials.from_secret(args.secret_file.read_text(encoding="utf-8"))
-        client = TmfClient(args.base_url, lambda: credentials, attempt_timeout=args.attempt_timeout)
+        client = TmfClient(  # as the stacks build it (selfcare.wiring)
+            args.base_url,
+            lambda: credentials,
+            attempt_timeout=args.attempt_timeout,
+            page_size=BSS_PAGE_SIZE,
+        )
     except OSError as error:
         parser.error(f"cannot read the secret file: {error.strerror}")
     except ServiceError as error:  # the document, the secret or the URL: naming no value

@@ -60,7 +60,8 @@ class Port:
     calls: tuple[Call, ...] = ()
     uses: tuple[str, ...] = ()  # port methods it calls before its own calls
     then: tuple[str, ...] = ()  # ... and after
-    concurrent: bool = False  # its own calls are made at once
+    along: tuple[str, ...] = ()  # ... at the same time as its own calls
+    concurrent: bool = False  # its own calls (and `along`) are made at once
     table: str = ""  # the service's own table that answers it instead of the BSS
     note: str = ""
 
@@ -230,15 +231,21 @@ PORTS: dict[str, Port] = {
                 query=("contractId={contractId}", "productSpecification.id={productId}", "sort=id"),
             ),
         ),
-        then=("product",),
-        note="product only when no offer is listed (404 for a product not in the contract)",
+        along=("product",),
+        concurrent=True,
+        note="404 when the product is not the contract's",
     ),
     # CatalogChanges
     "add_offering": Port(
         (Call("POST", "PRODUCT_ORDER", body="one productOrderItem, action add"),),
+        uses=("product", "available_offers"),
+        note="the product and its offers read at once first: the order checked as the API"
+        " answers (selfcare.offerings), the BSS deciding last",
     ),
     "remove_offering": Port(
         (Call("POST", "PRODUCT_ORDER", body="one productOrderItem, action delete"),),
+        uses=("product", "available_offers"),
+        note="the product and its offers read at once first, as add_offering",
     ),
     "monthly_charges": Port(uses=("products",)),
     # CaseSystem
@@ -941,7 +948,7 @@ def expanded(port: str) -> list[tuple[str, Call]]:
     for used in entry.uses:
         found.extend(expanded(used))
     found.extend((port, call) for call in entry.calls)
-    for used in entry.then:
+    for used in (*entry.along, *entry.then):
         found.extend(expanded(used))
     return found
 
@@ -1016,7 +1023,7 @@ def _ports_table() -> list[str]:
         for name in methods:
             entry = PORTS[name]
             parts = [f"→ `{used}`" for used in entry.uses]
-            own = [call_text(call) for call in entry.calls]
+            own = [call_text(call) for call in entry.calls] + [f"`{p}`" for p in entry.along]
             if entry.concurrent and len(own) > 1:
                 own = [" ∥ ".join(own) + " (at once)"]
             parts.extend(own)

@@ -100,7 +100,7 @@ def test_the_tables_cover_every_port_method_and_every_operation():
     for op in mapping.OPERATIONS.values():
         assert set(op.ports.split()) <= set(mapping.PORTS)
     for entry in mapping.PORTS.values():
-        assert set(entry.uses) | set(entry.then) <= set(mapping.PORTS)
+        assert set(entry.uses) | set(entry.along) | set(entry.then) <= set(mapping.PORTS)
 
 
 @pytest.mark.parametrize("port", sorted(mapping.PORTS))
@@ -114,7 +114,7 @@ def test_declared_calls_match_the_adapters_source(port):
     uses_json_patch = any(call.patch == mapping.JSON_PATCH for _, call in declared)
     assert uses_json_patch == ("JSON_PATCH_QUERY" in text)
     entry = mapping.PORTS[port]
-    for used in (*entry.uses, *entry.then):
+    for used in (*entry.uses, *entry.along, *entry.then):
         assert f"self.{used}(" in text, f"{port} does not use {used}"
     if entry.concurrent:
         assert "self.client.concurrently(" in text
