@@ -19,7 +19,7 @@ BACKEND ?= sandbox
 export SAM_CLI_TELEMETRY = 0
 export AWS_DEFAULT_REGION ?= $(REGION)
 
-.PHONY: help venv run test test-fast lint validate scan actionlint build seed events token bench bench-quick ci clean
+.PHONY: help venv run test test-fast lint validate scan actionlint build seed events token tmf-check tmf-mapping bench bench-quick ci clean
 
 help:
 	@echo "make run       serve the API on http://127.0.0.1:3000 (sandbox data, no AWS, no Docker)"
@@ -32,6 +32,9 @@ help:
 	@echo "make actionlint  lint the GitHub Actions workflows"
 	@echo "make build     sam build (needs python3.13)"
 	@echo "make token ARGS='customer cc 10307011'   mint a local token (or ARGS='agent call-centre')"
+	@echo "make tmf-check ARGS='--base-url ... --secret-file ... --country co --document CC:10307011'"
+	@echo "              read-only conformance check of a BSS's TM Forum endpoint (README)"
+	@echo "make tmf-mapping  write docs/tmf-mapping.md and the TMF extension schemas from the code"
 	@echo "make seed COUNTRY=gt SANDBOX_TABLE=... [PAPERLESS_TABLE=... CHECKOUT_TABLE=...]"
 	@echo "make events    regenerate events/ from template.yaml and the sandbox demo data"
 	@echo "make bench     benchmark suite: cold starts, warm cost, AWS calls, memory, size, load (~6 min)"
@@ -72,6 +75,12 @@ actionlint: $(ACTIONLINT_VENV)/.installed
 token: venv
 	@$(PY) -m local.token $(ARGS)
 
+tmf-check: venv
+	@$(PY) -m tools.tmf_check $(ARGS)
+
+tmf-mapping: venv
+	$(PY) -m tools.tmf_mapping
+
 run: venv
 	$(PY) -m local serve --backend $(BACKEND)
 
@@ -86,7 +95,7 @@ test-fast: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy layers/common/python/selfcare local
+	$(VENV)/bin/mypy layers/common/python/selfcare local tools
 	@for f in functions/*/; do (cd $$f && MYPYPATH=$(CURDIR)/layers/common/python \
 		$(CURDIR)/$(VENV)/bin/mypy --config-file $(CURDIR)/pyproject.toml .) || exit 1; done
 

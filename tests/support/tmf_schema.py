@@ -1,93 +1,23 @@
-"""Hold TMF resources to the TM Forum Open API v4 schemas kept in api/reference/tmf/.
+"""The TMF schema validator lives in local/tmf_schema.py (tools use it too); re-exported here."""
 
-    validate(bill, "TMF678", "CustomerBill")
+from local.tmf_schema import (
+    COLLECTIONS,
+    ROOT,
+    ROOT_DEFINITIONS,
+    TMF_DIR,
+    excerpt_path,
+    load,
+    validate,
+    validator,
+)
 
-Each excerpt file holds a spec's `definitions` restricted to what its root definitions reach
-(see api/reference/tmf/README.md). The validator is Draft 4 (Swagger 2.0 schemas are a Draft 4
-subset) rooted at `{"$ref": "#/definitions/<definition>", "definitions": ...}`, so every `$ref`
-resolves inside the file. Additional properties stay allowed, as in the specs (TMF extends
-resources by `@type`/`@schemaLocation`). Of the formats only `date-time` is checked (RFC 3339):
-Swagger's `float`, `int32`, `uri` and `base64` are left alone.
-
-A failure raises AssertionError listing every violation with its JSON path.
-"""
-
-from __future__ import annotations
-
-import json
-from functools import cache
-from pathlib import Path
-from typing import Any
-
-from jsonschema import Draft4Validator, FormatChecker
-
-ROOT = Path(__file__).resolve().parents[2]
-TMF_DIR = ROOT / "api" / "reference" / "tmf"
-
-# The root definitions each excerpt was cut around (everything they reach is kept, plus Error).
-ROOT_DEFINITIONS: dict[str, tuple[str, ...]] = {
-    "TMF620": ("ProductOffering",),
-    "TMF621": ("TroubleTicket",),
-    "TMF622": ("ProductOrder", "ProductOrder_Create"),
-    "TMF629": ("Customer",),
-    "TMF632": ("Individual", "Organization"),
-    "TMF635": ("Usage",),
-    "TMF637": ("Product",),
-    "TMF646": ("Appointment",),
-    "TMF666": ("BillingAccount",),
-    "TMF670": ("PaymentMethod", "PaymentMethod_Create", "PaymentMethod_Update"),
-    "TMF676": ("Payment", "Payment_Create"),
-    "TMF678": ("CustomerBill", "CustomerBillOnDemand", "CustomerBillOnDemand_Create"),
-}
-
-_FORMATS = FormatChecker(formats=["date-time"])
-_MAX_LISTED = 20
-
-
-def excerpt_path(api: str) -> Path:
-    """The excerpt file of `api` ("TMF678" -> api/reference/tmf/TMF678-CustomerBill-v4.0.0.json)."""
-    matches = sorted(TMF_DIR.glob(f"{api}-*.json"))
-    if len(matches) != 1:
-        raise LookupError(f"expected one excerpt for {api} in {TMF_DIR}, found {len(matches)}")
-    return matches[0]
-
-
-@cache
-def load(api: str) -> dict[str, Any]:
-    """The parsed excerpt of `api` (read once per file)."""
-    with excerpt_path(api).open(encoding="utf-8") as f:
-        spec: dict[str, Any] = json.load(f)
-    return spec
-
-
-@cache
-def validator(api: str, definition: str) -> Draft4Validator:
-    definitions = load(api)["definitions"]
-    if definition not in definitions:
-        raise KeyError(f"{api} has no definition {definition!r}; it has {sorted(definitions)}")
-    schema = {"$ref": f"#/definitions/{definition}", "definitions": definitions}
-    Draft4Validator.check_schema(schema)
-    return Draft4Validator(schema, format_checker=_FORMATS)
-
-
-def _where(path: Any) -> str:
-    out = "$"
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return out
-
-
-def validate(resource: Any, api: str, definition: str) -> None:
-    """Raise AssertionError unless `resource` is a valid `definition` of TMF `api`."""
-    errors = sorted(
-        validator(api, definition).iter_errors(resource),
-        key=lambda e: [str(p) for p in e.absolute_path],
-    )
-    if not errors:
-        return
-    lines = [f"{_where(e.absolute_path)}: {e.message}" for e in errors[:_MAX_LISTED]]
-    if len(errors) > _MAX_LISTED:
-        lines.append(f"... and {len(errors) - _MAX_LISTED} more")
-    raise AssertionError(
-        f"not a valid {api} {definition} ({len(errors)} error(s)):\n  " + "\n  ".join(lines)
-    )
+__all__ = [
+    "COLLECTIONS",
+    "ROOT",
+    "ROOT_DEFINITIONS",
+    "TMF_DIR",
+    "excerpt_path",
+    "load",
+    "validate",
+    "validator",
+]
