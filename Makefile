@@ -34,7 +34,7 @@ help:
 	@echo "make token ARGS='customer cc 10307011'   mint a local token (or ARGS='agent call-centre')"
 	@echo "make seed COUNTRY=gt SANDBOX_TABLE=... [PAPERLESS_TABLE=... CHECKOUT_TABLE=...]"
 	@echo "make events    regenerate events/ from template.yaml and the sandbox demo data"
-	@echo "make bench     benchmark suite: cold starts, warm cost, AWS calls, memory, size, load (~6 min)"
+	@echo "make bench     benchmark suite: cold starts, warm cost, AWS calls, memory, size, load, Backend tmf (~8 min)"
 	@echo "make bench-quick  the same with few repeats (~1 min, CI)"
 
 $(VENV)/.installed: requirements-dev.txt layers/common/requirements.txt functions/*/requirements.txt
