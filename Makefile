@@ -37,7 +37,7 @@ help:
 	@echo "make tmf-mapping  write docs/tmf-mapping.md and the TMF extension schemas from the code"
 	@echo "make seed COUNTRY=gt SANDBOX_TABLE=... [PAPERLESS_TABLE=... CHECKOUT_TABLE=...]"
 	@echo "make events    regenerate events/ from template.yaml and the sandbox demo data"
-	@echo "make bench     benchmark suite: cold starts, warm cost, AWS calls, memory, size, load (~6 min)"
+	@echo "make bench     benchmark suite: cold starts, warm cost, AWS calls, memory, size, load, Backend tmf (~8 min)"
 	@echo "make bench-quick  the same with few repeats (~1 min, CI)"
 
 $(VENV)/.installed: requirements-dev.txt layers/common/requirements.txt functions/*/requirements.txt

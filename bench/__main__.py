@@ -2,7 +2,7 @@
 the targets use, and writes everything to bench/results/latest.json. It measures and
 reports; it never judges (no part fails on a figure).
 
-Parts: size, cold, memory, warm, calls, load (`--parts cold,warm` runs those only).
+Parts: size, cold, memory, warm, calls, load, tmf (`--parts cold,warm` runs those only).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 
 from bench.common import GROUPS, RESULTS, ROOT, Row, fmt, median, table
 
-PARTS = ("size", "cold", "memory", "warm", "calls", "load")
+PARTS = ("size", "cold", "memory", "warm", "calls", "load", "tmf")
 
 
 def options(argv: list[str] | None) -> argparse.Namespace:
@@ -34,7 +34,9 @@ def options(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--memory-requests", type=int, help="requests before reading RSS (1000)")
     parser.add_argument("--load-requests", type=int, help="HTTP requests in the load run (5000)")
     parser.add_argument("--load-clients", type=int, default=8, help="concurrent clients (8)")
-    parser.add_argument("--operations", default="", help="calls: only these operationIds")
+    parser.add_argument("--operations", default="", help="calls, tmf: only these operationIds")
+    parser.add_argument("--tmf-delay-ms", type=float, default=40.0, help="tmf: BSS latency (40)")
+    parser.add_argument("--tmf-repeats", type=int, help="tmf: readings per round trip (5)")
     parser.add_argument("--no-compare", action="store_true", help="cold: no FastAPI + Mangum")
     parser.add_argument("--no-traced", action="store_true", help="cold: no traced variants")
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
@@ -46,6 +48,7 @@ def options(argv: list[str] | None) -> argparse.Namespace:
         "warm_seconds": 0.05 if quick else 0.5,
         "memory_requests": 100 if quick else 1000,
         "load_requests": 300 if quick else 5000,
+        "tmf_repeats": 2 if quick else 5,
     }
     for name, value in defaults.items():
         if getattr(args, name) is None:
@@ -130,6 +133,26 @@ def main(argv: list[str] | None = None) -> int:
         results["load"] = found
         say(text)
         done("load")
+    if part("tmf"):
+        from bench import tmf
+
+        found, text = tmf.run(
+            {
+                "operations": [o for o in args.operations.split(",") if o],
+                "delay_ms": args.tmf_delay_ms,
+                "repeats": args.tmf_repeats,
+                "budget": {
+                    "warmup": max(3, args.warm_calls // 10),
+                    "calls": args.warm_calls,
+                    "seconds": args.warm_seconds,
+                },
+                "cold_repeats": args.repeats,
+                "traced": not args.no_traced,
+            }
+        )
+        results["tmf"] = found
+        say(text)
+        done("tmf")
     results["summary"] = summary_rows(results)
     results["meta"]["seconds"] = {k: round(v, 1) for k, v in timings.items()}
     results["meta"]["total_seconds"] = round(time.perf_counter() - began, 1)
@@ -163,6 +186,8 @@ def _meta(args: argparse.Namespace) -> dict[str, Any]:
         "memory_requests": args.memory_requests,
         "load_requests": args.load_requests,
         "load_clients": args.load_clients,
+        "tmf_delay_ms": args.tmf_delay_ms,
+        "tmf_repeats": args.tmf_repeats,
     }
 
 
@@ -240,6 +265,49 @@ def summary_rows(results: dict[str, Any]) -> list[Row]:
                 f"p50 {load['p50_ms']:.0f} ms, p99 {load['p99_ms']:.0f} ms",
             )
         )
+    found.extend(_tmf_figures(results.get("tmf")))
+    return found
+
+
+def _tmf_figures(tmf: dict[str, Any] | None) -> list[Row]:
+    if not tmf:
+        return []
+    summary, found = tmf["summary"], []
+    if summary["max_round_trips"] is not None:
+        above = ", ".join(summary["above_two_round_trips"]) or "none"
+        found.append(
+            _figure(
+                "tmf: max round trips of BSS latency per warm read",
+                fmt(summary["max_round_trips"]),
+                f"{summary['max_round_trips_operation']}; above 2: {above}"
+                f" ({summary['reads_timed']} reads)",
+            )
+        )
+        found.append(
+            _figure(
+                "tmf: max BSS requests per warm read",
+                fmt(summary["max_warm_bss_read"]),
+                str(summary["max_warm_bss_read_operation"]),
+            )
+        )
+    if summary["cpu_vs_sandbox_median"] is not None:
+        found.append(
+            _figure(
+                "tmf: adapter CPU per warm port call ÷ sandbox (median / worst)",
+                f"{summary['cpu_vs_sandbox_median']:.1f} / {summary['cpu_vs_sandbox_worst']:.1f}",
+                f"worst {summary['cpu_vs_sandbox_worst_method']}",
+            )
+        )
+    for row in tmf["cold"]:
+        if row["variant"].startswith("billing, tmf") and row["first_ms"] is not None:
+            vs_sandbox = summary["cold_vs_sandbox_traced" if row["traced"] else "cold_vs_sandbox"]
+            found.append(
+                _figure(
+                    f"tmf: cold start {row['variant']} ÷ reference",
+                    fmt(row["vs_reference"], 2),
+                    f"{row['first_ms']:.0f} ms; ÷ sandbox {fmt(vs_sandbox, 2)}",
+                )
+            )
     return found
 
 

@@ -15,6 +15,7 @@ customer (a change cannot repeat).
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
 from collections.abc import Callable
@@ -180,9 +181,49 @@ class CallCounter:
         }
 
 
+def sender(client: Any, token: str) -> Callable[[Request], int]:
+    """Sends a Request through a werkzeug test Client of the gateway; its status."""
+
+    def send(request: Request) -> int:
+        data = None if request.body is None else json.dumps(request.body)
+        response = client.open(
+            request.path,
+            method=request.method,
+            query_string=request.query,
+            data=data,
+            content_type="application/json" if data is not None else None,
+            headers={"Authorization": f"Bearer {token}", "Accept": request.accept},
+        )
+        return int(response.status_code)
+
+    return send
+
+
+_FRESH = itertools.count()  # new containers' module keys
+
+
+def fresh_container(gateway: Any, item: Planned) -> str:
+    """A new container for the function that serves `item` (its next request is a cold
+    start, with new connections); the function's code directory name."""
+    from local.gateway import BASE, FunctionHost, _match
+    from selfcare.adapters import aws, boto
+
+    segments = tuple(s for s in item.cold.path.split("/") if s)
+    matched = _match(gateway.routes[item.country], segments, item.cold.method)
+    if matched is None or segments[:3] != BASE:
+        raise LookupError(f"{item.cold.method} {item.cold.path}")
+    function = matched[0].function
+    old = gateway.hosts[(item.country, function)]
+    host = FunctionHost(item.country, old.function)  # a new container: a cold start
+    host.module_key = f"{old.module_key}_cold{next(_FRESH)}"
+    gateway.hosts[(item.country, function)] = host
+    aws.reset_clients()  # its DynamoDB connection is new too
+    boto.forget()
+    return str(old.function.code_dir.name)
+
+
 def count(config: dict[str, Any]) -> dict[str, Any]:
     """Worker: every planned operation, cold then warm."""
-    import itertools
     import os
 
     from werkzeug.test import Client
@@ -190,7 +231,7 @@ def count(config: dict[str, Any]) -> dict[str, Any]:
     from bench.common import free_port
     from local import auth, demo
     from local.embedded_aws import EmbeddedAwsServer
-    from local.gateway import BASE, FunctionHost, Gateway, _match
+    from local.gateway import Gateway
     from local.server import build, embedded_aws_env, identity_parameters, local_function_env
     from selfcare.adapters import aws
 
@@ -207,45 +248,18 @@ def count(config: dict[str, Any]) -> dict[str, Any]:
         aws.reset_clients()
         stacks = build(countries, AS_OF, identity_parameters(jwks.url))
         gateway = Gateway(stacks, COUNTRY, local_function_env())
-        client = Client(gateway)
-        token = auth.agent_token(ttl=6 * 3600)
+        send = sender(Client(gateway), auth.agent_token(ttl=6 * 3600))
         counter = CallCounter()
         counter.install()
-        fresh = itertools.count()
-
-        def send(request: Request) -> int:
-            data = None if request.body is None else json.dumps(request.body)
-            response = client.open(
-                request.path,
-                method=request.method,
-                query_string=request.query,
-                data=data,
-                content_type="application/json" if data is not None else None,
-                headers={"Authorization": f"Bearer {token}", "Accept": request.accept},
-            )
-            return int(response.status_code)
-
         for item in planned:
-            from selfcare.adapters import boto
-
-            segments = tuple(s for s in item.cold.path.split("/") if s)
-            matched = _match(gateway.routes[item.country], segments, item.cold.method)
-            if matched is None or segments[:3] != BASE:
-                raise LookupError(f"{item.cold.method} {item.cold.path}")
-            function = matched[0].function
-            old = gateway.hosts[(item.country, function)]
-            host = FunctionHost(item.country, old.function)  # a new container: a cold start
-            host.module_key = f"{old.module_key}_cold{next(fresh)}"
-            gateway.hosts[(item.country, function)] = host
-            aws.reset_clients()  # its DynamoDB connection is new too
-            boto.forget()
+            function = fresh_container(gateway, item)
             cold = counter.during(partial(send, item.cold))
             warm = counter.during(partial(send, item.warm)) if item.warm else None
             rows.append(
                 {
                     "operation": item.operation_id,
                     "country": item.country,
-                    "function": old.function.code_dir.name,
+                    "function": function,
                     "single": item.single,
                     "cold": cold,
                     "warm": warm,

@@ -205,7 +205,13 @@ def probe(variant: Variant, requests: int = 0, events: list[dict[str, Any]] | No
 def run(
     served: ServedStack, groups: tuple[str, ...], repeats: int, compare: bool, traced: bool
 ) -> tuple[list[Row], str]:
-    found = variants(served, groups, compare, traced)
+    rows = measure(variants(served, groups, compare, traced), repeats)
+    return rows, render(rows, repeats)
+
+
+def measure(found: list[Variant], repeats: int) -> list[Row]:
+    """Each variant's rows, `repeats` fresh interpreters each; ratios to the reference (like
+    for like: traced with traced) and to FastAPI where they were measured too."""
     for _ in range(repeats):  # round robin: drift spreads over every variant alike
         for variant in found:
             if variant.error:
@@ -224,7 +230,7 @@ def run(
         row["import_vs_reference"] = ratio(
             row["import_ms"], reference["import_ms"] if reference else None
         )
-    return rows, render(rows, repeats)
+    return rows
 
 
 def _row(variant: Variant) -> Row:

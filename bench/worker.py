@@ -2,9 +2,10 @@
 
     python -m bench.worker warm CONFIG OUT    one function's warm cost per request
     python -m bench.worker calls CONFIG OUT   AWS calls per operation, cold and warm
+    python -m bench.worker tmf CONFIG OUT     Backend tmf: BSS calls, latency, CPU, cold
 
 CONFIG and OUT are JSON files. The environment is the function's (warm) or the embedded
-AWS's (calls), set by the parent.
+AWS's (calls, tmf), set by the parent.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ def main() -> None:
         from bench.calls import count
 
         result = count(config)
+    elif task == "tmf":
+        from bench.tmf import measure
+
+        result = measure(config)
     else:
         raise SystemExit(f"unknown task {task!r}")
     Path(out_file).write_text(json.dumps(result), encoding="utf-8")

@@ -4,7 +4,7 @@ does), `sort` (`-` for descending; ties by id), `offset`/`limit`, and `fields`."
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 RESERVED = {"fields", "offset", "limit", "sort"}
@@ -50,10 +50,7 @@ def run(
     given = dict(params)
     for key in reversed([k for k in given.get("sort", "").split(",") if k]):
         name = key.lstrip("-")
-        found.sort(
-            key=lambda r, n=name: (_text(next(values(r, n.split(".")), "")), r["id"]),
-            reverse=key.startswith("-"),
-        )
+        found.sort(key=_sort_key(name.split(".")), reverse=key.startswith("-"))
     try:
         offset = int(given.get("offset") or 0)
         limit = int(given["limit"]) if given.get("limit") else None
@@ -63,6 +60,10 @@ def run(
         raise ValueError("offset and limit are not negative")
     end = None if limit is None else offset + limit
     return found[offset:end], len(found)
+
+
+def _sort_key(path: Sequence[str]) -> Callable[[dict[str, Any]], tuple[str, Any]]:
+    return lambda resource: (_text(next(values(resource, path), "")), resource["id"])
 
 
 def select(resource: dict[str, Any], fields: str | None) -> dict[str, Any]:

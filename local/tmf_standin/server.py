@@ -161,6 +161,9 @@ def _handler(standin: TmfStandIn) -> type[BaseHTTPRequestHandler]:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # TCP_NODELAY: an answer goes out as two writes (headers, body); with Nagle on, the
+        # body waits for the client's delayed ACK of the headers, ~40 ms on every request.
+        disable_nagle_algorithm = True
 
         def _body(self) -> bytes:
             length = int(self.headers.get("Content-Length") or 0)

@@ -23,6 +23,7 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from email.message import Message
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -48,7 +49,7 @@ def apply(
     resource_id: str | None,
     params: Sequence[tuple[str, str]],
     body: bytes,
-    headers: Mapping[str, str],
+    headers: Mapping[str, str] | Message,
 ) -> Answer:
     key = headers.get("Idempotency-Key")
     fingerprint = hashlib.sha256(
@@ -79,7 +80,7 @@ def _dispatch(
     collection: str,
     resource_id: str | None,
     document: Any,
-    headers: Mapping[str, str],
+    headers: Mapping[str, str] | Message,
 ) -> Answer:
     zone = fixed_zone(bss.offset)
     if collection == apis.BILLING_ACCOUNT and method == "PATCH" and resource_id:

@@ -140,3 +140,35 @@ def test_load_runs_over_http_against_the_local_runner(tmp_path):
     assert load["requests"] == 20 and load["operations"] > 30
     assert number(load["throughput_rps"]) and number(load["p50_ms"]) and number(load["p99_ms"])
     assert isinstance(load["errors"], int) and isinstance(load["excluded"], list)
+
+
+def test_tmf_backend_calls_latency_cpu_and_cold_start_are_measured(tmp_path):
+    wanted = ["GetCustomerByCustomerId", "AddPhonesContactInformationByContractId"]
+    results = bench(
+        tmp_path, "--parts", "tmf", "--operations", ",".join(wanted), "--repeats", "1",
+        "--no-traced", "--warm-calls", "3", "--warm-seconds", "0.01", "--tmf-repeats", "1",
+    )  # fmt: skip
+    tmf = results["tmf"]
+    rows = {r["operation"]: r for r in tmf["rows"]}
+    assert set(rows) == set(wanted)
+    for row in rows.values():
+        for side in ("cold", "warm"):
+            counted = row[side]
+            assert 200 <= counted["status"] < 300
+            assert counted["bss"] == sum(counted["bss_ops"].values())
+            assert all(number(counted[k]) for k in ("tokens", "ddb", "secrets"))
+    latency = rows["GetCustomerByCustomerId"]["latency"]
+    assert number(latency["base_ms"]) and number(latency["delayed_ms"])
+    assert isinstance(latency["round_trips"], int)
+    assert rows["AddPhonesContactInformationByContractId"]["latency"] is None  # reads only
+    cpu = {r["method"]: r for r in tmf["cpu"]}
+    assert "customer" in cpu
+    for row in cpu.values():
+        assert row["faithful"] and number(row["tmf_us"]) and number(row["sandbox_us"])
+    cold = {r["variant"]: r for r in tmf["cold"]}
+    assert set(cold) == {"reference: usual Powertools", "billing", "billing, tmf"}
+    for row in cold.values():
+        assert row["error"] is None and row["runs"] == 1 and row["status"] == 200
+    assert isinstance(tmf["summary"]["max_round_trips"], int)
+    figures = {r["figure"] for r in results["summary"]}
+    assert "tmf: max round trips of BSS latency per warm read" in figures
