@@ -211,6 +211,19 @@ PORTS: dict[str, Port] = {
     ),
     # ProductCatalog
     "products": Port((Call("GET", "PRODUCT", query=PRODUCTS_OF),)),
+    "products_of": Port(
+        (
+            Call(
+                "GET",
+                "PRODUCT",
+                query=(
+                    "productRelationship.product.id={contractId},{contractId}…",
+                    *PRODUCTS_OF[1:],
+                ),
+            ),
+        ),
+        note="one list for every contract, put in the customer's contract order",
+    ),
     "product": Port(
         (
             Call("GET", "PRODUCT", "/{productKey}", when="a subscription number is given"),
@@ -257,6 +270,16 @@ PORTS: dict[str, Port] = {
                 query=("relatedEntity.id={contractId}", "sort=-creationDate"),
             ),
         )
+    ),
+    "service_requests_of": Port(
+        (
+            Call(
+                "GET",
+                "TROUBLE_TICKET",
+                query=("relatedEntity.id={contractId},{contractId}…", "sort=-creationDate"),
+            ),
+        ),
+        note="one list for every contract, put in the customer's contract order",
     ),
     "scheduled_visits": Port(
         (
@@ -397,7 +420,7 @@ OPERATIONS: dict[str, Op] = {
     "AddOfferingByContractIdAndProductId": Op("add_offering", WRITE),
     "DeleteOfferingByContractIdAndProductId": Op("remove_offering", WRITE),
     "GetProductByContractIdAndProductIdAndSubscriptionNumber": Op("product"),
-    "GetProductsByCustomerId": Op("products", note="each contract until the limit"),
+    "GetProductsByCustomerId": Op("products_of", note="every contract in one read, to the limit"),
     "GetCardTokensByCustomerId": Op("card_tokens", CARDS),
     "CreateCardTokenForCustomerId": Op(
         "card_token_of card_tokens keep_card_token card_token",
@@ -411,7 +434,7 @@ OPERATIONS: dict[str, Op] = {
     ),
     "GetAvailableOffersByContractIdAndProductId": Op("available_offers"),
     "GetServiceRequestsByContractId": Op("service_requests"),
-    "GetServiceRequestsByCustomerId": Op("service_requests", note="each contract"),
+    "GetServiceRequestsByCustomerId": Op("service_requests_of", note="every contract in one read"),
     "GetScheduledVisitsByCustomerId": Op("scheduled_visits"),
     "GetContactInformationByContractId": Op("contact_information"),
     "GetPhonesContactInformationByContractId": Op("contact_information"),
