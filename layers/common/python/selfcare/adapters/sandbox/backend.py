@@ -24,6 +24,11 @@ class SandboxBackend(SandboxContacts, SandboxOfferings, SandboxBilling):
     def __init__(self, items: Items) -> None:
         self.items = items
 
+    def _field(self, pk: str, sk: str, name: str) -> Any:
+        """`name` of the item at (pk, sk); None when there is no such item."""
+        item = self.items.get(pk, sk)
+        return item.get(name) if item else None
+
     # Directory -------------------------------------------------------------------------
     def find_contract(self, contract_id: str) -> ContractRef | None:
         item = self.items.get(layout.contract_pk(contract_id), layout.CONTRACT)
@@ -41,12 +46,12 @@ class SandboxBackend(SandboxContacts, SandboxOfferings, SandboxBilling):
 
     # Billing -----------------------------------------------------------------------------
     def customer(self, document_type: str, customer_id: str) -> Record | None:
-        item = self.items.get(layout.customer_pk(document_type, customer_id), layout.CUSTOMER)
-        return item["customer"] if item else None
+        return self._field(
+            layout.customer_pk(document_type, customer_id), layout.CUSTOMER, "customer"
+        )
 
     def contract(self, contract_id: str) -> Record | None:
-        item = self.items.get(layout.contract_pk(contract_id), layout.CONTRACT)
-        return item["contract"] if item else None
+        return self._field(layout.contract_pk(contract_id), layout.CONTRACT, "contract")
 
     def contracts(self, contract_ids: Sequence[str]) -> list[Record]:
         keys = [(layout.contract_pk(contract_id), layout.CONTRACT) for contract_id in contract_ids]
@@ -80,12 +85,10 @@ class SandboxBackend(SandboxContacts, SandboxOfferings, SandboxBilling):
         return None
 
     def recurring_billing(self, contract_id: str) -> Record | None:
-        item = self.items.get(layout.contract_pk(contract_id), layout.RECURRING)
-        return item["recurringBilling"] if item else None
+        return self._field(layout.contract_pk(contract_id), layout.RECURRING, "recurringBilling")
 
     def financing(self, contract_id: str) -> Record | None:
-        item = self.items.get(layout.contract_pk(contract_id), layout.CONTRACT)
-        return item.get("financing") if item else None
+        return self._field(layout.contract_pk(contract_id), layout.CONTRACT, "financing")
 
     def calls(self, contract_id: str, line: str, start: date, end: date) -> list[Record]:
         found = self.items.query(
@@ -111,14 +114,14 @@ class SandboxBackend(SandboxContacts, SandboxOfferings, SandboxBilling):
     ) -> Record | None:
         pk = layout.contract_pk(contract_id)
         if subscription_number is not None:
-            item = self.items.get(pk, layout.product_prefix(product_id) + subscription_number)
-            return item["product"] if item else None
+            return self._field(
+                pk, layout.product_prefix(product_id) + subscription_number, "product"
+            )
         found = self.items.query(pk, prefix=layout.product_prefix(product_id), limit=1)
         return found[0]["product"] if found else None
 
     def available_offers(self, contract_id: str, product_id: int) -> list[Record] | None:
-        item = self.items.get(layout.contract_pk(contract_id), layout.offers_sk(product_id))
-        return item["offers"] if item else None
+        return self._field(layout.contract_pk(contract_id), layout.offers_sk(product_id), "offers")
 
     # Cases ---------------------------------------------------------------------------------
     def service_requests(self, contract_id: str) -> list[Record]:
@@ -128,13 +131,13 @@ class SandboxBackend(SandboxContacts, SandboxOfferings, SandboxBilling):
         return [item["serviceRequest"] for item in found]
 
     def scheduled_visits(self, document_type: str, customer_id: str) -> Record | None:
-        item = self.items.get(layout.customer_pk(document_type, customer_id), layout.VISITS)
-        return item["scheduledVisits"] if item else None
+        return self._field(
+            layout.customer_pk(document_type, customer_id), layout.VISITS, "scheduledVisits"
+        )
 
     # CRM -----------------------------------------------------------------------------------
     def contact_information(self, contract_id: str) -> Record | None:
-        item = self.items.get(layout.contract_pk(contract_id), layout.CONTACT)
-        return item["contactInformation"] if item else None
+        return self._field(layout.contract_pk(contract_id), layout.CONTACT, "contactInformation")
 
     # Card vault ----------------------------------------------------------------------------
     def card_tokens(self, document_type: str, customer_id: str, limit: int) -> list[Record]:
