@@ -10,16 +10,17 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 from urllib.parse import parse_qs, unquote_plus
 
 import pytest
+
+from local.serving import Served
 
 pytestmark = pytest.mark.subprocess  # runs tools/smoke.py
 
@@ -76,25 +77,7 @@ class Quiet(BaseHTTPRequestHandler):
         pass
 
 
-class Stub:
-    """A stub HTTP server on a free local port, serving in a thread inside `with`."""
-
-    def serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> Self:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-class StubApi(Stub):
+class StubApi(Served):
     """Answers like API Gateway in front of the stack: 401 errorBody without the bearer token,
     the configured replies by path (a list is answered in turn, its last reply repeated),
     404 errorBody for any other path."""
@@ -121,7 +104,7 @@ class StubApi(Stub):
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.send(reply)  # unless the client gave up (timeout)
 
-        self.serve(Handler)
+        super().__init__(Handler)
 
     def reply_for(self, path: str, authorization: str | None) -> Reply:
         if self.check_token and authorization != f"Bearer {self.token}":
@@ -412,7 +395,7 @@ class TokenRequest:
     form: dict[str, list[str]]
 
 
-class StubIdp(Stub):
+class StubIdp(Served):
     """A token endpoint at /oauth/token: answers `reply` (a list in turn, its last repeated) to
     a well-formed client credentials request from CLIENT_ID/SECRET, 401 invalid_client to wrong
     client authentication and 400 to anything else; 404 on other paths."""
@@ -439,7 +422,7 @@ class StubIdp(Stub):
             user, _, password = base64.b64decode(value).decode().partition(":")
             return unquote_plus(user), unquote_plus(password)
 
-        self.serve(Handler)
+        super().__init__(Handler)
 
     def reply_for(self, seen: TokenRequest) -> Reply:
         if seen.path != "/oauth/token":
