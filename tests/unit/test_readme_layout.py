@@ -30,24 +30,25 @@ def paths(root: Path) -> set[str]:
 
 
 def modules(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.glob("*.py") if p.name != "__init__.py")
+    """The modules (x.py) and packages (x/) of `folder`."""
+    files = [p.name for p in folder.glob("*.py") if p.name != "__init__.py"]
+    packages = [f"{p.name}/" for p in folder.iterdir() if (p / "__init__.py").exists()]
+    return sorted(files + packages)
+
+
+def folders(folder: Path) -> list[str]:
+    return sorted(f"{p.name}/" for p in folder.iterdir() if p.is_dir() and p.name != "__pycache__")
 
 
 def wanted() -> list[str]:
     """What the Layout must name: modules (x.py) and folders (x/)."""
-    found = [
-        *modules(LAYER),
-        *(f"{p.name}/" for p in LAYER.iterdir() if (p / "__init__.py").exists()),
-    ]
+    found = modules(LAYER)
     for function in sorted((ROOT / "functions").iterdir()):
         logic = function / function.name
         if (logic / "__init__.py").exists():
             found += modules(logic)
     found += modules(ROOT / "local") + modules(ROOT / "tools") + modules(ROOT / "bench")
-    found += [
-        f"{p.name}/" for p in (ROOT / "tests").iterdir() if p.is_dir() and p.name != "__pycache__"
-    ]
-    found += [f"{p.name}/" for p in (ROOT / "bench" / "reference").iterdir() if p.is_dir()]
+    found += folders(ROOT / "tests") + folders(ROOT / "bench" / "reference")
     return found
 
 
