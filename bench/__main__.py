@@ -203,38 +203,7 @@ def summary_rows(results: dict[str, Any]) -> list[Row]:
                     f"{row['first_ms']:.0f} ms (import {row['import_ms']:.0f} ms)",
                 )
             )
-    reads = [r for r in results.get("warm", []) if r["kind"] == "read" and r["vs_bare"]]
-    if reads:
-        worst = max(reads, key=lambda r: r["vs_bare"])
-        found.append(
-            _figure(
-                "warm cost per read route ÷ bare Powertools (median / worst)",
-                f"{median([r['vs_bare'] for r in reads]):.1f} / {worst['vs_bare']:.1f}",
-                f"worst {worst['operation']} ({_where(worst)})",
-            )
-        )
-        answered = [r for r in reads if all(200 <= s < 300 for s in r["status"])]
-        if answered and len(answered) < len(reads):  # refusals also write a log line
-            worst = max(answered, key=lambda r: r["vs_bare"])
-            found.append(
-                _figure(
-                    "warm cost per read answered 2xx ÷ bare Powertools (worst)",
-                    f"{worst['vs_bare']:.1f}",
-                    f"worst {worst['operation']} ({_where(worst)})",
-                )
-            )
-    # Routes measured where they only refuse (Colombia has no paperless idType): not reads of
-    # data, shown apart so that nothing measured is left out.
-    refusals = [r for r in results.get("warm", []) if r["kind"] == "refusal" and r["vs_bare"]]
-    if refusals:
-        worst = max(refusals, key=lambda r: r["vs_bare"])
-        found.append(
-            _figure(
-                "warm cost per refusal ÷ bare Powertools (worst)",
-                f"{worst['vs_bare']:.1f}",
-                f"{worst['operation']} ({_where(worst)}); {len(refusals)} measured",
-            )
-        )
+    found += _warm_figures(results.get("warm", []))
     calls = results.get("calls", {}).get("summary")
     if calls:
         found.append(
@@ -309,6 +278,36 @@ def _tmf_figures(tmf: dict[str, Any] | None) -> list[Row]:
                 )
             )
     return found
+
+
+def _warm_figures(warm: list[Row]) -> list[Row]:
+    """Warm cost ÷ bare Powertools: of the read routes (median and worst), of the reads
+    answered 2xx where some were refused (refusals also write a log line), and of the routes
+    measured where they only refuse (Colombia has no paperless idType: not reads of data,
+    shown apart so that nothing measured is left out)."""
+    reads = [r for r in warm if r["kind"] == "read" and r["vs_bare"]]
+    answered = [r for r in reads if all(200 <= s < 300 for s in r["status"])]
+    refusals = [r for r in warm if r["kind"] == "refusal" and r["vs_bare"]]
+    found: list[Row] = []
+    if reads:
+        costs = [r["vs_bare"] for r in reads]
+        spread = f"{median(costs):.1f} / {max(costs):.1f}"
+        found.append(
+            _worst("warm cost per read route ÷ bare Powertools (median / worst)", reads, spread)
+        )
+    if answered and len(answered) < len(reads):
+        found.append(_worst("warm cost per read answered 2xx ÷ bare Powertools (worst)", answered))
+    if refusals:
+        more = f"; {len(refusals)} measured"
+        found.append(_worst("warm cost per refusal ÷ bare Powertools (worst)", refusals, more=more))
+    return found
+
+
+def _worst(figure: str, rows: list[Row], value: str = "", more: str = "") -> Row:
+    """The row of `rows` that costs most over bare Powertools, as a summary row."""
+    worst = max(rows, key=lambda r: r["vs_bare"])
+    detail = f"worst {worst['operation']} ({_where(worst)}){more}"
+    return _figure(figure, value or f"{worst['vs_bare']:.1f}", detail)
 
 
 def _figure(figure: str, value: str, detail: str) -> Row:

@@ -129,7 +129,8 @@ def variants(
 
     billing = lambda_env(functions["billing"])
     first = [_op(FIRST_ROUTE["billing"]).event()]
-    floor, reference = [str(REFERENCE / "floor")], [str(REFERENCE / "powertools")]
+    shared = str(REFERENCE / "shared")  # what the two references serve, alike
+    floor, reference = [str(REFERENCE / "floor")], [str(REFERENCE / "powertools"), shared]
     found.append(Variant("floor: imports only json", "floor", PYTHON, floor, billing, first))
     found.append(
         Variant("reference: usual Powertools", "reference", PYTHON, reference, billing, first)
@@ -141,7 +142,7 @@ def variants(
         )
     if compare:
         python, reason = compare_python()
-        fastapi = [str(REFERENCE / "fastapi")]
+        fastapi = [str(REFERENCE / "fastapi"), shared]
         found.append(
             Variant("FastAPI + Mangum", "fastapi", python or "", fastapi, billing, first,
                     error=reason or None)

@@ -19,13 +19,15 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, TypedDict, Unpack
 
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from local.serving import Served
 
 ISSUER = "http://127.0.0.1:3000/local-idp"
 AUDIENCE = "home-self-care"
@@ -228,7 +230,7 @@ def other_key_token(*, alg: str = "RS256", keys: LocalKeys | None = None, **kw: 
     return jwt.encode(claims(**kw), _throwaway(alg), algorithm=alg, headers={"kid": kid})
 
 
-class JwksServer:
+class JwksServer(Served):
     """A JWKS endpoint on 127.0.0.1 in a thread; `hits` counts requests, `body` may be replaced."""
 
     def __init__(self, local_keys: LocalKeys, port: int = 0) -> None:
@@ -250,19 +252,8 @@ class JwksServer:
             def log_message(self, format: str, *args: Any) -> None:  # quiet
                 pass
 
-        self._http = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self.url = f"http://127.0.0.1:{self._http.server_address[1]}{JWKS_PATH}"
-        self._thread = threading.Thread(
-            target=self._http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    def start(self) -> JwksServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._http.shutdown()
-        self._http.server_close()
+        super().__init__(Handler, port)
+        self.url = f"http://127.0.0.1:{self.port}{JWKS_PATH}"
 
 
 @contextmanager

@@ -39,10 +39,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
+from local.serving import Served
 from selfcare.adapters.payments import payu_signatures as sig
 from selfcare.payments import Credentials
 from selfcare.redaction import luhn_valid
@@ -150,7 +151,7 @@ def wsgi_deliver(app: Callable[..., Any]) -> Deliver:
     return deliver
 
 
-class PayuStandIn:
+class PayuStandIn(Served):
     """PayU's WebCheckout, Queries and Tokenization APIs for one merchant, in memory."""
 
     def __init__(
@@ -174,28 +175,10 @@ class PayuStandIn:
         self.delay = 2.0  # seconds, for fault "slow"
         self._lock = threading.RLock()
         self._ids = itertools.count(1_000_001)
-        self._http = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
-        self._http.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._http.server_address[1]}"
-        self._thread = threading.Thread(
-            target=self._http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        super().__init__(_handler(self), port)
+        self.url = f"http://127.0.0.1:{self.port}"
 
     # Wiring -----------------------------------------------------------------------------------
-    def start(self) -> PayuStandIn:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._http.shutdown()
-        self._http.server_close()
-
-    def __enter__(self) -> PayuStandIn:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
     def env(self) -> dict[str, str]:
         """The adapter's endpoints, pointed here."""
         return {

@@ -178,6 +178,49 @@ CONTACT = "/customer/contracts/{contractId}/contactinformation"
 
 CARDS = "/tokenization/doc-type/{docTypeId}/customers/{customerId}/cardtokens/"
 
+
+def _paperless_samples() -> list[Sample]:
+    """Subscribe, change and cancel, by contract and by idType/id: what suits and the
+    status by method, the rest alike."""
+    names = {
+        PAPERLESS: (
+            "CreatePaperlessInvoiceInfoByContractId",
+            "UpdatePaperlessInvoiceInfoByContractId",
+            "DeletePaperlessInvoiceInfoByContractId",
+        ),
+        BY_ID_TYPE: (
+            "CreatePaperlessInvoiceInfoByContractIdandAndIdTypeAndId",
+            "UpdatePaperlessInvoiceInfoByContractIdAndIdTypeAndId",
+            "DeletePaperlessInvoiceInfoByContractIdandSubscriptionNumber",
+        ),
+    }
+    methods: list[tuple[str, Callable[[Customer], bool], int]] = [
+        ("POST", lambda cu: not _paperless(cu), 201),
+        ("PUT", _paperless, 200),
+        ("DELETE", _paperless, 200),
+    ]
+    return [
+        Sample(name, method, template, suits, _contract, _paperless_body, status)
+        for template, operations in names.items()
+        for name, (method, suits, status) in zip(operations, methods, strict=True)
+    ]
+
+
+def _offering_sample(
+    operation_id: str, method: str, find: Callable[[Customer], tuple[str, str] | None]
+) -> Sample:
+    """Add an offer the first contract may take (_offer), or delete an extra it has (_extra)."""
+    return Sample(
+        operation_id,
+        method,
+        PRODUCT,
+        lambda cu: find(cu) is not None,
+        lambda c, cu: {**_contract(c, cu), "productId": _must(find(cu))[0]},
+        lambda c, cu: {"offeringId": _must(find(cu))[1]},
+        201,
+    )
+
+
 SAMPLES = [
     Sample(
         "CreateCardTokenForCustomerId",
@@ -245,78 +288,9 @@ SAMPLES = [
         lambda c, cu: {"cardToken": _recurring_token(cu)},
         200,
     ),
-    Sample(
-        "CreatePaperlessInvoiceInfoByContractId",
-        "POST",
-        PAPERLESS,
-        lambda cu: not _paperless(cu),
-        _contract,
-        _paperless_body,
-        201,
-    ),
-    Sample(
-        "UpdatePaperlessInvoiceInfoByContractId",
-        "PUT",
-        PAPERLESS,
-        _paperless,
-        _contract,
-        _paperless_body,
-        200,
-    ),
-    Sample(
-        "DeletePaperlessInvoiceInfoByContractId",
-        "DELETE",
-        PAPERLESS,
-        _paperless,
-        _contract,
-        _paperless_body,
-        200,
-    ),
-    Sample(
-        "CreatePaperlessInvoiceInfoByContractIdandAndIdTypeAndId",
-        "POST",
-        BY_ID_TYPE,
-        lambda cu: not _paperless(cu),
-        _contract,
-        _paperless_body,
-        201,
-    ),
-    Sample(
-        "UpdatePaperlessInvoiceInfoByContractIdAndIdTypeAndId",
-        "PUT",
-        BY_ID_TYPE,
-        _paperless,
-        _contract,
-        _paperless_body,
-        200,
-    ),
-    Sample(
-        "DeletePaperlessInvoiceInfoByContractIdandSubscriptionNumber",
-        "DELETE",
-        BY_ID_TYPE,
-        _paperless,
-        _contract,
-        _paperless_body,
-        200,
-    ),
-    Sample(
-        "AddOfferingByContractIdAndProductId",
-        "POST",
-        PRODUCT,
-        lambda cu: _offer(cu) is not None,
-        lambda c, cu: {**_contract(c, cu), "productId": _must(_offer(cu))[0]},
-        lambda c, cu: {"offeringId": _must(_offer(cu))[1]},
-        201,
-    ),
-    Sample(
-        "DeleteOfferingByContractIdAndProductId",
-        "DELETE",
-        PRODUCT,
-        lambda cu: _extra(cu) is not None,
-        lambda c, cu: {**_contract(c, cu), "productId": _must(_extra(cu))[0]},
-        lambda c, cu: {"offeringId": _must(_extra(cu))[1]},
-        201,
-    ),
+    *_paperless_samples(),
+    _offering_sample("AddOfferingByContractIdAndProductId", "POST", _offer),
+    _offering_sample("DeleteOfferingByContractIdAndProductId", "DELETE", _extra),
     Sample(
         "AddPhonesContactInformationByContractId",
         "POST",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -18,6 +19,16 @@ from selfcare.stores.checkout import CheckoutStore
 ONLINE_METHODS = {"POL", "PSE", "VISA", "MASTERCARD", "TARJETA", "TIGO MONEY"}
 PENDING_MINUTES = 24 * 60  # an attempt in process since seeding expires a day later
 Items = list[dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Bill:
+    """An invoice of a contract in the dataset, and who pays it."""
+
+    country: Country
+    contract: Mapping[str, Any]
+    invoice: Mapping[str, Any]
+    customer_info: Mapping[str, Any]
 
 
 def payment_token(invoice_id: str, n: int = 0) -> str:
@@ -46,50 +57,37 @@ def payment_records(dataset: Mapping[str, Any]) -> tuple[Items, Items]:
             for invoice in contract["invoices"]:
                 payment = invoice.get("paymentInfo")
                 if payment and str(payment.get("paymentMethod", "")).upper() in ONLINE_METHODS:
-                    _paid(store, country, contract, invoice, info, payment)
+                    _paid(store, _Bill(country, contract, invoice, info), payment)
                 elif not invoice.get("hasPayment"):
                     unpaid = invoice
             if unpaid is not None and customer.get("demo"):
-                _in_process(store, gateway, country, contract, unpaid, info)
+                _in_process(store, gateway, _Bill(country, contract, unpaid, info))
     return list(checkout.written()), list(sandbox.written())
 
 
 def _create(
-    store: CheckoutStore,
-    country: Country,
-    contract: Mapping[str, Any],
-    invoice: Mapping[str, Any],
-    customer_info: Mapping[str, Any],
-    amount: Decimal,
-    methods: list[str],
-    minutes: int,
+    store: CheckoutStore, bill: _Bill, amount: Decimal, methods: list[str], minutes: int
 ) -> dict[str, Any]:
-    opened, _ = store.in_process(contract["contractId"], invoice["invoiceId"])
+    invoice_id = bill.invoice["invoiceId"]
+    opened, _ = store.in_process(bill.contract["contractId"], invoice_id)
     fields = {
-        "paymentToken": payment_token(str(invoice["invoiceId"])),
+        "paymentToken": payment_token(str(invoice_id)),
         "gateway": SandboxGateway.name,
-        "contractId": contract["contractId"],
-        "invoiceId": invoice["invoiceId"],
+        "contractId": bill.contract["contractId"],
+        "invoiceId": invoice_id,
         "paymentAmount": amount,
-        "currencyId": country.currency,
-        "paymentDescription": f"Pago factura {invoice['invoiceId']}",
+        "currencyId": bill.country.currency,
+        "paymentDescription": f"Pago factura {invoice_id}",
         "paymentMethods": methods,
-        "customerInfo": dict(customer_info),
+        "customerInfo": dict(bill.customer_info),
     }
     return store.create(fields, minutes, opened)
 
 
-def _paid(
-    store: CheckoutStore,
-    country: Country,
-    contract: Mapping[str, Any],
-    invoice: Mapping[str, Any],
-    customer_info: Mapping[str, Any],
-    payment: Mapping[str, Any],
-) -> None:
+def _paid(store: CheckoutStore, bill: _Bill, payment: Mapping[str, Any]) -> None:
     """Paid on the date the dataset says, its payment recorded on the invoice."""
     amount, method = Decimal(str(payment["paymentAmount"])), str(payment["paymentMethod"])
-    attempt = _create(store, country, contract, invoice, customer_info, amount, [method], 30)
+    attempt = _create(store, bill, amount, [method], 30)
     token = attempt["paymentToken"]
     checkout_id = f"SBX-{token[:12].upper()}"  # its gateway session is long gone
     _started(store, attempt, checkout_id, f"/payments/sandbox/checkout/{checkout_id}")
@@ -98,7 +96,7 @@ def _paid(
         token,
         "approved",
         amount,
-        country.currency,
+        bill.country.currency,
         transaction_id=str(payment["paymentId"]),
         payment_method=method,
         bank_name=payment.get("bankName"),
@@ -112,24 +110,15 @@ def _paid(
     store.items.put_all([{**done, "createdAt": when, "decidedAt": when}])
 
 
-def _in_process(
-    store: CheckoutStore,
-    gateway: SandboxGateway,
-    country: Country,
-    contract: Mapping[str, Any],
-    invoice: Mapping[str, Any],
-    customer_info: Mapping[str, Any],
-) -> None:
+def _in_process(store: CheckoutStore, gateway: SandboxGateway, bill: _Bill) -> None:
     """In process since seeding, at the sandbox gateway; it expires a day later."""
-    amount = Decimal(str(invoice["dueAmount"]))
-    methods = list(country.payment_methods)
-    attempt = _create(
-        store, country, contract, invoice, customer_info, amount, methods, PENDING_MINUTES
-    )
+    country = bill.country
+    amount = Decimal(str(bill.invoice["dueAmount"]))
+    attempt = _create(store, bill, amount, list(country.payment_methods), PENDING_MINUTES)
     start = CheckoutStart(
         payment_token=attempt["paymentToken"],
-        contract_id=contract["contractId"],
-        invoice_id=invoice["invoiceId"],
+        contract_id=bill.contract["contractId"],
+        invoice_id=bill.invoice["invoiceId"],
         amount=amount,
         tax=country.vat_included(amount),
         currency=country.currency,

@@ -7,6 +7,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler.api_gateway import Response
 
 from billing import calls, customers, invoices, paperless, spool
+from billing.events import Events
 from selfcare import params
 from selfcare.api import JSON, Api, public_base_url
 from selfcare.errors import NotFound
@@ -153,12 +154,10 @@ def paperless_invoice_info(
 
     request = parse(api.event, paperlessInvoiceInfoRequest)
     if_match = app.current_event.headers.get("If-Match")
-    store = wiring.paperless
+    store, events = wiring.paperless, Events(api.count, api.logger)
     change = paperless.asked(method, request, if_match, api.scope, api.directory, idType, id)
     return api.once(
-        lambda: paperless.apply(
-            change, request, contract, api.country, store, api.backend, api.count, api.logger
-        )
+        lambda: paperless.apply(change, request, contract, api.country, store, api.backend, events)
     )
 
 
@@ -181,7 +180,7 @@ def create_checkout_for_contract_id_and_invoice_id(contractId: str, invoiceId: s
         checkout = pay.Checkout(
             contract, invoice, request, api.country, urls, api.settings.checkout_minutes
         )
-        return pay.create(wiring.checkout, found, api.backend, checkout, pay.Events(api.count)), 201
+        return pay.create(wiring.checkout, found, api.backend, checkout, Events(api.count)), 201
 
     return api.once(produce)
 
@@ -190,7 +189,7 @@ def _checkout_answer(attempt: dict[str, Any] | None, what: str) -> Any:
     from billing import checkout as pay
 
     found = wiring.gateway() if attempt is not None and attempt.get("checkOutId") else None
-    events = pay.Events(api.count)
+    events = Events(api.count)
     answer, status = pay.answer(wiring.checkout, found, api.backend, attempt, what, events)
     return Response(status, JSON, answer)
 
@@ -223,7 +222,7 @@ def payment_notification(name: str) -> Any:
     if name != found.name:
         raise NotFound(f"This stack's gateway is not '{name}'")
     headers = dict(app.current_event.headers)
-    events = pay.Events(api.count, api.logger)
+    events = Events(api.count, api.logger)
     return pay.receive(wiring.checkout, found, api.backend, headers, text(api.event), events)
 
 
@@ -252,7 +251,7 @@ def sandbox_gateway_decision(checkOutId: str) -> Response:
     decision = sandbox.decide(checkOutId, form.get("action", ""), form.get("cardNumber", ""))
     # The gateway's notification, signed and verified like any other (delivered in process:
     # the sandbox gateway lives in this function).
-    events = pay.Events(api.count, api.logger)
+    events = Events(api.count, api.logger)
     pay.receive(wiring.checkout, sandbox, api.backend, decision.headers, decision.body, events)
     if decision.redirect:
         target = sandbox_page.back_to(decision.redirect, decision.outcome)

@@ -21,6 +21,14 @@ RETURN = "https://mi.tigo.com.co/pagos/resultado"
 CANCEL = "https://mi.tigo.com.co/pagos/cancelado"
 
 
+def approval_in_gt(gateway, reference, invoice, transaction_id: str, notification_id: str):
+    """Guatemala's sandbox gateway's signed approval of all the invoice owes, for the attempt
+    `reference`: its headers and body."""
+    amount = Decimal(str(invoice["dueAmount"]))
+    stack = gateway.stacks["gt"]
+    return signed_approval(stack, reference, amount, "GTQ", transaction_id, notification_id)
+
+
 def owing(country: str):
     """A holder whose first contract's newest unpaid invoice can be paid in full."""
     return claim(country, lambda c: any(not i["hasPayment"] for i in c["contracts"][0]["invoices"]))
@@ -123,14 +131,7 @@ def test_a_duplicated_notification_changes_nothing_and_forged_or_stale_ones_are_
     path, created = checkout(client, "gt", contract, invoice, returnUrl=None, cancelUrl=None)
     reference = created.get_json()
     sandbox = sandbox_gateway(gateway.stacks["gt"])
-    headers, body = signed_approval(
-        gateway.stacks["gt"],
-        reference,
-        Decimal(str(invoice["dueAmount"])),
-        "GTQ",
-        "TX-1",
-        "notif-1",
-    )
+    headers, body = approval_in_gt(gateway, reference, invoice, "TX-1", "notif-1")
     notify = f"{BASE}/gt/payments/notifications/sandbox"
     forged = client.post(notify, data=body, headers={**headers, "X-Sandbox-Signature": "0" * 64})
     assert forged.status_code == 401 and client.get(path).status_code == 202
@@ -420,14 +421,7 @@ def test_a_late_approval_is_kept_for_refund_and_the_gateway_hears_200(client, ga
     past_expiry(gateway, "gt", contract, invoice, reference)
     assert client.get(path).get_json()["paymentStatus"] == 5
     before = client.get(balance).get_json()
-    headers, body = signed_approval(
-        gateway.stacks["gt"],
-        reference,
-        Decimal(str(invoice["dueAmount"])),
-        "GTQ",
-        "SBXTX-LATE0001",
-        "late-approval-1",
-    )
+    headers, body = approval_in_gt(gateway, reference, invoice, "SBXTX-LATE0001", "late-approval-1")
     notify = f"{BASE}/gt/payments/notifications/sandbox"
     with caplog.at_level("WARNING"):
         heard = client.post(notify, data=body, headers=headers)

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlencode
 
 import pytest
 
 from local.payu_standin import PayuStandIn, Transaction, wsgi_deliver
+from local.serving import Served
 from selfcare import budget
 from selfcare.adapters.payments import build_gateway, parse_credentials
 from selfcare.adapters.payments.payu import PayuGateway
@@ -52,7 +52,7 @@ def gateway_for(standin: PayuStandIn, algorithm: str = "MD5", **env: str) -> Pay
     return PayuGateway(standin.credentials(algorithm), standin.env() | env)
 
 
-class Merchant:
+class Merchant(Served):
     """Our confirmation page over real HTTP: verifies with the adapter, answers 200 or 401."""
 
     def __init__(self, gateway: PayuGateway) -> None:
@@ -74,15 +74,9 @@ class Merchant:
             def log_message(self, *args) -> None:
                 pass
 
-        self._http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._http.server_address[1]}/v1/tigo/home/co/payments/payu/notifications"
-        threading.Thread(
-            target=self._http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-
-    def stop(self) -> None:
-        self._http.shutdown()
-        self._http.server_close()
+        super().__init__(Handler)
+        self.url = f"http://127.0.0.1:{self.port}/v1/tigo/home/co/payments/payu/notifications"
+        self.start()
 
 
 @pytest.fixture

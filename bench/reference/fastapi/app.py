@@ -1,34 +1,11 @@
-"""The same route in FastAPI behind Mangum (runs in bench/.venv-compare): a pydantic
-response model and boto3 with a DynamoDB client created at module level; one GetItem."""
+"""The same route in FastAPI behind Mangum (runs in bench/.venv-compare): the customer of
+bench/reference/shared as the response model, read with one GetItem."""
 
-import os
-
-import boto3
-from boto3.dynamodb.types import TypeDeserializer
+from customers import Customer, read
 from fastapi import FastAPI, HTTPException
 from mangum import Mangum
-from pydantic import BaseModel, ConfigDict
 
 app = FastAPI()
-dynamodb = boto3.client("dynamodb")
-TABLE = os.environ["SANDBOX_TABLE"]
-deserialize = TypeDeserializer().deserialize
-
-
-class CustomerInfo(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    customerId: str
-    documentType: str
-    name: str | None = None
-    lastName: str | None = None
-    email: str | None = None
-    phoneNumber: str | None = None
-
-
-class Customer(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    customerInfo: CustomerInfo
-    customerCharacteristics: dict[str, object] | None = None
 
 
 @app.get(
@@ -37,11 +14,10 @@ class Customer(BaseModel):
     response_model_exclude_none=True,
 )
 def get_customer(country: str, docTypeId: str, customerId: str) -> Customer:
-    key = {"pk": {"S": f"CUSTOMER#{docTypeId.upper()}#{customerId}"}, "sk": {"S": "#CUSTOMER"}}
-    item = dynamodb.get_item(TableName=TABLE, Key=key).get("Item")
-    if item is None:
+    customer = read(docTypeId, customerId)
+    if customer is None:
         raise HTTPException(404, f"No customer with {docTypeId} {customerId}")
-    return Customer.model_validate(deserialize(item["customer"]))
+    return customer
 
 
 handler = Mangum(app, lifespan="off")

@@ -4,14 +4,13 @@ whose outcome arrives signed (or is asked for), and whose approval is recorded o
 from __future__ import annotations
 
 import contextlib
-import logging
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
+from billing.events import QUIET, Events
 from selfcare.attempts import (
     checkout_info,
     decided_at,
@@ -24,30 +23,10 @@ from selfcare.errors import Conflict, InvalidParameter, NotFound, ServiceError
 from selfcare.payments import FINAL, CheckoutStart, Outcome, PaymentGateway
 from selfcare.ports import Backend, ContractRef, PaymentAttempts, Record
 
-# A child of the function's Powertools logger ("billing"): same handler, same redaction.
-LOG = logging.getLogger(__name__)
-
 # Gateways whose hosted page lets a payer whose card was declined try again in the same
 # session, the retry's outcome reported for the same reference: PayU WebCheckout. (The
 # sandbox gateway's page is over once declined: an approval after its decline is refunded.)
 RETRY_AFTER_DECLINE = frozenset({"payu"})
-
-
-@dataclass(frozen=True, slots=True)
-class Events:
-    """What paying tells operations: business metrics (`count`: the function's Powertools
-    Metrics; none when None) and log lines (`log`: this module's logger, a child of the
-    function's Powertools logger, or that logger itself)."""
-
-    count: Callable[[str], None] | None = None
-    log: Any = LOG
-
-    def metric(self, name: str) -> None:
-        if self.count is not None:
-            self.count(name)
-
-
-QUIET = Events()  # no metrics (tests, the seeding); log lines still go to LOG
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from selfcare.countries import Country
 from selfcare.errors import Conflict, InvalidParameter, NotFound
-from selfcare.ports import BillingSystem, ContractRef, CustomerRef, Record
+from selfcare.ports import BillingChanges, BillingSystem, ContractRef, CustomerRef, Record
+
+
+class Invoicing(BillingSystem, BillingChanges, Protocol):
+    """The billing system as a new invoice needs it: what is outstanding, then the invoice."""
 
 
 def by_contract(billing: BillingSystem, contract: ContractRef, limit: int) -> list[Record]:
@@ -89,7 +93,7 @@ def financing(billing: BillingSystem, contract: ContractRef) -> Record:
 
 
 def create(
-    billing: Any,
+    billing: Invoicing,
     contract: ContractRef,
     amount: Decimal | None,
     country: Country,

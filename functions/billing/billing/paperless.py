@@ -4,10 +4,10 @@ and which contracts a change reaches (affectRelatedContracts)."""
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from billing.events import QUIET, Events
 from selfcare import params
 from selfcare.access import Scope
 from selfcare.countries import Country
@@ -85,8 +85,7 @@ def apply(
     country: Country,
     store: PaperlessSubscriptions,
     billing: BillingChanges,
-    count: Callable[[str, int], None],
-    log: Any,
+    events: Events = QUIET,
 ) -> tuple[Record, int, dict[str, str]]:
     """Make the change (all its targets or none) and answer it: body, status and the new
     version's ETag (create and update). Invoices then show it (hasPaperlessInvoice)."""
@@ -102,8 +101,8 @@ def apply(
             answer, version = update(store, found, info, details, expected)
     metric = METRICS.get(change.action)
     if metric is not None:
-        count(metric, len(found))
-    reflect_on_invoices(store, billing.set_invoice_flags, found, log)
+        events.metric(metric, len(found))
+    reflect_on_invoices(store, billing, found, events)
     headers = {"ETag": etag(version)} if version is not None else {}
     return answer, STATUS[change.action], headers
 
@@ -275,12 +274,14 @@ def _contracts(found: list[Target]) -> str:
 
 
 def reflect_on_invoices(
-    store: PaperlessSubscriptions, set_flags: Callable[..., None], found: list[Target], log: Any
+    store: PaperlessSubscriptions, billing: BillingChanges, found: list[Target], events: Events
 ) -> None:
     """Invoices show hasPaperlessInvoice; the billing system learns of every change. The
     subscription is already kept: a failure here is logged, not the caller's problem."""
     for target in found:
         try:
-            set_flags(target.contract_id, hasPaperlessInvoice=store.has_any(target.contract_id))
+            has_any = store.has_any(target.contract_id)
+            billing.set_invoice_flags(target.contract_id, hasPaperlessInvoice=has_any)
         except Exception:
-            log.exception("Invoice flags not updated", extra={"contractId": target.contract_id})
+            extra = {"contractId": target.contract_id}
+            events.log.exception("Invoice flags not updated", extra=extra)

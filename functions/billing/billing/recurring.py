@@ -109,11 +109,9 @@ def enrol_as_asked(
     return enrol(backend, contract, info, token)
 
 
-def enrol(
-    backend: Backend, contract: ContractRef, info: Record, token: str | None, log: Any = None
-) -> Record:
+def enrol(backend: Backend, contract: ContractRef, info: Record, token: str | None) -> Record:
     backend.enrol_recurring_billing(contract.contract_id, info, token)
-    reflect_on_invoices(backend, contract.contract_id, log)
+    reflect_on_invoices(backend, contract.contract_id)
     return {
         "response": "OK",
         "message": f"Recurring billing enrolled for contract {contract.contract_id}",
@@ -131,18 +129,18 @@ def update(backend: Backend, contract: ContractRef, info: Record, token: str | N
     }
 
 
-def end(backend: Backend, contract: ContractRef, token: str | None, log: Any = None) -> Record:
+def end(backend: Backend, contract: ContractRef, token: str | None) -> Record:
     if not token:
         raise InvalidParameter("cardToken", "required: the card the recurring billing charges")
     backend.end_recurring_billing(contract.contract_id, token)
-    reflect_on_invoices(backend, contract.contract_id, log)
+    reflect_on_invoices(backend, contract.contract_id)
     return {
         "response": "OK",
         "message": f"Recurring billing ended for contract {contract.contract_id}",
     }
 
 
-def reflect_on_invoices(backend: Backend, contract_id: str, log: Any = None) -> None:
+def reflect_on_invoices(backend: Backend, contract_id: str) -> None:
     """Every invoice shows hasRecurringBilling as the contract now stands (the newest one
     already does: the backend flags it with the change). The change is kept: a failure here
     is logged, not the caller's problem, and the next change (or a retry) converges."""
@@ -150,7 +148,7 @@ def reflect_on_invoices(backend: Backend, contract_id: str, log: Any = None) -> 
         enrolled = backend.recurring_billing(contract_id) is not None
         backend.set_invoice_flags(contract_id, hasRecurringBilling=enrolled)
     except Exception as error:  # whatever failed, the change stands and so does the answer
-        (LOG if log is None else log).warning(
+        LOG.warning(
             "Invoice flags not updated after a recurring billing change",
             extra={"contractId": contract_id, "error": type(error).__name__},
         )

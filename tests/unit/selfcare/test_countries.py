@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from selfcare import documents as d
 from selfcare.countries import COUNTRIES, Country, get_country
 from selfcare.errors import InvalidParameter
+from tests.support.phones import WRITTEN
 
 CO, GT, SV = get_country("co"), get_country("gt"), get_country("sv")
 
@@ -153,19 +154,7 @@ def test_money_output_always_has_valid_precision(value: Decimal) -> None:
 # --- Phones ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("country", "raw", "e164"),
-    [
-        (CO, "300 123 4567", "+573001234567"),
-        (CO, "+57 300-123-4567", "+573001234567"),
-        (CO, "(601) 234 5678", "+576012345678"),
-        (CO, "+57 (604) 444.4444", "+576044444444"),
-        (GT, "2345 6789", "+50223456789"),
-        (GT, "+502 5512-3456", "+50255123456"),
-        (SV, "7012-3456", "+50370123456"),
-        (SV, " +503 2212 3456 ", "+50322123456"),
-    ],
-)
+@pytest.mark.parametrize(("country", "raw", "e164"), WRITTEN)
 def test_normalize_phone_accepts_national_and_e164(country: Country, raw: str, e164: str) -> None:
     assert country.normalize_phone(raw) == e164
     assert country.normalize_phone(e164) == e164

@@ -32,63 +32,52 @@ def replace_digit(text: str, pos: int, new: int) -> str:
     return text[:pos] + str(new) + text[pos + 1 :]
 
 
+def substitution(data: st.DataObject, text: str, last: int | None = None) -> tuple[int, int]:
+    """A position in `text` (up to `last`) and a digit other than the one there."""
+    pos = data.draw(st.integers(0, len(text) - 1 if last is None else last))
+    return pos, data.draw(st.integers(0, 9).filter(lambda n: n != int(text[pos])))
+
+
 # --- Known vectors ---------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("base", "digit"),
+    ("check", "base", "expected"),
     [
-        # DIAN's example. Right to left: 8·3 + 6·7 + 2·13 + 7·17 + 9·19 + 1·23 + 0·29 + 0·37
-        # + 8·41 = 733; 733 mod 11 = 7; 11 − 7 = 4.
-        ("800197268", 4),
+        # Colombia's NIT. DIAN's example. Right to left: 8·3 + 6·7 + 2·13 + 7·17 + 9·19 + 1·23
+        # + 0·29 + 0·37 + 8·41 = 733; 733 mod 11 = 7; 11 − 7 = 4.
+        (d.co_nit_check_digit, "800197268", 4),
         # Bancolombia: 8·3+3·7+9·13+3·17+0·19+9·23+0·29+9·37+8·41 = 1081; mod 11 = 3 -> 8.
-        ("890903938", 8),
+        (d.co_nit_check_digit, "890903938", 8),
         # UNE EPM Telecomunicaciones: 5·3+8·7+3·13+2·17+9·19+0+0+0+9·41 = 684; mod 11 = 2 -> 9.
-        ("900092385", 9),
+        (d.co_nit_check_digit, "900092385", 9),
         # r < 2 keeps r: 8·3 + 8·41 = 352 = 32·11 -> r 0 -> 0.
-        ("800000008", 0),
+        (d.co_nit_check_digit, "800000008", 0),
         # 8·41 + 1·3 = 331 = 30·11 + 1 -> r 1 -> 1.
-        ("800000001", 1),
+        (d.co_nit_check_digit, "800000001", 1),
         # 8·41 + 4·3 = 340 = 30·11 + 10 -> 11 − 10 = 1 (the one digit two residues share).
-        ("800000004", 1),
-    ],
-)
-def test_co_nit_check_digit_vectors(base: str, digit: int) -> None:
-    assert d.co_nit_check_digit(base) == digit
-
-
-@pytest.mark.parametrize(
-    ("base", "char"),
-    [
-        # Right to left 7·2 + 3·3 + 9·4 + 6·5 + 7·6 + 5·7 = 166; 166 mod 11 = 1; −1 mod 11 = 10.
-        ("576937", "K"),
+        (d.co_nit_check_digit, "800000004", 1),
+        # Guatemala's NIT. Right to left 7·2 + 3·3 + 9·4 + 6·5 + 7·6 + 5·7 = 166;
+        # 166 mod 11 = 1; −1 mod 11 = 10.
+        (d.gt_nit_check_char, "576937", "K"),
         # 8·2 + 0·3 + 1·4 + 7·5 = 55 = 5·11; −0 mod 11 = 0.
-        ("7108", "0"),
+        (d.gt_nit_check_char, "7108", "0"),
         # 0·2 + 5·3 + 5·4 + 2·5 + 5·6 + 9·7 + 3·8 = 162; mod 11 = 8; −8 mod 11 = 3.
-        ("3952550", "3"),
+        (d.gt_nit_check_char, "3952550", "3"),
         # 2·2 + 1·3 + 1·4 + 7·5 + 7·6 + 9·7 + 8·8 = 215; mod 11 = 6; −6 mod 11 = 5.
-        ("8977112", "5"),
-    ],
-)
-def test_gt_nit_check_char_vectors(base: str, char: str) -> None:
-    assert d.gt_nit_check_char(base) == char
-
-
-@pytest.mark.parametrize(
-    ("base", "digit"),
-    [
-        # 0·9 + 4·8 + 5·7 + 6·6 + 7·5 + 8·4 + 9·3 + 0·2 = 197; 10 − 7 = 3.
-        ("04567890", 3),
+        (d.gt_nit_check_char, "8977112", "5"),
+        # El Salvador's DUI. 0·9 + 4·8 + 5·7 + 6·6 + 7·5 + 8·4 + 9·3 + 0·2 = 197; 10 − 7 = 3.
+        (d.sv_dui_check_digit, "04567890", 3),
         # 9 + 16 + 21 + 24 + 25 + 24 + 21 + 16 = 156; 10 − 6 = 4.
-        ("12345678", 4),
+        (d.sv_dui_check_digit, "12345678", 4),
         # 0 + 0 + 1·7 + 6·6 + 0 + 1·4 + 7·3 + 7·2 = 82; 10 − 2 = 8.
-        ("00160177", 8),
+        (d.sv_dui_check_digit, "00160177", 8),
         # Sum 0; 10 − 0 = 10 -> 0.
-        ("00000000", 0),
+        (d.sv_dui_check_digit, "00000000", 0),
     ],
 )
-def test_sv_dui_check_digit_vectors(base: str, digit: int) -> None:
-    assert d.sv_dui_check_digit(base) == digit
+def test_check_digit_vectors(check: Callable[[str], object], base: str, expected: object) -> None:
+    assert check(base) == expected
 
 
 # Serial 24567890: 2·2 + 4·3 + 5·4 + 6·5 + 7·6 + 8·7 + 9·8 + 0·9 = 236; 236 mod 11 = 5.
@@ -210,8 +199,7 @@ def test_co_nit_base_plus_check_digit_normalizes(base: str) -> None:
 def test_co_nit_detects_substitutions_unless_digit_is_1(base: str, data: st.DataObject) -> None:
     # Residue -> digit maps 1 and 10 both to 1; every other digit has one residue, and all
     # weights are non-zero mod 11, so a substituted digit always changes the residue.
-    pos = data.draw(st.integers(0, len(base) - 1))
-    new = data.draw(st.integers(0, 9).filter(lambda n: n != int(base[pos])))
+    pos, new = substitution(data, base)
     check = d.co_nit_check_digit(base)
     if check != 1:
         assert d.co_nit_check_digit(replace_digit(base, pos, new)) != check
@@ -220,36 +208,41 @@ def test_co_nit_detects_substitutions_unless_digit_is_1(base: str, data: st.Data
         d.CO_NIT.normalize(f"{base}-{wrong}")
 
 
-@given(st.from_regex(r"[1-9][0-9]{0,10}", fullmatch=True), st.data())
-def test_gt_nit_detects_substitutions_where_weight_is_not_11(
-    base: str, data: st.DataObject
-) -> None:
-    canonical = f"{base}-{d.gt_nit_check_char(base)}"
-    assert d.GT_NIT.normalize(canonical) == canonical
-    pos = data.draw(st.integers(0, len(base) - 1))
-    new = data.draw(st.integers(0, 9).filter(lambda n: n != int(base[pos])))
-    weight = len(base) - pos + 1  # 2 for the rightmost digit
-    changed = d.gt_nit_check_char(replace_digit(base, pos, new)) != d.gt_nit_check_char(base)
-    assert changed == (weight % 11 != 0)
+# Which substitutions each scheme detects: Guatemala's NIT weighs digits 2, 3, ... from the
+# right, mod 11 (a weight of 11 hides one); the DUI weighs them 9 down to 2, mod 10 (a
+# weighted change that is a multiple of 10 hides one).
+SUBSTITUTIONS = [
+    pytest.param(
+        d.GT_NIT, d.gt_nit_check_char, r"[1-9][0-9]{0,10}",
+        lambda base, pos, new: (len(base) - pos + 1) % 11 != 0, id="gt-nit",
+    ),
+    pytest.param(
+        d.SV_DUI, d.sv_dui_check_digit, r"[0-9]{8}",
+        lambda base, pos, new: (new - int(base[pos])) * (9 - pos) % 10 != 0, id="sv-dui",
+    ),
+]  # fmt: skip
 
 
-@given(st.from_regex(r"[0-9]{8}", fullmatch=True), st.data())
-def test_dui_detects_substitution_iff_weighted_change_is_not_a_multiple_of_10(
-    base: str, data: st.DataObject
+@pytest.mark.parametrize(("doc", "check", "bases", "detected"), SUBSTITUTIONS)
+@given(data=st.data())
+def test_a_substitution_changes_the_check_exactly_where_its_scheme_says(
+    doc: d.DocumentType,
+    check: Callable[[str], object],
+    bases: str,
+    detected: Callable[[str, int, int], bool],
+    data: st.DataObject,
 ) -> None:
-    canonical = f"{base}-{d.sv_dui_check_digit(base)}"
-    assert d.SV_DUI.normalize(canonical) == canonical
-    pos = data.draw(st.integers(0, 7))
-    new = data.draw(st.integers(0, 9).filter(lambda n: n != int(base[pos])))
-    changed = d.sv_dui_check_digit(replace_digit(base, pos, new)) != d.sv_dui_check_digit(base)
-    assert changed == ((new - int(base[pos])) * (9 - pos) % 10 != 0)
+    base = data.draw(st.from_regex(bases, fullmatch=True))
+    canonical = f"{base}-{check(base)}"
+    assert doc.normalize(canonical) == canonical
+    pos, new = substitution(data, base)
+    assert (check(replace_digit(base, pos, new)) != check(base)) == detected(base, pos, new)
 
 
 @given(seeds, st.data())
 def test_dpi_detects_any_substitution_in_serial_or_check(seed: int, data: st.DataObject) -> None:
     number = d.GT_DPI.generate(random.Random(seed))
-    pos = data.draw(st.integers(0, 8))  # weights 2..9 are all coprime to 11
-    new = data.draw(st.integers(0, 9).filter(lambda n: n != int(number[pos])))
+    pos, new = substitution(data, number, last=8)  # weights 2..9 are all coprime to 11
     assert not d.gt_dpi_is_valid(replace_digit(number, pos, new))
 
 

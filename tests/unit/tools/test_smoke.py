@@ -4,21 +4,23 @@ of a deployed API that answers well or badly."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote_plus
 
 import pytest
+
+from local.serving import Served
 
 pytestmark = pytest.mark.subprocess  # runs tools/smoke.py
 
@@ -50,7 +52,32 @@ class Seen:
     authorization: str | None
 
 
-class StubApi:
+def in_turn(reply: Reply | list[Reply]) -> Reply:
+    """A list of replies is answered in turn, its last one repeated."""
+    if isinstance(reply, list):
+        return reply.pop(0) if len(reply) > 1 else reply[0]
+    return reply
+
+
+class Quiet(BaseHTTPRequestHandler):
+    """A stub's request handler: sends replies, logs nothing."""
+
+    def send(self, reply: Reply, headers: dict[str, str] | None = None) -> None:
+        """`reply`'s body as JSON (bytes as they are), then `headers` and its own."""
+        body = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
+        self.send_response(reply.status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in [*(headers or {}).items(), *reply.headers.items()]:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class StubApi(Served):
     """Answers like API Gateway in front of the stack: 401 errorBody without the bearer token,
     the configured replies by path (a list is answered in turn, its last reply repeated),
     404 errorBody for any other path."""
@@ -68,54 +95,27 @@ class StubApi:
         self.seen: list[Seen] = []
         stub = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(Quiet):
             def do_GET(self) -> None:
                 authorization = self.headers.get("Authorization")
                 stub.seen.append(Seen(self.path, authorization))
                 reply = stub.reply_for(self.path, authorization)
                 time.sleep(reply.delay)
-                body = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body)
-                data = body if isinstance(body, bytes) else body.encode()
-                try:
-                    self.send_response(reply.status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    for name, value in reply.headers.items():
-                        self.send_header(name, value)
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (timeout)
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.send(reply)  # unless the client gave up (timeout)
 
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        super().__init__(Handler)
 
     def reply_for(self, path: str, authorization: str | None) -> Reply:
         if self.check_token and authorization != f"Bearer {self.token}":
             return Reply(401, NO_TOKEN)
-        reply = self.routes.get(path, Reply(404, NO_ROUTE))
-        if isinstance(reply, list):
-            return reply.pop(0) if len(reply) > 1 else reply[0]
-        return reply
+        return in_turn(self.routes.get(path, Reply(404, NO_ROUTE)))
 
     def url(self, country: str = "co") -> str:
         return f"http://127.0.0.1:{self.port}{STAGE}/{country}"
 
     def paths(self) -> list[str]:
         return [seen.path for seen in self.seen]
-
-    def __enter__(self) -> StubApi:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def healthy(
@@ -395,7 +395,7 @@ class TokenRequest:
     form: dict[str, list[str]]
 
 
-class StubIdp:
+class StubIdp(Served):
     """A token endpoint at /oauth/token: answers `reply` (a list in turn, its last repeated) to
     a well-formed client credentials request from CLIENT_ID/SECRET, 401 invalid_client to wrong
     client authentication and 400 to anything else; 404 on other paths."""
@@ -407,26 +407,13 @@ class StubIdp:
         self.seen: list[TokenRequest] = []
         stub = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(Quiet):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 form = parse_qs(self.rfile.read(length).decode(), keep_blank_values=True)
                 seen = TokenRequest(self.path, self.headers.get("Content-Type"), basic(self), form)
                 stub.seen.append(seen)
-                reply = stub.reply_for(seen)
-                data = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body)
-                data = data if isinstance(data, bytes) else data.encode()
-                self.send_response(reply.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.send_header("Cache-Control", "no-store")
-                for name, value in reply.headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
+                self.send(stub.reply_for(seen), {"Cache-Control": "no-store"})
 
         def basic(handler: BaseHTTPRequestHandler) -> tuple[str, str] | None:
             scheme, _, value = (handler.headers.get("Authorization") or "").partition(" ")
@@ -435,10 +422,7 @@ class StubIdp:
             user, _, password = base64.b64decode(value).decode().partition(":")
             return unquote_plus(user), unquote_plus(password)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        super().__init__(Handler)
 
     def reply_for(self, seen: TokenRequest) -> Reply:
         if seen.path != "/oauth/token":
@@ -451,9 +435,7 @@ class StubIdp:
             or len(seen.form.get("scope", [])) != 1
         ):
             return Reply(400, {"error": "invalid_request"})
-        if isinstance(self.reply, list):
-            return self.reply.pop(0) if len(self.reply) > 1 else self.reply[0]
-        return self.reply
+        return in_turn(self.reply)
 
     def env(self, **extra: str) -> dict[str, str]:
         return {
@@ -462,14 +444,6 @@ class StubIdp:
             "SMOKE_CLIENT_SECRET": SECRET,
             **extra,
         }
-
-    def __enter__(self) -> StubIdp:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def assert_nothing_secret(result: subprocess.CompletedProcess[str]) -> None:

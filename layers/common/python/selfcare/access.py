@@ -41,7 +41,8 @@ class Scope:
 
 
 class CachedDirectory:
-    """A Directory whose answers are kept per warm container (ids and owners do not change)."""
+    """A Directory whose answers are kept `ttl` seconds (5 minutes) per warm container, at most
+    `size` of them (a full cache starts afresh); misses are not kept."""
 
     def __init__(self, directory: Directory, ttl: float = 300.0, size: int = 4096) -> None:
         self._directory = directory

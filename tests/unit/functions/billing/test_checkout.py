@@ -31,6 +31,7 @@ from selfcare.models.customer import CustomerInfo
 from selfcare.payments import Credentials, Outcome
 from selfcare.ports import ContractRef
 from selfcare.stores.checkout import OPEN, CheckoutStore
+from tests.support.metrics import Counted
 from tests.support.races import MeetAtFirstRead, MeetAtRecord, failures, one_winner, race
 
 CO = get_country("co")
@@ -87,7 +88,7 @@ def racing(store: CheckoutStore, barrier) -> CheckoutStore:
 def settled_at_once(n: int, store, backend, attempt, outcome_of) -> tuple[list, list[str]]:
     """`n` deliveries, racer i's of outcome_of(i), settled at once through `racing`: their
     outcomes and the events they counted."""
-    counted: list[str] = []
+    counted = Counted()
 
     def deliver(i: int, barrier) -> dict:
         return pay.settle(
@@ -95,7 +96,7 @@ def settled_at_once(n: int, store, backend, attempt, outcome_of) -> tuple[list, 
             backend,
             attempt,
             outcome_of(i),
-            events=pay.Events(counted.append),
+            events=pay.Events(counted),
         )
 
     return race(n, deliver), counted
@@ -137,7 +138,7 @@ def test_status_only_moves_forward_and_an_approval_after_a_decline_is_kept_for_r
     declined = Outcome("tok-12345678", "declined", notification_id="d-1")
     pay.settle(store, backend, attempt, declined)
     assert current(store, attempt)["status"] == "declined"
-    with caplog.at_level("WARNING", logger="billing.checkout"):
+    with caplog.at_level("WARNING", logger="billing"):
         pay.settle(store, backend, attempt, approved(invoice, "a-1"))
     pay.settle(store, backend, attempt, Outcome("tok-12345678", "expired", notification_id="e-1"))
     after = current(store, attempt)
@@ -169,7 +170,7 @@ def expire(store, attempt, seconds_ago: int = 1) -> None:
 def test_an_approval_made_after_the_expiry_is_kept_for_refund_not_paid(world, caplog):
     backend, store, attempt, invoice = world
     expire(store, attempt)
-    with caplog.at_level("WARNING", logger="billing.checkout"):
+    with caplog.at_level("WARNING", logger="billing"):
         after = pay.settle(store, backend, attempt, approved(invoice, "late-1"))
     assert after["status"] == "expired" and after["refundDue"] is True
     (late,) = after["lateApprovals"]
@@ -425,18 +426,14 @@ def reads(store, backend, attempt) -> tuple[bool, int]:
 
 def test_a_retry_approved_after_a_decline_pays_the_invoice_once(payu_world, caplog):
     backend, store, attempt, invoice = payu_world
-    counted: list[str] = []
-    pay.settle(store, backend, attempt, declined_by_payu(), events=pay.Events(counted.append))
+    counted = Counted()
+    pay.settle(store, backend, attempt, declined_by_payu(), events=pay.Events(counted))
     assert reads(store, backend, attempt) == (False, 6)
     retry = approved_by_payu(invoice, "TX-R1")
-    with caplog.at_level("WARNING", logger="billing.checkout"):
-        after = pay.settle(store, backend, attempt, retry, events=pay.Events(counted.append))
-        pay.settle(
-            store, backend, attempt, retry, events=pay.Events(counted.append)
-        )  # PayU retries it
-        pay.settle(
-            store, backend, attempt, declined_by_payu(), events=pay.Events(counted.append)
-        )  # late
+    with caplog.at_level("WARNING", logger="billing"):
+        after = pay.settle(store, backend, attempt, retry, events=pay.Events(counted))
+        pay.settle(store, backend, attempt, retry, events=pay.Events(counted))  # PayU retries it
+        pay.settle(store, backend, attempt, declined_by_payu(), events=pay.Events(counted))  # late
     assert after["status"] == "approved" and after["paymentRecorded"] is True
     assert after["approvedAfterDecline"] is True and after["declinedTransactionId"] == "TX-D1"
     assert after["declinedAt"] and after["paymentDate"]
@@ -458,7 +455,7 @@ def test_a_retry_approved_after_the_expiry_is_kept_for_refund(payu_world, caplog
     backend, store, attempt, invoice = payu_world
     pay.settle(store, backend, attempt, declined_by_payu())
     expire(store, attempt)
-    with caplog.at_level("WARNING", logger="billing.checkout"):
+    with caplog.at_level("WARNING", logger="billing"):
         after = pay.settle(store, backend, attempt, approved_by_payu(invoice, "TX-R1"))
     assert after["status"] == "declined" and after["refundDue"] is True
     assert "approvedAfterDecline" not in after and after["transactionId"] == "TX-D1"
@@ -503,7 +500,7 @@ def test_a_retry_paid_first_leaves_the_newer_attempts_approval_to_refund(payu_wo
     pay.settle(store, backend, a, approved_by_payu(invoice, "TX-R1"))
     assert payments(backend, a) == ["TX-R1"]
     assert reads(store, backend, a) == (True, 4)
-    with caplog.at_level("WARNING", logger="billing.checkout"):
+    with caplog.at_level("WARNING", logger="billing"):
         after = pay.settle(
             store, backend, b, approved_by_payu(invoice, "TX-B", ref=b["paymentToken"])
         )
@@ -525,7 +522,7 @@ def test_a_retry_and_a_newer_attempts_approval_recorded_at_once_pay_the_invoice_
     backend, store, a, invoice = payu_world
     pay.settle(store, backend, a, declined_by_payu())
     b = newer_attempt(store, a)
-    counted: list[str] = []
+    counted = Counted()
     deliveries = [
         (a, approved_by_payu(invoice, "TX-R1")),
         (b, approved_by_payu(invoice, "TX-B", ref=b["paymentToken"])),
@@ -533,7 +530,7 @@ def test_a_retry_and_a_newer_attempts_approval_recorded_at_once_pay_the_invoice_
 
     def deliver(n: int, barrier) -> dict:
         meeting = MeetAtRecord(backend, barrier)
-        return pay.settle(store, meeting, *deliveries[n], events=pay.Events(counted.append))
+        return pay.settle(store, meeting, *deliveries[n], events=pay.Events(counted))
 
     outcomes = race(2, deliver)
     assert failures(outcomes) == []
@@ -608,8 +605,7 @@ class Notifying:
 
 
 def hear(store, backend, gateway, counted=None) -> str:
-    count = counted.append if counted is not None else None
-    events = pay.Events(count, logging.getLogger("billing"))
+    events = pay.Events(counted, logging.getLogger("billing"))
     answer = pay.receive(store, gateway, backend, {}, "", events)
     assert answer["response"] == "OK"
     return answer["message"]
@@ -628,7 +624,7 @@ def test_an_approval_the_gateway_does_not_confirm_is_recorded_nowhere(payu_world
         "Notification applied: the payment is approved"
     )
     before = current(store, attempt)
-    counted: list[str] = []
+    counted = Counted()
     with caplog.at_level("WARNING", logger="billing"):
         for n in range(3):
             forged = Notifying(approved_by_payu(invoice, f"TX-FORGED-{n}"), confirmed=None)

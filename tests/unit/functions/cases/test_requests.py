@@ -7,14 +7,10 @@ from __future__ import annotations
 import pytest
 
 from selfcare.errors import Unavailable
-from selfcare.ports import ContractRef, CustomerRef
+from selfcare.ports import CustomerRef
 from tests.support.handlers import FakeDirectory, customer, function
+from tests.support.owners import HOME, NEIGHBOUR, OFFICE, OTHER, OWNER
 
-OWNER = ("CC", "1020304050")
-OTHER = ("CC", "79000111")
-HOME = ContractRef("8001", *OWNER, "BA-8001", "S-8001")
-OFFICE = ContractRef("8002", *OWNER, "BA-8002", "S-8002")
-NEIGHBOUR = ContractRef("9001", *OTHER, "BA-9001", "S-9001")
 BY_CONTRACT = "/cases/contracts/{contractId}/servicerequests"
 BY_CUSTOMER = "/cases/doc-type/{docTypeId}/customers/{customerId}/servicerequests"
 VISITS = "/cases/doc-type/{docTypeId}/customers/{customerId}/scheduledvisits"

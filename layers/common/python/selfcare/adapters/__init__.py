@@ -1,4 +1,7 @@
-"""Adapters: implementations of `selfcare.ports` (boto3 and HTTP live only here)."""
+"""Adapters: implementations of `selfcare.ports`, and the only code that calls AWS, a
+payment gateway or the back office (BSS): boto3 and outbound HTTP live here; stores reach
+DynamoDB through its modules (aws, items, receipts, attributes, boto). The one other
+outbound call is the authorizer's fetch of the issuer's JWKS (PyJWT)."""
 
 from __future__ import annotations
 

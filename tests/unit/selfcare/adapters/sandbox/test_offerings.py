@@ -54,6 +54,13 @@ def offers_of(contract: Record, product: Record) -> list[Record]:
     return contract["availableOffers"].get(str(product["productId"]), [])
 
 
+def with_an_offer(country: str) -> tuple[SandboxBackend, Record, Record, Record]:
+    """A fresh store, and the first product of the dataset with an offer: its contract, the
+    product and the offer."""
+    contract, product = first(country, with_offer)
+    return backend(country), contract, product, offers_of(contract, product)[0]
+
+
 def is_first_of_its_id(contract: Record, product: Record) -> bool:
     same = [p for p in contract["products"] if p["productId"] == product["productId"]]
     return same[0] is product
@@ -91,10 +98,8 @@ def offering(product: Record, offering_id: str, active: bool = True) -> list[Rec
 
 @pytest.mark.parametrize("country", COUNTRIES)
 def test_an_added_offering_joins_the_product_and_leaves_the_offers(country):
-    contract, product = first(country, with_offer)
+    store, contract, product, offer = with_an_offer(country)
     cid, pid = contract["contractId"], product["productId"]
-    offer = offers_of(contract, product)[0]
-    store = backend(country)
     before = store.monthly_charges(cid)
     day = today_in(country)
 
@@ -134,9 +139,8 @@ def test_changes_are_dated_in_the_countrys_time_zone(monkeypatch, country, day):
 
     monkeypatch.setattr(offerings, "datetime", Clock)
     monkeypatch.setattr(countries, "datetime", Clock)  # where the country's day is told
-    contract, product = first(country, with_offer)
-    offer_id = offers_of(contract, product)[0]["offeringId"]
-    store = backend(country)
+    store, contract, product, offer = with_an_offer(country)
+    offer_id = offer["offeringId"]
     added = store.add_offering(contract["contractId"], product["productId"], offer_id, None)
     removed = store.remove_offering(contract["contractId"], product["productId"], offer_id)
     assert added["registrationDate"] == added["fromDate"] == removed["toDate"] == day
@@ -229,10 +233,8 @@ def test_adding_the_same_offer_twice_is_a_conflict():
 
 @pytest.mark.parametrize("country", COUNTRIES)
 def test_removing_an_added_offering_cancels_it_and_offers_it_again_as_before(country):
-    contract, product = first(country, with_offer)
+    store, contract, product, offer = with_an_offer(country)
     cid, pid = contract["contractId"], product["productId"]
-    offer = offers_of(contract, product)[0]
-    store = backend(country)
     charges = store.monthly_charges(cid)
     store.add_offering(cid, pid, offer["offeringId"], None)
     day = today_in(country)

@@ -64,7 +64,12 @@ def checkout_signature(
     api_key: str, merchant_id: str, reference: str, amount: str, currency: str, algorithm: str
 ) -> str:
     """The payment form's `signature`; `amount` exactly as the form sends it."""
-    return digest(f"{api_key}~{merchant_id}~{reference}~{amount}~{currency}", algorithm)
+    return _signed(algorithm, api_key, merchant_id, reference, amount, currency)
+
+
+def _signed(algorithm: str, *fields: str) -> str:
+    """Every PayU signature: the digest of its fields joined by "~"."""
+    return digest("~".join(fields), algorithm)
 
 
 def _cents(value: str) -> Decimal:
@@ -95,8 +100,7 @@ def confirmation_signature(
 ) -> str:
     """The `sign` PayU posts to the confirmation page (`value` as posted)."""
     new_value = confirmation_value(value)
-    text = f"{api_key}~{merchant_id}~{reference_sale}~{new_value}~{currency}~{state_pol}"
-    return digest(text, algorithm)
+    return _signed(algorithm, api_key, merchant_id, reference_sale, new_value, currency, state_pol)
 
 
 def response_value(value: str) -> str:
@@ -115,5 +119,5 @@ def response_signature(
 ) -> str:
     """The `signature` PayU appends to the response page (the payer's return) URL."""
     new_value = response_value(value)
-    text = f"{api_key}~{merchant_id}~{reference}~{new_value}~{currency}~{transaction_state}"
-    return digest(text, algorithm)
+    fields = (api_key, merchant_id, reference, new_value, currency, transaction_state)
+    return _signed(algorithm, *fields)

@@ -21,6 +21,7 @@ from selfcare.adapters.sandbox import layout
 from selfcare.errors import Conflict, NotFound
 from selfcare.payments import Card, CardToken
 from selfcare.redaction import mask_pan
+from selfcare.stores.cards import card_sk
 
 CAPACITY = 5  # the API's limit (tokenization.cards.LIMIT lists as many)
 ATTEMPTS = 3  # a concurrent change of the customer's cards makes us read them again
@@ -48,7 +49,7 @@ def tokenize(items: Items, card: Card) -> CardToken:
         item = layout.storable(
             {
                 "pk": pk,
-                "sk": layout.card_sk(held, token),
+                "sk": card_sk(held, token),
                 "token": info,
                 "cardExpirationDate": card.expiration,
             }

@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from selfcare.adapters import receipts
-from selfcare.adapters.items import ConditionFailed, Items, Write
+from selfcare.adapters.items import Items
 from selfcare.adapters.sandbox import layout
 from selfcare.adapters.sandbox.billing import SandboxBilling
 from selfcare.adapters.sandbox.contacts import SandboxContacts
 from selfcare.adapters.sandbox.offerings import SandboxOfferings
-from selfcare.errors import Conflict
 from selfcare.ports import ContractRef, CustomerRef, Record
+from selfcare.stores.cards import CardStore
 
 
-class SandboxBackend(SandboxContacts, SandboxOfferings, SandboxBilling):
+class SandboxBackend(SandboxContacts, SandboxOfferings, SandboxBilling, CardStore):
     """Implements `selfcare.ports.Backend` over an `Items` store (DynamoDB or memory).
-    Reads are here; changes live in one mixin per area beside it."""
+    Reads are here; changes live in one mixin per area beside it; the card vault is the
+    service's own (selfcare.stores.cards), kept here in the sandbox table."""
 
     def __init__(self, items: Items) -> None:
         self.items = items
+
+    def _field(self, pk: str, sk: str, name: str) -> Any:
+        """`name` of the item at (pk, sk); None when there is no such item."""
+        item = self.items.get(pk, sk)
+        return item.get(name) if item else None
 
     # Directory -------------------------------------------------------------------------
     def find_contract(self, contract_id: str) -> ContractRef | None:
@@ -41,12 +45,12 @@ class SandboxBackend(SandboxContacts, SandboxOfferings, SandboxBilling):
 
     # Billing -----------------------------------------------------------------------------
     def customer(self, document_type: str, customer_id: str) -> Record | None:
-        item = self.items.get(layout.customer_pk(document_type, customer_id), layout.CUSTOMER)
-        return item["customer"] if item else None
+        return self._field(
+            layout.customer_pk(document_type, customer_id), layout.CUSTOMER, "customer"
+        )
 
     def contract(self, contract_id: str) -> Record | None:
-        item = self.items.get(layout.contract_pk(contract_id), layout.CONTRACT)
-        return item["contract"] if item else None
+        return self._field(layout.contract_pk(contract_id), layout.CONTRACT, "contract")
 
     def contracts(self, contract_ids: Sequence[str]) -> list[Record]:
         keys = [(layout.contract_pk(contract_id), layout.CONTRACT) for contract_id in contract_ids]
@@ -80,12 +84,10 @@ class SandboxBackend(SandboxContacts, SandboxOfferings, SandboxBilling):
         return None
 
     def recurring_billing(self, contract_id: str) -> Record | None:
-        item = self.items.get(layout.contract_pk(contract_id), layout.RECURRING)
-        return item["recurringBilling"] if item else None
+        return self._field(layout.contract_pk(contract_id), layout.RECURRING, "recurringBilling")
 
     def financing(self, contract_id: str) -> Record | None:
-        item = self.items.get(layout.contract_pk(contract_id), layout.CONTRACT)
-        return item.get("financing") if item else None
+        return self._field(layout.contract_pk(contract_id), layout.CONTRACT, "financing")
 
     def calls(self, contract_id: str, line: str, start: date, end: date) -> list[Record]:
         found = self.items.query(
@@ -119,14 +121,14 @@ class SandboxBackend(SandboxContacts, SandboxOfferings, SandboxBilling):
     ) -> Record | None:
         pk = layout.contract_pk(contract_id)
         if subscription_number is not None:
-            item = self.items.get(pk, layout.product_prefix(product_id) + subscription_number)
-            return item["product"] if item else None
+            return self._field(
+                pk, layout.product_prefix(product_id) + subscription_number, "product"
+            )
         found = self.items.query(pk, prefix=layout.product_prefix(product_id), limit=1)
         return found[0]["product"] if found else None
 
     def available_offers(self, contract_id: str, product_id: int) -> list[Record] | None:
-        item = self.items.get(layout.contract_pk(contract_id), layout.offers_sk(product_id))
-        return item["offers"] if item else None
+        return self._field(layout.contract_pk(contract_id), layout.offers_sk(product_id), "offers")
 
     # Cases ---------------------------------------------------------------------------------
     def service_requests(self, contract_id: str) -> list[Record]:
@@ -139,74 +141,13 @@ class SandboxBackend(SandboxContacts, SandboxOfferings, SandboxBilling):
         return [r for contract_id in contract_ids for r in self.service_requests(contract_id)]
 
     def scheduled_visits(self, document_type: str, customer_id: str) -> Record | None:
-        item = self.items.get(layout.customer_pk(document_type, customer_id), layout.VISITS)
-        return item["scheduledVisits"] if item else None
+        return self._field(
+            layout.customer_pk(document_type, customer_id), layout.VISITS, "scheduledVisits"
+        )
 
     # CRM -----------------------------------------------------------------------------------
     def contact_information(self, contract_id: str) -> Record | None:
-        item = self.items.get(layout.contract_pk(contract_id), layout.CONTACT)
-        return item["contactInformation"] if item else None
-
-    # Card vault ----------------------------------------------------------------------------
-    def card_tokens(self, document_type: str, customer_id: str, limit: int) -> list[Record]:
-        found = self.items.query(
-            layout.customer_pk(document_type, customer_id),
-            prefix=layout.CARD,
-            newest_first=True,
-            limit=limit,
-        )
-        return [item["token"] for item in found]
-
-    def card_token(self, document_type: str, customer_id: str, token: str) -> Record | None:
-        found = self.items.query(layout.customer_pk(document_type, customer_id), prefix=layout.CARD)
-        return next((i["token"] for i in found if i["token"]["cardToken"] == token), None)
-
-    def card_token_of(
-        self, document_type: str, customer_id: str, card_info: str, card_brand: str, expiry: str
-    ) -> Record | None:
-        found = self.items.query(layout.customer_pk(document_type, customer_id), prefix=layout.CARD)
-        card = (card_info, card_brand, expiry)
-        return next((i["token"] for i in found if _card_of(i) == card), None)
-
-    def keep_card_token(
-        self, document_type: str, customer_id: str, token: Record, expiry: str, most: int
-    ) -> Record:
-        """Under CARD#<keptAt>#<token> in the customer's partition, where the sandbox gateway
-        keeps its own: keeping one it wrote already changes nothing. A concurrent change of
-        the customer's cards (the newest stands guard) makes us read them again."""
-        info = _token_info(token)
-        pk = layout.customer_pk(document_type, customer_id)
-        card = (info["cardInfo"], info["cardBrand"], expiry)
-        for _ in range(CARD_ATTEMPTS):
-            held = self.items.query(pk, prefix=layout.CARD, newest_first=True)
-            kept = next((i for i in held if i["token"]["cardToken"] == info["cardToken"]), None)
-            kept = kept or next((i for i in held if _card_of(i) == card), None)
-            if kept is not None:
-                return dict(kept["token"])
-            if len(held) >= most:
-                raise Conflict(f"A customer may keep at most {most} cards; delete one first")
-            sk = layout.card_sk(held, info["cardToken"])
-            item = {"pk": pk, "sk": sk, "token": info, "cardExpirationDate": expiry}
-            writes = [Write.put(layout.storable(item), absent=True)]
-            if held:
-                guard, version = held[0], int(held[0].get("version", 0))
-                writes.append(Write.put({**guard, "version": version + 1}, version=version))
-            try:
-                self.items.write(*writes)
-            except ConditionFailed:
-                continue
-            return info
-        raise Conflict("The customer's cards changed meanwhile; retry")
-
-    def forget_card_token(self, document_type: str, customer_id: str, token: str) -> None:
-        pk = layout.customer_pk(document_type, customer_id)
-        held = self.items.query(pk, prefix=layout.CARD)
-        # unconditional: gone already is as well; the receipt says this change forgot it
-        gone = [Write.delete(pk, i["sk"]) for i in held if i["token"]["cardToken"] == token]
-        receipts.write(self.items, *gone)
-
-    def forgot_card_token(self, document_type: str, customer_id: str, token: str) -> bool:
-        return receipts.find(self.items) is not None
+        return self._field(layout.contract_pk(contract_id), layout.CONTACT, "contactInformation")
 
 
 def _contract_ref(item: dict[str, Any]) -> ContractRef:
@@ -218,25 +159,3 @@ def _contract_ref(item: dict[str, Any]) -> ContractRef:
         subscription_number=item["subscriptionNumber"],
         lines=tuple(item.get("lines", ())),
     )
-
-
-# Card vault ----------------------------------------------------------------------------------
-CARD_ATTEMPTS = 3
-TOKEN_INFO = ("cardToken", "cardInfo", "cardBrand", "cardPrintedName")
-# What redaction.mask_pan makes of a number: first 6 + XXXXXX + last 4, or XXXX + last 4.
-MASKED = re.compile(r"(?:[0-9]{6}XXXXXX|XXXX)[0-9]{0,4}")
-
-
-def _token_info(token: Record) -> Record:
-    """The TokenInfo fields of `token`, and nothing else; its cardInfo must be masked."""
-    info = {key: token[key] for key in TOKEN_INFO if token.get(key) is not None}
-    if not info.get("cardToken") or not info.get("cardBrand"):
-        raise ValueError("a card token needs its cardToken and cardBrand")
-    if not isinstance(info.get("cardInfo"), str) or not MASKED.fullmatch(info["cardInfo"]):
-        raise ValueError("a card token's cardInfo must be a masked number")
-    return info
-
-
-def _card_of(item: dict[str, Any]) -> tuple[Any, Any, Any]:
-    token = item["token"]
-    return token.get("cardInfo"), token.get("cardBrand"), item.get("cardExpirationDate")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from selfcare.adapters import receipts
@@ -43,9 +44,36 @@ def _email_key(value: Any) -> str:
     return str(value).lower()
 
 
-def _find(entries: list[Record], field: str, key: Callable[[Any], str], value: str) -> int | None:
-    wanted = key(value)
-    return next((i for i, e in enumerate(entries) if key(e.get(field, "")) == wanted), None)
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    """Phones or emails: where a contract keeps them, the field of their value, how values
+    compare, how many it keeps at most, their name in messages, and why the last one stays
+    (when it must)."""
+
+    entries: str
+    field: str
+    key: Callable[[Any], str]
+    most: int
+    noun: str
+    last_stays: str | None = None
+
+    def find(self, entries: list[Record], value: str) -> int | None:
+        wanted = self.key(value)
+        return next(
+            (i for i, e in enumerate(entries) if self.key(e.get(self.field, "")) == wanted), None
+        )
+
+
+PHONE = _Kind(PHONES, "phone", _phone_key, MAX_PHONES, "phone")
+EMAIL = _Kind(
+    EMAILS,
+    "email",
+    _email_key,
+    MAX_EMAILS,
+    "email",
+    last_stays="A contract keeps at least one email (invoices are sent to it);"
+    " add another before removing this one",
+)
 
 
 class SandboxContacts:
@@ -53,93 +81,67 @@ class SandboxContacts:
 
     items: Items
 
-    # Phones --------------------------------------------------------------------------------
     def add_phone(self, contract_id: str, phone: Record) -> Record:
-        def add(info: Record) -> Record:
-            phones = info.setdefault(PHONES, [])
-            if _find(phones, "phone", _phone_key, phone["phone"]) is not None:
-                raise Conflict("That phone is already a contact of this contract")
-            if len(phones) >= MAX_PHONES:
-                raise Conflict(f"A contract keeps at most {MAX_PHONES} phones; remove one first")
-            entry = {**phone, "validated": False}
-            phones.append(entry)
-            return entry
-
-        return self._change(contract_id, add)
+        return self._add(contract_id, PHONE, phone)
 
     def update_phone(self, contract_id: str, old_phone: str, phone: Record) -> Record:
-        def update(info: Record) -> Record:
-            phones = info.setdefault(PHONES, [])
-            index = _find(phones, "phone", _phone_key, old_phone)
-            if index is None:
-                raise NotFound("That phone is not a contact of this contract")
-            other = _find(phones, "phone", _phone_key, phone["phone"])
-            if other is not None and other != index:
-                raise Conflict("The new phone is already a contact of this contract")
-            current = phones[index]
-            entry = {**current, **phone}
-            if _phone_key(current["phone"]) != _phone_key(phone["phone"]):
-                entry["validated"] = False  # a new number; only its type changing keeps it
-            phones[index] = entry
-            return entry
-
-        return self._change(contract_id, update)
+        return self._update(contract_id, PHONE, old_phone, phone)  # its number, its type
 
     def remove_phone(self, contract_id: str, phone: str) -> Record:
-        def remove(info: Record) -> Record:
-            phones = info.setdefault(PHONES, [])
-            index = _find(phones, "phone", _phone_key, phone)
-            if index is None:
-                raise NotFound("That phone is not a contact of this contract")
-            removed: Record = phones.pop(index)
-            return removed
+        return self._remove(contract_id, PHONE, phone)
 
-        return self._change(contract_id, remove)
-
-    # Emails --------------------------------------------------------------------------------
     def add_email(self, contract_id: str, email: Record) -> Record:
+        return self._add(contract_id, EMAIL, email)
+
+    def update_email(self, contract_id: str, old_email: str, email: str) -> Record:
+        return self._update(contract_id, EMAIL, old_email, {"email": email})
+
+    def remove_email(self, contract_id: str, email: str) -> Record:
+        return self._remove(contract_id, EMAIL, email)
+
+    # One rule for both kinds ----------------------------------------------------------------
+    def _add(self, contract_id: str, kind: _Kind, new: Record) -> Record:
         def add(info: Record) -> Record:
-            emails = info.setdefault(EMAILS, [])
-            if _find(emails, "email", _email_key, email["email"]) is not None:
-                raise Conflict("That email is already a contact of this contract")
-            if len(emails) >= MAX_EMAILS:
-                raise Conflict(f"A contract keeps at most {MAX_EMAILS} emails; remove one first")
-            entry = {**email, "validated": False}
-            emails.append(entry)
+            entries = info.setdefault(kind.entries, [])
+            if kind.find(entries, new[kind.field]) is not None:
+                raise Conflict(f"That {kind.noun} is already a contact of this contract")
+            if len(entries) >= kind.most:
+                raise Conflict(
+                    f"A contract keeps at most {kind.most} {kind.noun}s; remove one first"
+                )
+            entry = {**new, "validated": False}
+            entries.append(entry)
             return entry
 
         return self._change(contract_id, add)
 
-    def update_email(self, contract_id: str, old_email: str, email: str) -> Record:
+    def _update(self, contract_id: str, kind: _Kind, old: str, changed: Record) -> Record:
         def update(info: Record) -> Record:
-            emails = info.setdefault(EMAILS, [])
-            index = _find(emails, "email", _email_key, old_email)
+            entries = info.setdefault(kind.entries, [])
+            index = kind.find(entries, old)
             if index is None:
-                raise NotFound("That email is not a contact of this contract")
-            other = _find(emails, "email", _email_key, email)
+                raise NotFound(f"That {kind.noun} is not a contact of this contract")
+            other = kind.find(entries, changed[kind.field])
             if other is not None and other != index:
-                raise Conflict("The new email is already a contact of this contract")
-            current = emails[index]
-            entry = {**current, "email": email}
-            if _email_key(current["email"]) != _email_key(email):
-                entry["validated"] = False
-            emails[index] = entry
+                raise Conflict(f"The new {kind.noun} is already a contact of this contract")
+            current = entries[index]
+            entry = {**current, **changed}
+            if kind.key(current[kind.field]) != kind.key(changed[kind.field]):
+                entry["validated"] = False  # a new value; only a phone's type changing keeps it
+            entries[index] = entry
             return entry
 
         return self._change(contract_id, update)
 
-    def remove_email(self, contract_id: str, email: str) -> Record:
+    def _remove(self, contract_id: str, kind: _Kind, value: str) -> Record:
         def remove(info: Record) -> Record:
-            emails = info.setdefault(EMAILS, [])
-            index = _find(emails, "email", _email_key, email)
+            entries = info.setdefault(kind.entries, [])
+            index = kind.find(entries, value)
             if index is None:
-                raise NotFound("That email is not a contact of this contract")
-            if len(emails) == 1:
-                raise Conflict(
-                    "A contract keeps at least one email (invoices are sent to it);"
-                    " add another before removing this one"
-                )
-            removed: Record = emails.pop(index)
+                raise NotFound(f"That {kind.noun} is not a contact of this contract")
+            if kind.last_stays is not None and len(entries) == 1:
+                raise Conflict(kind.last_stays)
+            removed: Record = entries.pop(index)
             return removed
 
         return self._change(contract_id, remove)

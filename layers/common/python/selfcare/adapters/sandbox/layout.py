@@ -21,7 +21,7 @@ resource is one GetItem or one Query:
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 from selfcare.storable import storable
@@ -37,21 +37,6 @@ CUSTOMER, VISITS, CONTRACT, CONTACT, RECURRING, REF = (
     "#REF",
 )
 INVOICE, PRODUCT, OFFERS, REQUEST, CALL, CARD = "INV#", "PROD#", "OFFERS#", "SR#", "CALL#", "CARD#"
-
-
-def card_sk(held: list[Item], token: str) -> str:
-    """A new card's sort key: kept now (UTC, without offset like the dataset's dates) and
-    after the newest card held, so that it lists first even when the dataset was made for a
-    later day."""
-    now = datetime.now(UTC).replace(tzinfo=None)
-    if held:
-        try:
-            newest = datetime.fromisoformat(held[0]["sk"].removeprefix(CARD).split("#")[0])
-        except ValueError:
-            newest = None
-        if newest is not None and newest.tzinfo is None and newest >= now:
-            now = newest + timedelta(microseconds=1)
-    return f"{CARD}{now.isoformat(timespec='microseconds')}#{token}"
 
 
 def customer_pk(document_type: str, customer_id: str) -> str:
