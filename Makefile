@@ -95,15 +95,20 @@ test-fast: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy layers/common/python/selfcare local tools
-	@for f in functions/*/; do (cd $$f && MYPYPATH=$(CURDIR)/layers/common/python \
+	$(VENV)/bin/mypy layers/common/python/selfcare layers/sandbox/python/selfcare local tools
+	@for f in functions/*/; do (cd $$f && MYPYPATH=$(CURDIR)/layers/common/python:$(CURDIR)/layers/sandbox/python \
 		$(CURDIR)/$(VENV)/bin/mypy --config-file $(CURDIR)/pyproject.toml .) || exit 1; done
 
 validate: venv $(SAM_VENV)/.installed
 	$(SAM) validate --lint --region $(REGION)
 	$(VENV)/bin/cfn-lint template.yaml
 
+# The common layer carries the sandbox layer's fingerprint (tools/layer_fingerprint.py): a
+# change in the sandbox layer alone then publishes new function versions too.
+SANDBOX_FINGERPRINT := layers/common/python/selfcare/sandbox.fingerprint
+
 build: $(SAM_VENV)/.installed
+	$(PYTHON313) tools/layer_fingerprint.py layers/sandbox/python > $(SANDBOX_FINGERPRINT)
 	PATH="$(PY313_DIR):$$PATH" $(SAM) build --parallel
 
 seed: venv

@@ -28,6 +28,7 @@ from bench.common import (
     LAYER,
     METHOD_ARN,
     PYTHON,
+    SANDBOX_LAYER,
     Operation,
     Row,
     ServedStack,
@@ -150,7 +151,7 @@ def variants(
     token = auth.agent_token(ttl=3600)
     for group in groups:
         function = functions[group]
-        code = [str(function.code_dir), str(LAYER)]
+        code = [str(function.code_dir), str(LAYER), str(SANDBOX_LAYER)]
         if group == "authorizer":
             events = [
                 {"type": "TOKEN", "authorizationToken": f"Bearer {token}", "methodArn": METHOD_ARN}

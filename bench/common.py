@@ -23,6 +23,7 @@ import local  # noqa: F401  (puts the shared layer on sys.path)
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 LAYER = ROOT / "layers" / "common" / "python"
+SANDBOX_LAYER = ROOT / "layers" / "sandbox" / "python"  # sandbox stacks ship it too
 RESULTS = BENCH / "results"
 EVENTS = ROOT / "events"
 MANIFEST: dict[str, Any] = json.loads((EVENTS / "manifest.json").read_text(encoding="utf-8"))

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench.common import LAYER, ROOT
+from bench.common import LAYER, ROOT, SANDBOX_LAYER
 
 
 def main() -> None:
@@ -42,7 +42,7 @@ def import_function(group: str) -> Any:
     """functions/<group>/app.py imported as Lambda imports it (its code, then the layer)."""
     import importlib
 
-    sys.path[0:0] = [str(ROOT / "functions" / group), str(LAYER)]
+    sys.path[0:0] = [str(ROOT / "functions" / group), str(LAYER), str(SANDBOX_LAYER)]
     return importlib.import_module("app")
 
 

@@ -81,7 +81,7 @@ class Resolver:
         if isinstance(node, dict):
             if len(node) == 1:
                 key = next(iter(node))
-                if key == "Ref" or key.startswith("Fn::"):
+                if key in ("Ref", "Condition") or key.startswith("Fn::"):
                     return self._intrinsic(key.removeprefix("Fn::"), node[key])
             resolved = {k: self.resolve(v) for k, v in node.items()}
             return {k: v for k, v in resolved.items() if v is not NO_VALUE}

@@ -37,6 +37,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from local.cfn import Resolver
 from tests.infrastructure.transform import CONFIG_ENVS, config_env, parameters, transformed
 
 pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse:UserWarning")
@@ -64,7 +65,7 @@ CREATED = Counter(
         "AWS::DynamoDB::Table": 4,
         "AWS::Lambda::Function": 6,
         "AWS::Lambda::Version": 6,
-        "AWS::Lambda::LayerVersion": 1,
+        "AWS::Lambda::LayerVersion": 2,  # the common layer and the sandbox's
         "AWS::IAM::Role": 7,  # 6 functions' and CodeDeploy's
         "AWS::Logs::LogGroup": 7,
         "AWS::KMS::Key": 1,
@@ -89,9 +90,24 @@ def client(service: str) -> Any:
 
 
 def deployable(env: str) -> dict[str, Any]:
-    """The transformed template without what moto's create_stack cannot take (see above)."""
+    """The transformed template without what moto's create_stack cannot take (see above),
+    and with a role's policies chosen as CloudFormation chooses them: moto keeps an
+    Fn::If's AWS::NoValue in the list (a null policy) where CloudFormation drops it."""
     template = copy.deepcopy(transformed(env))
     resources = template["Resources"]
+    conditions = Resolver(
+        parameters(env), template.get("Conditions", {}), lambda n: n, lambda n, a: n
+    )
+    for resource in resources.values():
+        policies = resource.get("Properties", {}).get("Policies")
+        if resource["Type"] == "AWS::IAM::Role" and isinstance(policies, list):
+            chosen = [
+                (p["Fn::If"][1] if conditions.condition(p["Fn::If"][0]) else p["Fn::If"][2])
+                if isinstance(p, dict) and "Fn::If" in p
+                else p
+                for p in policies
+            ]
+            resource["Properties"]["Policies"] = [p for p in chosen if p != {"Ref": "AWS::NoValue"}]
     aliases = {k for k, r in resources.items() if r["Type"] == "AWS::Lambda::Alias"}
     for logical_id, resource in list(resources.items()):
         kind = resource["Type"]

@@ -93,7 +93,7 @@ def test_owned_tables_are_retained_with_point_in_time_recovery(stack):
         assert resource["Properties"]["SSESpecification"]["SSEEnabled"] is True
     for logical_id in ("CheckoutTable", "PaperlessTable", "IdempotencyTable"):
         assert stack.resources[logical_id]["DeletionPolicy"] == "Retain", logical_id
-    assert stack.resources["SandboxTable"]["Condition"] == "IsSandbox"
+    assert stack.resources["SandboxTable"]["Condition"] == "HasSandboxTable"
 
 
 def test_the_api_serves_pdf_as_binary_and_answers_unknown_routes_with_error_body(stack):

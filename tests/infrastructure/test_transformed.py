@@ -24,6 +24,7 @@ from tests.infrastructure.transform import (
     overrides,
     parameters,
     source,
+    transform,
     transformed,
 )
 from tests.support.openapi import ContractSpec
@@ -342,15 +343,24 @@ def test_tables_expire_what_the_code_marks_for_expiry(env):
     assert ttl("PaperlessTable") is None  # subscriptions and their audit are kept
 
 
-def test_the_sandbox_table_and_every_use_of_it_depend_on_the_sandbox_backend(env):
-    """Backend allows only `sandbox` today, so no other value can be transformed: instead,
-    every reference to the sandbox table must sit under IsSandbox (a resource or output with
-    that condition, or the true branch of an Fn::If on it)."""
+def sandbox_part(name: str) -> bool:
+    return name == "SandboxTable" or name.startswith("SandboxLayer")
+
+
+def test_the_sandbox_table_and_layer_and_every_use_of_them_depend_on_a_sandbox_part(env):
+    """The sandbox table and layer (backend with its dataset generator, payment gateway)
+    exist where the stack may use the sandbox backend or gateway (HasSandboxTable), and every
+    reference to them sits under that condition (a resource or output with it, or the true
+    branch of an Fn::If on it)."""
     template = transformed(env)
-    assert source()["Parameters"]["Backend"]["AllowedValues"] == ["sandbox"]
-    assert template["Conditions"]["IsSandbox"] == {"Fn::Equals": [{"Ref": "Backend"}, "sandbox"]}
-    assert template["Resources"]["SandboxTable"]["Condition"] == "IsSandbox"
-    assert resolver(env).condition("IsSandbox")  # every config-env deploys it
+    assert source()["Parameters"]["Backend"]["AllowedValues"] == ["sandbox", "tmf"]
+    assert template["Conditions"]["HasSandboxTable"] == {
+        "Fn::Or": [{"Condition": "IsSandbox"}, {"Fn::Equals": [{"Ref": "SandboxGateway"}, "true"]}]
+    }
+    parts = [name for name in template["Resources"] if sandbox_part(name)]
+    assert len(parts) == 2, parts
+    assert all(template["Resources"][name]["Condition"] == "HasSandboxTable" for name in parts)
+    assert resolver(env).condition("HasSandboxTable")  # every config-env deploys them
 
     def unguarded(node: Any, where: str) -> list[str]:
         if isinstance(node, list):
@@ -360,8 +370,12 @@ def test_the_sandbox_table_and_every_use_of_it_depend_on_the_sandbox_backend(env
         if "Fn::If" in node:
             condition, then, otherwise = node["Fn::If"]
             hits = unguarded(otherwise, f"{where}/else")
-            return hits if condition == "IsSandbox" else hits + unguarded(then, f"{where}/then")
-        if node.keys() & {"Ref", "Fn::GetAtt", "Fn::Sub"} and "SandboxTable" in referenced(node):
+            return (
+                hits if condition == "HasSandboxTable" else hits + unguarded(then, f"{where}/then")
+            )
+        if node.keys() & {"Ref", "Fn::GetAtt", "Fn::Sub"} and any(
+            sandbox_part(name) for name in referenced(node)
+        ):
             return [where]
         return [hit for k, v in node.items() for hit in unguarded(v, f"{where}.{k}")]
 
@@ -370,10 +384,60 @@ def test_the_sandbox_table_and_every_use_of_it_depend_on_the_sandbox_backend(env
         hit
         for section, items in sections
         for name, item in items.items()
-        if item.get("Condition") != "IsSandbox"
+        if item.get("Condition") != "HasSandboxTable"
         for hit in unguarded(item, f"{section}.{name}")
     ]
-    assert not found, f"used without the IsSandbox condition: {found}"
+    assert not found, f"used without the HasSandboxTable condition: {found}"
+
+
+def test_a_stack_fronting_a_bss_ships_no_sandbox_code_or_table():
+    """Backend tmf with SandboxGateway false (production fronting a BSS): no sandbox table,
+    no sandbox layer on any function, the BSS's URL and client secret in every function's
+    environment, and each function that calls the BSS may read that secret."""
+    bss = {"Backend": "tmf", "BssBaseUrl": "https://bss.example.co/tmf-api"}
+    template = transform("co", **bss, SandboxGateway="false")
+    resolve = Resolver(
+        parameters("co", **bss, SandboxGateway="false") | {"AWS::Region": "us-east-1"},
+        template["Conditions"],
+        lambda name: f"<{name}>",
+        lambda name, attribute: f"<{name}.{attribute}>",
+    )
+    present = {
+        name
+        for name, resource in template["Resources"].items()
+        if "Condition" not in resource or resolve.condition(resource["Condition"])
+    }
+    assert not [name for name in present if sandbox_part(name)]
+    assert "BssSecret" in present
+    functions = {
+        name: resource["Properties"]
+        for name, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::Lambda::Function"
+    }
+    for name, properties in functions.items():
+        layers = resolve.resolve(properties.get("Layers", []))
+        assert all(layer.startswith("<CommonLayer") for layer in layers), (name, layers)
+        variables = resolve.resolve(properties["Environment"]["Variables"])
+        if name != "AuthorizerFunction":
+            assert variables["BACKEND"] == "tmf"
+            assert variables["BSS_BASE_URL"] == bss["BssBaseUrl"]
+            assert variables["BSS_SECRET_ARN"] == "<BssSecret>"
+            assert variables["SANDBOX_TABLE"] == ""
+    readers = {
+        name
+        for name, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::IAM::Role"
+        and "<BssSecret>" in str(resolve.resolve(resource["Properties"].get("Policies", [])))
+    }
+    assert {f"{function}Role" for function in GROUP_FUNCTIONS} <= readers
+
+
+def test_a_tmf_stack_needs_its_bss_url():
+    rule = source()["Rules"]["TmfNeedsItsBss"]
+    assert rule["RuleCondition"] == {"Fn::Equals": [{"Ref": "Backend"}, "tmf"]}
+    assert rule["Assertions"][0]["Assert"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "BssBaseUrl"}, ""]}]
+    }
 
 
 # --- Alarms, deployments and the dashboard ---------------------------------------------------

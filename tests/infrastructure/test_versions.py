@@ -9,7 +9,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from tests.infrastructure.transform import _NoManagedPolicies, parameters, sam_template
+from tests.infrastructure.transform import ROOT, _NoManagedPolicies, parameters, sam_template
 
 FUNCTIONS = ("Billing", "Portfolio", "Tokenization", "Cases", "Customer", "Authorizer")
 Change = Callable[[dict[str, Any]], None]
@@ -52,6 +52,34 @@ def test_a_new_shared_layer_publishes_a_version_of_every_function():
         resources["CommonLayer"]["Properties"]["ContentUri"] = "s3://bucket/common-v2.zip"
 
     assert changed(versions(), versions(new_layer)) == set(FUNCTIONS)
+
+
+def test_a_sandbox_change_reaches_the_functions_through_the_common_layer(tmp_path):
+    """SAM cannot see the sandbox layer behind its Fn::If (a change there alone would
+    publish no version): `make build` writes the sandbox layer's fingerprint into the common
+    layer, whose every change publishes a version of every function (above)."""
+    from tools.layer_fingerprint import fingerprint
+
+    layer = tmp_path / "python" / "selfcare" / "adapters" / "sandbox"
+    layer.mkdir(parents=True)
+    (layer / "backend.py").write_text("ANSWER = 1\n")
+    before = fingerprint(tmp_path / "python")
+    (layer / "__pycache__").mkdir()
+    (layer / "__pycache__" / "backend.cpython-313.pyc").write_bytes(b"cache")
+    assert fingerprint(tmp_path / "python") == before  # caches aside
+    (layer / "backend.py").write_text("ANSWER = 2\n")
+    assert fingerprint(tmp_path / "python") != before
+
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = makefile.split("\nbuild:", 1)[1].split("\n\n", 1)[0]
+    writes, builds = (
+        recipe.index("layer_fingerprint.py layers/sandbox/python"),
+        recipe.index("build --parallel"),
+    )
+    assert writes < builds
+    assert "SANDBOX_FINGERPRINT := layers/common/python/selfcare/" in makefile
+    common = (ROOT / "layers" / "common" / "Makefile").read_text()
+    assert "cp -R python/selfcare" in common  # the fingerprint goes into the layer with it
 
 
 def test_new_settings_in_the_template_publish_a_version():

@@ -10,6 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 LAYER = ROOT / "layers" / "common" / "python" / "selfcare"
+SANDBOX = ROOT / "layers" / "sandbox" / "python" / "selfcare" / "adapters"
 # A folder (lower-case, ending in "/") or a file of ours (.py .yaml .toml .json) it names.
 NAMED = re.compile(r"(?<![\w./])(?:[a-z_][\w*-]*/)+|[\w*-]+(?:/[\w*-]+)*\.(?:py|yaml|toml|json)\b")
 
@@ -42,7 +43,8 @@ def folders(folder: Path) -> list[str]:
 
 def wanted() -> list[str]:
     """What the Layout must name: modules (x.py) and folders (x/)."""
-    found = modules(LAYER)
+    found = modules(LAYER) + ["adapters/sandbox/", "adapters/payments/"]  # the sandbox layer's
+    found += sorted(p.name for p in (SANDBOX / "payments").glob("*.py"))
     for function in sorted((ROOT / "functions").iterdir()):
         logic = function / function.name
         if (logic / "__init__.py").exists():

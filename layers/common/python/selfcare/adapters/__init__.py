@@ -9,6 +9,10 @@ from typing import Any
 
 from selfcare.settings import Settings
 
+# One package across layers: the sandbox layer (layers/sandbox) adds its modules here. In
+# Lambda both layers unpack into /opt/python; locally and in tests each is its own path.
+__path__ = __import__("pkgutil").extend_path(__path__, __name__)
+
 
 def build_backend(settings: Settings) -> Any:
     """The back-office adapter the stack's `Backend` parameter names."""

@@ -10,6 +10,10 @@ from typing import Any
 from selfcare.errors import InvalidParameter, Unavailable
 from selfcare.payments import Credentials, PaymentGateway
 
+# One package across layers: the sandbox layer (layers/sandbox) adds its modules here. In
+# Lambda both layers unpack into /opt/python; locally and in tests each is its own path.
+__path__ = __import__("pkgutil").extend_path(__path__, __name__)
+
 FIELDS = {
     "gateway": "gateway",
     "merchantId": "merchant_id",
@@ -78,6 +82,10 @@ def build_gateway(credentials: Credentials, items: Any, env: dict[str, str]) -> 
         from selfcare.adapters.payments.payu import PayuGateway
 
         return PayuGateway(credentials, env)
-    from selfcare.adapters.payments.sandbox import SandboxGateway
-
+    try:
+        from selfcare.adapters.payments.sandbox import SandboxGateway
+    except ImportError:  # a stack without the sandbox layer (SandboxGateway false)
+        raise Unavailable(
+            "The payment gateway secret names the sandbox gateway, which this stack does not ship"
+        ) from None
     return SandboxGateway(credentials, items)
