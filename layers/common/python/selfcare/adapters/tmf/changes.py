@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +26,53 @@ if TYPE_CHECKING:
     from datetime import date
 
 MEDIUM = "/contact/0/contactMedium"
+
+
+@dataclass(frozen=True, slots=True)
+class Medium:
+    """A kind of contact medium: its contract list and field, its TMF shape and query, how
+    values compare, and the 409 of each change."""
+
+    medium: str
+    listed: str
+    field: str
+    shape: shapes.Shape
+    query: str
+    key: Callable[[str], str]
+    refusals: Mapping[str, str]
+
+
+def _digits(value: Any) -> str:
+    return "".join(c for c in str(value) if c.isdigit())
+
+
+PHONE = Medium(
+    "phone",
+    "customerPhoneList",
+    "phone",
+    shapes.PHONE,
+    "characteristic.phoneNumber",
+    _digits,
+    {
+        "add": "The phone is already a contact of this contract, or it keeps all it may",
+        "replace": "The new phone is already a contact of this contract",
+        "remove": "The phone cannot be removed now",
+    },
+)
+EMAIL = Medium(
+    "email",
+    "customerEmailList",
+    "email",
+    shapes.EMAIL,
+    "characteristic.emailAddress",
+    str.lower,
+    {
+        "add": "The email is already a contact of this contract, or it keeps all it may",
+        "replace": "The new email is already a contact of this contract",
+        "remove": "A contract keeps at least one email (invoices are sent to it);"
+        " add another before removing this one",
+    },
+)
 
 
 def _key(method: str, path: str, body: Any) -> str | None:
@@ -61,72 +110,47 @@ class TmfChanges(TmfReads):
             found = self.client.get(path, fields=["contact"]) or {}
         return shapes.CONTACT.from_tmf(found, self.tz)
 
-    def add_phone(self, contract_id: str, phone: Record) -> Record:
-        value = shapes.PHONE.to_tmf(phone, "")
-        info = self._contact_patch(
-            contract_id,
-            {"op": "add", "path": MEDIUM, "value": value},
-            f"No contact information for contract {contract_id}",
-            "The phone is already a contact of this contract, or it keeps all it may",
+    def _medium(
+        self, kind: Medium, contract_id: str, op: str, old: str | None, value: Any
+    ) -> Record:
+        """One change of a phone or an email: the entry as it now stands (as it stood, for
+        a removal)."""
+        entry = None
+        if op == "remove":  # answered with what it was: read before it goes
+            before = self.contact_information(contract_id) or {}
+            entry = _entry(before.get(kind.listed), kind.field, old, kind.key, missing=None)
+        operation: dict[str, Any] = {"op": op, "path": MEDIUM}
+        if old is not None:
+            operation["path"] = f"{MEDIUM}?mediumType={kind.medium}&{kind.query}={old}"
+        if value is not None:
+            operation["value"] = kind.shape.to_tmf(value, "")
+        missing = (
+            f"No contact information for contract {contract_id}"
+            if op == "add"
+            else f"That {kind.field} is not a contact of this contract"
         )
-        return _entry(info.get("customerPhoneList"), "phone", phone["phone"], _digits)
+        info = self._contact_patch(contract_id, operation, missing, kind.refusals[op])
+        if op == "remove":
+            return entry or {kind.field: old}
+        return _entry(info.get(kind.listed), kind.field, value[kind.field], kind.key)
+
+    def add_phone(self, contract_id: str, phone: Record) -> Record:
+        return self._medium(PHONE, contract_id, "add", None, phone)
 
     def update_phone(self, contract_id: str, old_phone: str, phone: Record) -> Record:
-        value = shapes.PHONE.to_tmf(phone, "")
-        query = f"{MEDIUM}?mediumType=phone&characteristic.phoneNumber={old_phone}"
-        info = self._contact_patch(
-            contract_id,
-            {"op": "replace", "path": query, "value": value},
-            "That phone is not a contact of this contract",
-            "The new phone is already a contact of this contract",
-        )
-        return _entry(info.get("customerPhoneList"), "phone", phone["phone"], _digits)
+        return self._medium(PHONE, contract_id, "replace", old_phone, phone)
 
     def remove_phone(self, contract_id: str, phone: str) -> Record:
-        before = self.contact_information(contract_id) or {}
-        entry = _entry(before.get("customerPhoneList"), "phone", phone, _digits, missing=None)
-        query = f"{MEDIUM}?mediumType=phone&characteristic.phoneNumber={phone}"
-        self._contact_patch(
-            contract_id,
-            {"op": "remove", "path": query},
-            "That phone is not a contact of this contract",
-            "The phone cannot be removed now",
-        )
-        return entry or {"phone": phone}
+        return self._medium(PHONE, contract_id, "remove", phone, None)
 
     def add_email(self, contract_id: str, email: Record) -> Record:
-        value = shapes.EMAIL.to_tmf(email, "")
-        info = self._contact_patch(
-            contract_id,
-            {"op": "add", "path": MEDIUM, "value": value},
-            f"No contact information for contract {contract_id}",
-            "The email is already a contact of this contract, or it keeps all it may",
-        )
-        return _entry(info.get("customerEmailList"), "email", email["email"], str.lower)
+        return self._medium(EMAIL, contract_id, "add", None, email)
 
     def update_email(self, contract_id: str, old_email: str, email: str) -> Record:
-        value = shapes.EMAIL.to_tmf({"email": email}, "")
-        query = f"{MEDIUM}?mediumType=email&characteristic.emailAddress={old_email}"
-        info = self._contact_patch(
-            contract_id,
-            {"op": "replace", "path": query, "value": value},
-            "That email is not a contact of this contract",
-            "The new email is already a contact of this contract",
-        )
-        return _entry(info.get("customerEmailList"), "email", email, str.lower)
+        return self._medium(EMAIL, contract_id, "replace", old_email, {"email": email})
 
     def remove_email(self, contract_id: str, email: str) -> Record:
-        before = self.contact_information(contract_id) or {}
-        entry = _entry(before.get("customerEmailList"), "email", email, str.lower, missing=None)
-        query = f"{MEDIUM}?mediumType=email&characteristic.emailAddress={email}"
-        self._contact_patch(
-            contract_id,
-            {"op": "remove", "path": query},
-            "That email is not a contact of this contract",
-            "A contract keeps at least one email (invoices are sent to it);"
-            " add another before removing this one",
-        )
-        return entry or {"email": email}
+        return self._medium(EMAIL, contract_id, "remove", email, None)
 
     # Catalogue: TMF622 product orders ------------------------------------------------------
     def _order(
@@ -334,10 +358,6 @@ def _payment_method(
     if card_token:
         body["token"] = card_token
     return body
-
-
-def _digits(value: Any) -> str:
-    return "".join(c for c in str(value) if c.isdigit())
 
 
 def _entry(entries: Any, field: str, value: Any, key: Any, missing: Any = ...) -> Record:

@@ -2,16 +2,4 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.integration.test_auth_matrix import *  # noqa: F403 - the same tests, on the other backend
-
-
-@pytest.fixture(scope="module")
-def gateway(tmf_gateway):
-    return tmf_gateway
-
-
-@pytest.fixture(scope="module")
-def stacks(tmf_stacks):
-    return tmf_stacks

@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.e2e.test_schemathesis import *  # noqa: F403 - the same tests, on the other backend
 from tests.e2e.test_schemathesis import (  # noqa: F401 - its fixtures too (a * skips them)
     _spool_token,
     _through_the_local_runner,
 )
-
-
-@pytest.fixture(scope="module")
-def gateway(tmf_gateway):
-    return tmf_gateway

@@ -2,19 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.integration.test_offerings import *  # noqa: F403 - the same tests, on the other backend
-
-
-@pytest.fixture(scope="module")
-def gateway(tmf_gateway):
-    return tmf_gateway
-
-
-@pytest.fixture(scope="module")
-def stacks(tmf_stacks):
-    return tmf_stacks
 
 
 def test_the_next_monthly_invoice_bills_an_added_offering(client, tmf_standin):

@@ -1,0 +1,16 @@
+"""Here the API under test fronts a TMF BSS: each module runs one suite of tests/integration
+(or tests/e2e) again, with the `gateway` and `stacks` its tests use on Backend tmf."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def gateway(tmf_gateway):
+    return tmf_gateway
+
+
+@pytest.fixture(scope="module")
+def stacks(tmf_stacks):
+    return tmf_stacks
