@@ -45,7 +45,7 @@ def probe(function: str, layers: list[Path]) -> dict[str, bool]:
         "JWT_AUDIENCE": "home-self-care",
         "JWKS_URL": "https://issuer.example/jwks.json",
     }
-    ran = subprocess.run(  # noqa: S603 - our own interpreter and probe
+    ran = subprocess.run(
         [sys.executable, "-c", PROBE],
         env=env,
         capture_output=True,

@@ -12,28 +12,18 @@ from typing import Any
 
 import pytest
 
+from local.tmf_schema import COLLECTIONS
 from local.tmf_standin.resources import build
 from local.tmf_standin.server import encode
 from selfcare.adapters.sandbox.generator import generate_dataset
-from selfcare.adapters.tmf import apis, shapes
+from selfcare.adapters.tmf import shapes
 from selfcare.countries import fixed_zone, get_country
 from selfcare.storable import storable
 from tests.support.tmf_schema import validate
 
 AS_OF = date(2026, 12, 3)
 COUNTRIES = ("co", "gt", "sv")
-SCHEMAS = {  # collection -> (TMF API, definition)
-    apis.CUSTOMER: ("TMF629", "Customer"),
-    apis.BILLING_ACCOUNT: ("TMF666", "BillingAccount"),
-    apis.PRODUCT: ("TMF637", "Product"),
-    apis.PRODUCT_OFFERING: ("TMF620", "ProductOffering"),
-    apis.CUSTOMER_BILL: ("TMF678", "CustomerBill"),
-    apis.PAYMENT: ("TMF676", "Payment"),
-    apis.PAYMENT_METHOD: ("TMF670", "PaymentMethod"),
-    apis.USAGE: ("TMF635", "Usage"),
-    apis.TROUBLE_TICKET: ("TMF621", "TroubleTicket"),
-    apis.APPOINTMENT: ("TMF646", "Appointment"),
-}
+SCHEMAS = COLLECTIONS  # collection -> (TMF API, definition)
 
 
 @cache
