@@ -43,7 +43,7 @@ def folders(folder: Path) -> list[str]:
 
 def wanted() -> list[str]:
     """What the Layout must name: modules (x.py) and folders (x/)."""
-    found = modules(LAYER) + ["adapters/sandbox/", "adapters/payments/"]  # the sandbox layer's
+    found = [*modules(LAYER), "adapters/sandbox/", "adapters/payments/"]  # + the sandbox layer
     found += sorted(p.name for p in (SANDBOX / "payments").glob("*.py"))
     for function in sorted((ROOT / "functions").iterdir()):
         logic = function / function.name
