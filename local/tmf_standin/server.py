@@ -22,10 +22,11 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from local.serving import Served
 from local.tmf_standin import query
 from local.tmf_standin.engine import Bss
 from local.tmf_standin.resources import Collections
@@ -67,7 +68,7 @@ def encode(value: Any) -> Any:
     raise TypeError(type(value).__name__)
 
 
-class TmfStandIn:
+class TmfStandIn(Served):
     def __init__(self, countries: Mapping[str, Bss], port: int = 0) -> None:
         self.countries = dict(countries)
         self.versions: Counter[str] = Counter()  # "<cc>/<collection>/<id>" -> version
@@ -76,26 +77,8 @@ class TmfStandIn:
         self.idempotent: dict[tuple[str, str], tuple[str, Any]] = {}  # (country, key) -> answer
         self.stats = Stats()
         self.lock = threading.RLock()
-        self._http = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
-        self._http.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._http.server_address[1]}"
-        self._thread = threading.Thread(
-            target=self._http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    def start(self) -> TmfStandIn:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._http.shutdown()
-        self._http.server_close()
-
-    def __enter__(self) -> TmfStandIn:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        super().__init__(_handler(self), port)
+        self.url = f"http://127.0.0.1:{self.port}"
 
     def base_url(self, country: str) -> str:
         return f"{self.url}/{country}/tmf-api"

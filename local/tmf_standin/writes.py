@@ -34,6 +34,11 @@ from selfcare.countries import fixed_zone, get_country
 from selfcare.errors import InvalidParameter, NotFound, ServiceError
 
 Answer = tuple[int, Any, dict[str, str]]
+# mediumType -> (its shape, the query attribute naming one, the contract field)
+MEDIA = {
+    "phone": (shapes.PHONE, "characteristic.phoneNumber", "phone"),
+    "email": (shapes.EMAIL, "characteristic.emailAddress", "email"),
+}
 
 
 def _error(status: int, reason: str) -> Answer:
@@ -142,33 +147,19 @@ def _contact_change(bss: Bss, contract_id: str, operations: Any, zone: Any) -> N
     where = dict(parse_qsl(query))
     value = operation.get("value") or {}
     kind = where.get("mediumType") or value.get("mediumType")
+    if kind not in MEDIA or op not in ("add", "replace", "remove"):
+        raise InvalidParameter("mediumType" if kind not in MEDIA else "op", "not a known change")
+    shape, query, field = MEDIA[kind]
+    old = where.get(query, "")
+    entry = shape.from_tmf(value, zone) if value else {}
+    entry.pop("validated", None)  # the CRM decides it
     crm = bss.backend
-    if kind == "phone":
-        old = where.get("characteristic.phoneNumber", "")
-        phone = shapes.PHONE.from_tmf(value, zone) if value else {}
-        phone.pop("validated", None)
-        if op == "add":
-            crm.add_phone(contract_id, phone)
-        elif op == "replace":
-            crm.update_phone(contract_id, old, phone)
-        elif op == "remove":
-            crm.remove_phone(contract_id, old)
-        else:
-            raise InvalidParameter("op", "add, replace or remove")
-    elif kind == "email":
-        old = where.get("characteristic.emailAddress", "")
-        email = shapes.EMAIL.from_tmf(value, zone) if value else {}
-        email.pop("validated", None)
-        if op == "add":
-            crm.add_email(contract_id, email)
-        elif op == "replace":
-            crm.update_email(contract_id, old, str(email["email"]))
-        elif op == "remove":
-            crm.remove_email(contract_id, old)
-        else:
-            raise InvalidParameter("op", "add, replace or remove")
+    if op == "add":
+        getattr(crm, f"add_{kind}")(contract_id, entry)
+    elif op == "replace":  # an email's update is its new address; a phone's, the entry
+        getattr(crm, f"update_{kind}")(contract_id, old, entry if kind == "phone" else entry[field])
     else:
-        raise InvalidParameter("mediumType", "phone or email")
+        getattr(crm, f"remove_{kind}")(contract_id, old)
 
 
 def _product_order(bss: Bss, order: Any, zone: Any) -> Answer:
