@@ -57,9 +57,12 @@ class Fault:
 @dataclass
 class Stats:
     requests: Counter[str] = field(default_factory=Counter)
+    served: list[str] = field(default_factory=list)  # "METHOD collection", in order (tests)
 
     def count(self, key: str) -> None:
         self.requests[key] += 1
+        self.served.append(key)
+        del self.served[:-1000]
 
 
 def encode(value: Any) -> Any:

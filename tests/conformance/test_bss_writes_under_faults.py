@@ -24,12 +24,14 @@ from tests.faults.test_writes_under_faults import (
 from tests.support.snapshots import Snapshot, changes, normalized
 
 SERVICE_TABLES = ("PaperlessTable", "CheckoutTable")
-BSS_WRITES = [  # the changes of the contract that write to the back office
+# The changes of the contract whose outcome is a write to the back office. (A paperless
+# change is the service's own; the invoices' hasPaperlessInvoice flag it then sets at the BSS
+# is best effort, logged when it fails and set again by the next change: not here.)
+BSS_WRITES = [
     s.operation_id
     for s in samples.SAMPLES
     if s.template.startswith(("/customer/", "/portfolio/"))
     or "recurringBillingInfo" in s.template
-    or "paperlessInvoiceInfo" in s.template
     or s.operation_id == "CreateInvoiceByContractId"
 ]
 FAULTS = {  # at the BSS -> what the caller hears
@@ -63,10 +65,6 @@ class State:
         self.rows.restore()
 
 
-def bss_writes(standin: Any) -> dict[str, int]:
-    return {k: v for k, v in standin.stats.requests.items() if not k.startswith("GET ")}
-
-
 @pytest.mark.parametrize("fault", FAULTS, ids=list(FAULTS))
 @pytest.mark.parametrize("operation_id", BSS_WRITES)
 def test_a_bss_write_under_a_fault_is_made_once_by_its_retry(
@@ -79,20 +77,25 @@ def test_a_bss_write_under_a_fault_is_made_once_by_its_retry(
     tmf_standin.clear()
     state = State(tmf_standin, stack, customer)
     try:
-        before = bss_writes(tmf_standin)
+        tmf_standin.stats.served.clear()
         clean = send(tmf_gateway, case, uuid.uuid4().hex)
         assert clean.status == case.status, clean
-        wrote = [k for k, v in bss_writes(tmf_standin).items() if v > before.get(k, 0)]
+        wrote = [k for k in tmf_standin.stats.served if not k.startswith("GET ")]
         assert wrote, f"{operation_id} made no write at the BSS"
         expected = state.changed(tokens_in(clean))
         state.restore()
 
-        method, collection = wrote[0].split(" ", 1)  # where its (first) BSS write goes
+        method, collection = wrote[0].split(" ", 1)  # its first write at the BSS
         tmf_standin.inject(method=method, path=collection, times=1, **injected)
         key = uuid.uuid4().hex
         first = send(tmf_gateway, case, key)
-        assert (first.status, first.body["code"]) == (status, status), first
-        assert "injected fault" not in str(first.body)
+        if method == "DELETE" and fault != "500-after":
+            # A DELETE is sent again on a 503, a dropped connection or a timeout (not on a
+            # 500), with the same Idempotency-Key: the caller never notices.
+            assert first.status == case.status, first
+        else:
+            assert (first.status, first.body["code"]) == (status, status), first
+            assert "injected fault" not in str(first.body)
         tmf_standin.clear()
 
         retried = send(tmf_gateway, case, key)
@@ -100,7 +103,13 @@ def test_a_bss_write_under_a_fault_is_made_once_by_its_retry(
         assert retried.status == again.status == case.status, retried
         assert again.body == retried.body
         tokens = tokens_in(retried)
-        assert normalized_answer(retried, tokens) == normalized_answer(clean, tokens_in(clean))
+        if operation_id.startswith("Remove") and fault.endswith("-after"):
+            # A removal answers the entry as it was; its retry after the removal was made
+            # (answer lost) reads it gone, and names only what was removed.
+            field = "phone" if "Phone" in operation_id else "email"
+            assert retried.body == {field: clean.body[field]}
+        else:
+            assert normalized_answer(retried, tokens) == normalized_answer(clean, tokens_in(clean))
         assert state.changed(tokens) == expected
     finally:
         tmf_standin.clear()

@@ -14,3 +14,11 @@ def gateway(tmf_gateway):
 @pytest.fixture(scope="module")
 def stacks(tmf_stacks):
     return tmf_stacks
+
+
+@pytest.fixture(autouse=True)
+def _claims_on_the_tmf_data(monkeypatch):
+    """Customers are claimed among the tmf stacks' data, apart from the sandbox's."""
+    from tests.support import claims
+
+    monkeypatch.setattr(claims, "backend", "tmf")

@@ -18,7 +18,7 @@ import pytest
 from selfcare import budget, tracing
 from selfcare.adapters.tmf import transport
 from selfcare.adapters.tmf.breaker import Breaker
-from selfcare.adapters.tmf.client import ClientCredentials, TmfClient
+from selfcare.adapters.tmf.client import ClientCredentials, Rejected, TmfClient
 from selfcare.errors import (
     BadRequest,
     Conflict,
@@ -535,7 +535,8 @@ def test_a_slow_answer_is_a_504_and_only_reads_are_tried_again(bss, tmf):
         ("GET", 409, UpstreamError),
         ("POST", 409, Conflict),
         ("PATCH", 409, Conflict),
-        ("POST", 422, UpstreamError),
+        ("POST", 422, Rejected),  # a 502 the adapter may take for the caller's value's 400
+        ("PATCH", 400, Rejected),
         ("POST", 404, NotFound),
         ("PATCH", 404, NotFound),
         ("DELETE", 404, NotFound),

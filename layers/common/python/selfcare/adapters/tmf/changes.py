@@ -19,7 +19,7 @@ from selfcare.adapters.tmf import apis, shapes
 from selfcare.adapters.tmf.client import JSON_PATCH_QUERY, Rejected, _number
 from selfcare.adapters.tmf.codec import get
 from selfcare.adapters.tmf.reads import TmfReads
-from selfcare.errors import Conflict, InvalidParameter, NotFound
+from selfcare.errors import Conflict, InvalidParameter, NotFound, ServiceError, UpstreamError
 from selfcare.ports import Record
 
 if TYPE_CHECKING:
@@ -161,7 +161,16 @@ class TmfChanges(TmfReads):
         offering_id: str,
         promotion_code: str | None,
     ) -> Record:
-        self._check_order(action, contract_id, product_id, offering_id, promotion_code)
+        refused: ServiceError | None = None
+        try:
+            self._check_order(action, contract_id, product_id, offering_id, promotion_code)
+        except (NotFound, Conflict, InvalidParameter) as refusal:
+            if change.keyed() is None:
+                raise
+            # Perhaps this very change, retried: its first attempt may have been made and
+            # its answer lost. The order goes with the same Idempotency-Key: the BSS answers
+            # it again if so, and refuses it otherwise (then in our refusal's words).
+            refused = refusal
         product: dict[str, Any] = {
             "productSpecification": {"id": str(product_id)},
             "productRelationship": [
@@ -186,29 +195,14 @@ class TmfChanges(TmfReads):
             done = self.client.post(
                 apis.PRODUCT_ORDER, order, _key("POST", apis.PRODUCT_ORDER, order)
             )
-        except NotFound:
-            raise NotFound(
-                f"Offering {offering_id} is not available for product {product_id}"
-                f" of contract {contract_id}"
-                if action == "add"
-                else f"No offering {offering_id} on product {product_id}"
-            ) from None
-        except Conflict:
-            raise Conflict(
-                f"Offering {offering_id} is already on product {product_id}"
-                if action == "add"
-                else f"Offering {offering_id} cannot be removed from product {product_id}"
-            ) from None
-        except Rejected:
-            if promotion_code is None:
-                raise
-            raise InvalidParameter(
-                "promotionCode", f"not a current promotion of offering {offering_id}"
-            ) from None
+        except (NotFound, Conflict, Rejected) as failed:
+            if refused is not None:
+                raise refused from None
+            if isinstance(failed, Rejected) and promotion_code is None:
+                raise  # not the caller's value: the BSS's own trouble (502)
+            raise _order_refusal(failed, action, contract_id, product_id, offering_id) from None
         value = get(done, "productOrderItem.0.product")
         if not isinstance(value, dict):
-            from selfcare.errors import UpstreamError
-
             raise UpstreamError("The back office answered the order unreadably")
         return shapes.OFFERING.from_tmf({"relationshipType": "bundles", "product": value}, self.tz)
 
@@ -283,13 +277,16 @@ class TmfChanges(TmfReads):
             raise NotFound(f"Contract {contract_id} has no recurring billing") from None
 
     def end_recurring_billing(self, contract_id: str, card_token: str) -> None:
-        if self.recurring_card_token(contract_id) != card_token:
-            raise NotFound(f"Contract {contract_id} has no recurring billing with that card token")
         path = f"{apis.PAYMENT_METHOD}/{apis.payment_method_key(contract_id)}"
+        refusal = NotFound(f"Contract {contract_id} has no recurring billing with that card token")
+        if self.recurring_card_token(contract_id) != card_token and change.keyed() is None:
+            raise refusal
+        # Gone already may be this very change's first attempt (its answer lost): the DELETE
+        # goes with the same Idempotency-Key, and the BSS answers it again if so.
         try:
             self.client.delete(path, _key("DELETE", path, card_token))
         except NotFound:
-            raise NotFound(f"Contract {contract_id} has no recurring billing") from None
+            raise refusal from None
 
     def create_invoice(
         self, contract_id: str, amount: Decimal, today: date, country: Any
@@ -314,8 +311,6 @@ class TmfChanges(TmfReads):
         bill_id = get(made, "customerBill.id")
         invoice = self.invoice(contract_id, str(bill_id)) if bill_id else None
         if invoice is None:
-            from selfcare.errors import UpstreamError
-
             raise UpstreamError("The back office answered the invoice unreadably")
         return invoice
 
@@ -369,3 +364,23 @@ def _entry(entries: Any, field: str, value: Any, key: Any, missing: Any = ...) -
         return {field: value}
     found: Record = missing
     return found
+
+
+def _order_refusal(
+    failed: ServiceError, action: str, contract_id: str, product_id: int, offering_id: str
+) -> ServiceError:
+    """The BSS refused an order our own check let through (its state moved meanwhile)."""
+    if isinstance(failed, NotFound):
+        return NotFound(
+            f"Offering {offering_id} is not available for product {product_id}"
+            f" of contract {contract_id}"
+            if action == "add"
+            else f"No offering {offering_id} on product {product_id}"
+        )
+    if isinstance(failed, Conflict):
+        return Conflict(
+            f"Offering {offering_id} is already on product {product_id}"
+            if action == "add"
+            else f"Offering {offering_id} cannot be removed from product {product_id}"
+        )
+    return InvalidParameter("promotionCode", f"not accepted for offering {offering_id}")
