@@ -255,16 +255,7 @@ def count(config: dict[str, Any]) -> dict[str, Any]:
             function = fresh_container(gateway, item)
             cold = counter.during(partial(send, item.cold))
             warm = counter.during(partial(send, item.warm)) if item.warm else None
-            rows.append(
-                {
-                    "operation": item.operation_id,
-                    "country": item.country,
-                    "function": function,
-                    "single": item.single,
-                    "cold": cold,
-                    "warm": warm,
-                }
-            )
+            rows.append(row(item, function, cold, warm))
     moto.stop()
     return {"rows": rows}
 
@@ -342,3 +333,16 @@ def render(rows: list[Row], summary: dict[str, Any]) -> str:
     if summary["not_2xx"]:
         text += f"\nnot 2xx: {', '.join(summary['not_2xx'])}"
     return text
+
+
+def row(item: Planned, function: str, cold: Any, warm: Any, **more: Any) -> dict[str, Any]:
+    """One operation's figures as the report keeps them."""
+    return {
+        "operation": item.operation_id,
+        "country": item.country,
+        "function": function,
+        "single": item.single,
+        "cold": cold,
+        "warm": warm,
+        **more,
+    }

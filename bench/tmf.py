@@ -23,7 +23,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from bench.calls import Planned, Request
+from bench.calls import Planned, Request, row
 from bench.common import AS_OF, COUNTRY, Row, fmt, median, ratio, run_worker, table
 
 COLD_FUNCTION = "billing"  # the function the reference serves the same route of
@@ -134,15 +134,7 @@ def _operation(
     latency = None
     if read and item.warm and warm and 200 <= warm["status"] < 300:
         latency = _round_trips(partial(send, item.warm), bss, delay, config["repeats"])
-    return {
-        "operation": item.operation_id,
-        "country": item.country,
-        "function": function,
-        "single": item.single,
-        "cold": cold,
-        "warm": warm,
-        "latency": latency,
-    }
+    return row(item, function, cold, warm, latency=latency)
 
 
 def _round_trips(send: Callable[[], int], bss: Any, delay: float, repeats: int) -> Row:

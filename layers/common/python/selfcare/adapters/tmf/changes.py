@@ -84,6 +84,17 @@ def _key(method: str, path: str, body: Any) -> str | None:
     return hashlib.sha256(f"{current}\n{method} {path}\n{text}".encode()).hexdigest()[:40]
 
 
+@dataclass(frozen=True, slots=True)
+class Order:
+    """One offering added to (action add) or removed from (delete) a contract's product."""
+
+    action: str
+    contract_id: str
+    product_id: int
+    offering_id: str
+    promotion_code: str | None = None
+
+
 class TmfChanges(TmfReads):
     """CrmChanges, CatalogChanges, BillingChanges (TmfBackend adds the card vault)."""
 
@@ -153,17 +164,12 @@ class TmfChanges(TmfReads):
         return self._medium(EMAIL, contract_id, "remove", email, None)
 
     # Catalogue: TMF622 product orders ------------------------------------------------------
-    def _order(
-        self,
-        action: str,
-        contract_id: str,
-        product_id: int,
-        offering_id: str,
-        promotion_code: str | None,
-    ) -> Record:
+    def _order(self, asked: Order) -> Record:
+        action, contract_id, product_id = asked.action, asked.contract_id, asked.product_id
+        offering_id, promotion_code = asked.offering_id, asked.promotion_code
         refused: ServiceError | None = None
         try:
-            self._check_order(action, contract_id, product_id, offering_id, promotion_code)
+            self._check_order(asked)
         except (NotFound, Conflict, InvalidParameter) as refusal:
             if change.keyed() is None:
                 raise
@@ -206,16 +212,11 @@ class TmfChanges(TmfReads):
             raise UpstreamError("The back office answered the order unreadably")
         return shapes.OFFERING.from_tmf({"relationshipType": "bundles", "product": value}, self.tz)
 
-    def _check_order(
-        self,
-        action: str,
-        contract_id: str,
-        product_id: int,
-        offering_id: str,
-        promotion_code: str | None,
-    ) -> None:
+    def _check_order(self, asked: Order) -> None:
         """The API's answers to an order it may not make (selfcare.offerings), decided on
         the product as it stands; the BSS still has the last word (a race: its 409)."""
+        action, contract_id, product_id = asked.action, asked.contract_id, asked.product_id
+        offering_id, promotion_code = asked.offering_id, asked.promotion_code
         found: list[Any] = self.client.concurrently(
             lambda: self.product(contract_id, product_id),
             lambda: self.available_offers(contract_id, product_id),
@@ -232,10 +233,10 @@ class TmfChanges(TmfReads):
     def add_offering(
         self, contract_id: str, product_id: int, offering_id: str, promotion_code: str | None
     ) -> Record:
-        return self._order("add", contract_id, product_id, offering_id, promotion_code)
+        return self._order(Order("add", contract_id, product_id, offering_id, promotion_code))
 
     def remove_offering(self, contract_id: str, product_id: int, offering_id: str) -> Record:
-        return self._order("delete", contract_id, product_id, offering_id, None)
+        return self._order(Order("delete", contract_id, product_id, offering_id))
 
     def monthly_charges(self, contract_id: str) -> Decimal:
         """Every active offering's price, VAT included (what monthly invoices bill)."""
