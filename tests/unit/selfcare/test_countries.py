@@ -223,3 +223,19 @@ def test_today_is_the_countrys_date_not_utcs(monkeypatch):
     assert {code: c.today() for code, c in countries.COUNTRIES.items()} == {
         code: date(2026, 12, 2) for code in countries.COUNTRIES
     }
+
+
+@pytest.mark.parametrize("code", sorted(COUNTRIES))
+def test_the_fixed_offset_is_the_time_zones_all_year(code):
+    """Backend tmf writes date-times with the country's one offset (Country.zone): it must be
+    the time zone's on every day of the year (none of the three keeps daylight saving)."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    country = get_country(code)
+    start = datetime(2026, 1, 1, 12, tzinfo=UTC)
+    for day in range(0, 366, 7):
+        moment = start + timedelta(days=day)
+        assert moment.astimezone(ZoneInfo(country.timezone)).utcoffset() == (
+            moment.astimezone(country.zone).utcoffset()
+        ), (code, moment)
