@@ -109,6 +109,17 @@ def gateway(stacks):
     return Gateway(stacks, "co", local_function_env())
 
 
+@pytest.fixture(scope="module")
+def build_stacks(embedded_aws, jwks):
+    """Stacks a suite builds for itself, apart from the session's: build_stacks(stage)."""
+    from local.server import build, identity_parameters
+
+    def made(stage: str, countries: tuple[str, ...] = ("co",)):
+        return build(countries, AS_OF, identity_parameters(jwks.url), stage=stage)
+
+    return made
+
+
 @pytest.fixture(scope="session")
 def tmf_standin():
     """The TM Forum stand-in (each country's BSS) on the tests' dataset, over real HTTP."""

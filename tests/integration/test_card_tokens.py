@@ -373,18 +373,17 @@ def test_a_misconfigured_gateway_secret_is_503_and_its_value_is_not_logged(
 
 # With PayU: the vault keeps its tokens too -------------------------------------------------
 @pytest.fixture(scope="module")
-def payu(embedded_aws, jwks):
+def payu(build_stacks):
     """A Colombian stack whose gateway secret names PayU (the local stand-in of it)."""
     import os
     from unittest import mock
 
     from local.gateway import Gateway
     from local.payu_standin import PayuStandIn
-    from local.server import build, identity_parameters, local_function_env
-    from tests.conftest import AS_OF
+    from local.server import local_function_env
 
     standin = PayuStandIn().start()
-    stack = build(("co",), AS_OF, identity_parameters(jwks.url), stage="payucards")["co"]
+    stack = build_stacks("payucards")["co"]
     secret = stack.secret_name("GatewaySecret")
     boto3.client("secretsmanager").put_secret_value(SecretId=secret, SecretString=standin.secret())
     with mock.patch.dict(os.environ, standin.env()):

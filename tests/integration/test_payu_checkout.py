@@ -21,7 +21,6 @@ import pytest
 from werkzeug.test import Client
 
 from local.payu_standin import PayuStandIn, wsgi_deliver
-from tests.conftest import AS_OF
 from tests.support.claims import claim
 from tests.support.races import MeetAtRecord, failures, race
 
@@ -29,12 +28,12 @@ BASE = "/v1/tigo/home/co"
 
 
 @pytest.fixture(scope="module")
-def payu(embedded_aws, jwks):
+def payu(build_stacks):
     from local.gateway import Gateway
-    from local.server import build, identity_parameters, local_function_env
+    from local.server import local_function_env
 
     standin = PayuStandIn().start()
-    stacks = build(("co",), AS_OF, identity_parameters(jwks.url), stage="payu")
+    stacks = build_stacks("payu")
     boto3.client("secretsmanager").put_secret_value(
         SecretId=stacks["co"].secret_name("GatewaySecret"), SecretString=standin.secret()
     )

@@ -16,6 +16,20 @@ def stacks(tmf_stacks):
     return tmf_stacks
 
 
+@pytest.fixture(scope="module")
+def build_stacks(embedded_aws, jwks, tmf_standin):
+    """A suite's own stacks on Backend tmf too (fronting the stand-in; stage `<stage>tmf`)."""
+    from local.server import build, identity_parameters
+    from tests.conftest import AS_OF
+
+    def made(stage: str, countries: tuple[str, ...] = ("co",)):
+        return build(
+            countries, AS_OF, identity_parameters(jwks.url), stage=f"{stage}tmf", bss=tmf_standin
+        )
+
+    return made
+
+
 @pytest.fixture(autouse=True)
 def _claims_on_the_tmf_data(monkeypatch):
     """Customers are claimed among the tmf stacks' data, apart from the sandbox's."""

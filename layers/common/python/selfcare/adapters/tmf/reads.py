@@ -15,7 +15,7 @@ from selfcare.countries import fixed_zone
 from selfcare.ports import ContractRef, CustomerRef, Record
 
 REF_FIELDS = "id,@type,relatedParty,billingAccount,productCharacteristic"
-REFS_KEPT = 4096
+ACCOUNTS_KEPT = 4096
 
 
 class TmfReads:
@@ -25,13 +25,12 @@ class TmfReads:
         self.client = client
         self.offset = utc_offset
         self.tz = fixed_zone(utc_offset)
-        self._refs: dict[str, ContractRef] = {}
+        # contract -> its billing account: fixed for a contract's life, so kept per container
+        # (ownership and lines are asked anew: the access layer keeps those five minutes)
+        self._accounts: dict[str, str] = {}
 
     # Directory ---------------------------------------------------------------------------------
     def find_contract(self, contract_id: str) -> ContractRef | None:
-        known = self._refs.get(contract_id)
-        if known is not None:
-            return known
         found = self.client.get(f"{apis.PRODUCT}/{contract_id}", fields=REF_FIELDS.split(","))
         return self._ref(found) if _is_contract(found) else None
 
@@ -67,12 +66,15 @@ class TmfReads:
             ),
             lines=tuple(get(product, "productCharacteristic[lines].value") or ()),
         )
-        if len(self._refs) >= REFS_KEPT:
-            self._refs.clear()
-        self._refs[ref.contract_id] = ref
+        if len(self._accounts) >= ACCOUNTS_KEPT:
+            self._accounts.clear()
+        self._accounts[ref.contract_id] = ref.billing_account_id
         return ref
 
     def _account(self, contract_id: str) -> str | None:
+        known = self._accounts.get(contract_id)
+        if known is not None:
+            return known
         ref = self.find_contract(contract_id)
         return ref.billing_account_id if ref else None
 
