@@ -12,7 +12,7 @@ import builtins
 import copy
 import json
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -20,77 +20,40 @@ from typing import Any, cast
 
 from bench.common import AS_OF, Row, median, ratio
 
-Key = tuple[str, str, tuple[tuple[str, str], ...], tuple[str, ...], int | None]
 
+class Tape:
+    """A TmfClient's reads: recorded from `client` (each answer a copy, since the adapter
+    may change what it gets), or replayed from memory when there is none. Calls made in turn."""
 
-def _key(
-    kind: str,
-    path: str,
-    params: Mapping[str, str] | None,
-    fields: Sequence[str] | None,
-    limit: int | None = None,
-) -> Key:
-    return kind, path, tuple(sorted((params or {}).items())), tuple(fields or ()), limit
-
-
-class Recording:
-    """A TmfClient's reads, each answer kept (a copy: the adapter may change what it gets)."""
-
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any = None, answers: dict[tuple[Any, ...], Any] | None = None):
         self.client = client
-        self.answers: dict[Key, Any] = {}
+        self.answers = {} if answers is None else answers
+        self.calls = 0  # answers replayed
 
-    def get(
-        self,
-        path: str,
-        params: Mapping[str, str] | None = None,
-        fields: Sequence[str] | None = None,
-    ) -> Any:
-        found = self.client.get(path, params, fields)
-        self.answers[_key("get", path, params, fields)] = copy.deepcopy(found)
-        return found
+    def get(self, *args: Any, **kwargs: Any) -> Any:
+        return self._through("get", args, kwargs)
 
-    def list(
-        self,
-        path: str,
-        params: Mapping[str, str] | None = None,
-        fields: Sequence[str] | None = None,
-        limit: int | None = None,
-    ) -> list[dict[str, Any]]:
-        found = self.client.list(path, params, fields, limit)
-        self.answers[_key("list", path, params, fields, limit)] = copy.deepcopy(found)
-        return cast(list[dict[str, Any]], found)
+    def list(self, *args: Any, **kwargs: Any) -> Any:
+        return self._through("list", args, kwargs)
 
     def concurrently(self, *calls: Callable[[], Any]) -> builtins.list[Any]:
         return [call() for call in calls]
 
+    def _through(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        # the same port call asks the same of the client when recorded and when replayed
+        key = (name, *map(_frozen, args), *map(_frozen, kwargs.items()))
+        if self.client is None:
+            self.calls += 1
+            return self.answers[key]
+        found = getattr(self.client, name)(*args, **kwargs)
+        self.answers[key] = copy.deepcopy(found)
+        return found
 
-class Replay(Recording):
-    """The recorded answers, from memory; calls made in turn."""
 
-    def __init__(self, answers: dict[Key, Any]) -> None:
-        super().__init__(None)
-        self.answers = answers
-        self.calls = 0  # answers given
-
-    def get(
-        self,
-        path: str,
-        params: Mapping[str, str] | None = None,
-        fields: Sequence[str] | None = None,
-    ) -> Any:
-        self.calls += 1
-        return self.answers[_key("get", path, params, fields)]
-
-    def list(
-        self,
-        path: str,
-        params: Mapping[str, str] | None = None,
-        fields: Sequence[str] | None = None,
-        limit: int | None = None,
-    ) -> list[dict[str, Any]]:
-        self.calls += 1
-        return cast(list[dict[str, Any]], self.answers[_key("list", path, params, fields, limit)])
+def _frozen(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return tuple(sorted(value.items()))
+    return tuple(map(_frozen, value)) if isinstance(value, list | tuple) else value
 
 
 @dataclass(frozen=True)
@@ -167,11 +130,11 @@ def compare(calls: list[PortCall], bss: Any, budget: Any) -> list[Row]:
             clients[country] = TmfClient(bss.base_url(country), lambda: credentials)
             sandboxes[country] = _sandbox(country)
         offset = get_country(country).utc_offset
-        recording = Recording(clients[country])
+        recording = Tape(clients[country])
         live = getattr(TmfReads(cast(TmfClient, recording), offset), name)
         live(*call.args, **call.kwargs)  # cold: what a container keeps is fetched
         expected = live(*call.args, **call.kwargs)
-        replay = Replay(recording.answers)
+        replay = Tape(answers=recording.answers)
         replayed = partial(
             getattr(TmfReads(cast(TmfClient, replay), offset), name), *call.args, **call.kwargs
         )

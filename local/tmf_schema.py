@@ -10,7 +10,7 @@ resources by `@type`/`@schemaLocation`). Of the formats only `date-time` is chec
 Swagger's `float`, `int32`, `uri` and `base64` are left alone.
 
 A failure raises AssertionError listing every violation with its JSON path. Used by the tests
-(tests/support/tmf_schema.py re-exports it) and by tools/tmf_check.py.
+and by tools/tmf_check.py.
 """
 
 from __future__ import annotations

@@ -37,6 +37,17 @@ def number(value: Any) -> bool:
     return isinstance(value, int | float) and value == value and value >= 0
 
 
+def assert_counted(rows: dict[str, Any], calls: str, others: tuple[str, ...]) -> None:
+    """Each operation answered 2xx cold and warm, its `calls` total their breakdown
+    (`<calls>_ops`), and its other counts are numbers."""
+    for row in rows.values():
+        for side in ("cold", "warm"):
+            counted = row[side]
+            assert 200 <= counted["status"] < 300
+            assert counted[calls] == sum(counted[f"{calls}_ops"].values())
+            assert all(number(counted[k]) for k in others)
+
+
 def test_size_zips_the_layer_and_every_function(tmp_path):
     rows = bench(tmp_path, "--parts", "size")["size"]["rows"]
     assert [r["artifact"] for r in rows] == [
@@ -122,12 +133,7 @@ def test_aws_calls_are_counted_cold_and_warm(tmp_path):
     rows = {r["operation"]: r for r in calls["rows"]}
     assert set(rows) == set(wanted)
     assert rows["GetPaperlessInvoiceInfoByContractIdAndIdTypeAndId"]["country"] == "gt"
-    for row in rows.values():
-        for side in ("cold", "warm"):
-            counted = row[side]
-            assert 200 <= counted["status"] < 300
-            assert counted["ddb"] == sum(counted["ddb_ops"].values())
-            assert all(number(counted[k]) for k in ("secrets", "gateway", "other"))
+    assert_counted(rows, "ddb", ("secrets", "gateway", "other"))
     assert rows["GetCustomerByCustomerId"]["single"] is True
     assert rows["AddPhonesContactInformationByContractId"]["single"] is None
     assert number(calls["summary"]["max_warm_ddb_single_read"])
@@ -151,12 +157,7 @@ def test_tmf_backend_calls_latency_cpu_and_cold_start_are_measured(tmp_path):
     tmf = results["tmf"]
     rows = {r["operation"]: r for r in tmf["rows"]}
     assert set(rows) == set(wanted)
-    for row in rows.values():
-        for side in ("cold", "warm"):
-            counted = row[side]
-            assert 200 <= counted["status"] < 300
-            assert counted["bss"] == sum(counted["bss_ops"].values())
-            assert all(number(counted[k]) for k in ("tokens", "ddb", "secrets"))
+    assert_counted(rows, "bss", ("tokens", "ddb", "secrets"))
     latency = rows["GetCustomerByCustomerId"]["latency"]
     assert number(latency["base_ms"]) and number(latency["delayed_ms"])
     assert isinstance(latency["round_trips"], int)

@@ -35,12 +35,14 @@ class Wiring:
     # Back-office systems (selfcare.adapters) ---------------------------------------------------
     @cached_property
     def backend(self) -> Backend:
+        """The back office the stack's `Backend` parameter names (Settings admits no other)."""
         if self.settings.backend == "tmf":
             return self._tmf_backend()
-        from selfcare.adapters import build_backend
+        from selfcare.adapters.items import DynamoItems
+        from selfcare.adapters.sandbox.backend import SandboxBackend
 
-        backend: Backend = build_backend(self.settings)
-        return backend
+        table = self.settings.require("sandbox_table")
+        return SandboxBackend(DynamoItems(table, "The sandbox backend"))
 
     def _tmf_backend(self) -> Backend:
         """The country's BSS through the TM Forum APIs; card tokens in the checkout table.

@@ -12,14 +12,13 @@ from typing import Any
 
 import pytest
 
-from local.tmf_schema import COLLECTIONS
+from local.tmf_schema import COLLECTIONS, validate
 from local.tmf_standin.resources import build
 from local.tmf_standin.server import encode
 from selfcare.adapters.sandbox.generator import generate_dataset
 from selfcare.adapters.tmf import shapes
 from selfcare.countries import fixed_zone, get_country
 from selfcare.storable import storable
-from tests.support.tmf_schema import validate
 
 AS_OF = date(2026, 12, 3)
 COUNTRIES = ("co", "gt", "sv")

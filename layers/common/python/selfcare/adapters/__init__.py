@@ -5,20 +5,6 @@ outbound call is the authorizer's fetch of the issuer's JWKS (PyJWT)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from selfcare.settings import Settings
-
 # One package across layers: the sandbox layer (layers/sandbox) adds its modules here. In
 # Lambda both layers unpack into /opt/python; locally and in tests each is its own path.
 __path__ = __import__("pkgutil").extend_path(__path__, __name__)
-
-
-def build_backend(settings: Settings) -> Any:
-    """The back-office adapter the stack's `Backend` parameter names."""
-    if settings.backend == "sandbox":
-        from selfcare.adapters.items import DynamoItems
-        from selfcare.adapters.sandbox.backend import SandboxBackend
-
-        return SandboxBackend(DynamoItems(settings.require("sandbox_table"), "The sandbox backend"))
-    raise NotImplementedError(settings.backend)  # Settings.from_env admits only known backends

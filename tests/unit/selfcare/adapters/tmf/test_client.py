@@ -15,19 +15,10 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from selfcare import budget, tracing
+from selfcare import budget, errors, tracing
 from selfcare.adapters.tmf import transport
 from selfcare.adapters.tmf.breaker import Breaker
 from selfcare.adapters.tmf.client import ClientCredentials, Rejected, TmfClient
-from selfcare.errors import (
-    BadRequest,
-    Conflict,
-    NotFound,
-    ServiceError,
-    Unavailable,
-    UpstreamError,
-    UpstreamTimeout,
-)
 from tests.unit.selfcare.adapters.tmf.conftest import DROP, A
 
 BILLS = "customerBillManagement/v4/customerBill"
@@ -145,7 +136,7 @@ def test_a_401_renews_the_token_and_sends_the_call_once_more(bss, tmf):
 def test_a_second_401_is_our_credentials_being_refused(bss, tmf):
     bss.script("GET", f"{BILLS}/cb-1", A(401, {"reason": SECRET}))
 
-    with pytest.raises(Unavailable, match="refused our credentials") as raised:
+    with pytest.raises(errors.Unavailable, match="refused our credentials") as raised:
         tmf().get(f"{BILLS}/cb-1")
 
     assert len(bss.seen) == 2 and len(bss.tokens) == 2
@@ -178,7 +169,7 @@ def test_the_credentials_are_read_again_for_each_token(bss, credentials, clock):
 def test_a_token_endpoint_refusing_us_is_a_503_without_its_words(bss, tmf, status):
     bss.token_answers = [A(status, {"error": "invalid_client", "error_description": SECRET})]
 
-    with pytest.raises(Unavailable, match="refused our credentials") as raised:
+    with pytest.raises(errors.Unavailable, match="refused our credentials") as raised:
         tmf().get(f"{BILLS}/cb-1")
 
     assert SECRET not in str(raised.value) and "s3cr3t" not in str(raised.value)
@@ -188,7 +179,7 @@ def test_a_token_endpoint_refusing_us_is_a_503_without_its_words(bss, tmf, statu
 def test_a_failing_token_endpoint_is_retried_then_a_503(bss, tmf, pauses):
     bss.token_answers = [A(502, {"error": SECRET})] * 3
 
-    with pytest.raises(Unavailable) as raised:
+    with pytest.raises(errors.Unavailable) as raised:
         tmf().get(f"{BILLS}/cb-1")
 
     assert len(bss.tokens) == 3 and len(pauses) == 2 and bss.seen == []
@@ -198,7 +189,7 @@ def test_a_failing_token_endpoint_is_retried_then_a_503(bss, tmf, pauses):
 def test_a_slow_token_endpoint_is_a_504(bss, tmf):
     bss.token_answers = [A(200, {"access_token": "late"}, delay=2)] * 3
 
-    with pytest.raises(UpstreamTimeout):
+    with pytest.raises(errors.UpstreamTimeout):
         tmf(attempt_timeout=0.2).get(f"{BILLS}/cb-1")
 
 
@@ -215,7 +206,7 @@ def test_a_slow_token_endpoint_is_a_504(bss, tmf):
 def test_an_unusable_token_answer_is_a_502(bss, tmf, answer):
     bss.token_answers = [answer]
 
-    with pytest.raises(UpstreamError, match="unreadably"):
+    with pytest.raises(errors.UpstreamError, match="unreadably"):
         tmf().get(f"{BILLS}/cb-1")
 
     assert bss.seen == []
@@ -315,7 +306,7 @@ def test_get_sends_fields_and_encodes_ids_and_params(bss, tmf):
 
 @pytest.mark.parametrize("path", [f"{BILLS}/", f"{BILLS}/..", f"{BILLS}//x", f"{BILLS}/./x"])
 def test_an_empty_or_dot_segment_is_refused_before_any_call(bss, tmf, path):
-    with pytest.raises(BadRequest):
+    with pytest.raises(errors.BadRequest):
         tmf().get(path)
 
     assert bss.seen == [] and bss.tokens == []
@@ -337,7 +328,7 @@ def test_a_2xx_that_is_not_the_json_expected_is_a_502(bss, tmf, answer, call):
     bss.script("POST", BILLS, answer)
     client = tmf()
 
-    with pytest.raises(UpstreamError, match="unreadably"):
+    with pytest.raises(errors.UpstreamError, match="unreadably"):
         client.post(BILLS, {}) if call == "post" else getattr(client, call)(BILLS)
 
 
@@ -396,7 +387,7 @@ def test_an_idempotent_call_is_retried_on_busy_and_gateway_answers(bss, tmf, pau
 def test_retries_end_after_three_attempts_with_the_last_answer(bss, tmf):
     bss.script("GET", f"{BILLS}/cb-1", A(503, {"reason": SECRET}))
 
-    with pytest.raises(Unavailable, match="busy") as raised:
+    with pytest.raises(errors.Unavailable, match="busy") as raised:
         tmf().get(f"{BILLS}/cb-1")
 
     assert len(bss.seen) == 3
@@ -406,7 +397,7 @@ def test_retries_end_after_three_attempts_with_the_last_answer(bss, tmf):
 def test_a_long_retry_after_is_not_waited_for(bss, tmf, pauses):
     bss.script("GET", f"{BILLS}/cb-1", A(429, {}, {"Retry-After": "120"}), A(200, BILL))
 
-    with pytest.raises(Unavailable):
+    with pytest.raises(errors.Unavailable):
         tmf().get(f"{BILLS}/cb-1")
 
     assert len(bss.seen) == 1 and pauses == []
@@ -423,7 +414,7 @@ def test_no_retry_is_started_without_budget_for_it(bss, tmf, monkeypatch):
     bss.script("GET", f"{BILLS}/cb-1", A(503, {}), A(200, BILL))
     monkeypatch.setattr(budget, "allows", lambda seconds: False)
 
-    with pytest.raises(Unavailable):
+    with pytest.raises(errors.Unavailable):
         tmf().get(f"{BILLS}/cb-1")
 
     assert len(bss.seen) == 1
@@ -432,7 +423,7 @@ def test_no_retry_is_started_without_budget_for_it(bss, tmf, monkeypatch):
 def test_a_call_past_the_invocation_budget_is_not_made(bss, tmf, monkeypatch):
     monkeypatch.setattr(budget, "remaining", lambda: 0.01)
 
-    with pytest.raises(UpstreamTimeout):
+    with pytest.raises(errors.UpstreamTimeout):
         tmf().get(f"{BILLS}/cb-1")
 
     assert bss.tokens == [] and bss.seen == []
@@ -449,7 +440,7 @@ def test_a_get_dropped_before_its_answer_is_retried(bss, tmf):
 def test_a_failed_post_is_never_sent_again(bss, tmf, status):
     bss.script("POST", BILLS, A(status, {"reason": SECRET}), A(201, BILL))
 
-    with pytest.raises(ServiceError) as raised:
+    with pytest.raises(errors.ServiceError) as raised:
         tmf().post(BILLS, {"amount": Decimal("89900.50")})
 
     assert raised.value.status == {500: 502, 502: 502, 503: 503, 504: 504}[status]
@@ -463,9 +454,9 @@ def test_a_post_or_patch_dropped_after_sending_is_not_sent_again(bss, tmf):
     bss.script("PATCH", f"{BILLS}/cb-1", DROP, A(200, BILL))
     client = tmf()
 
-    with pytest.raises(Unavailable):
+    with pytest.raises(errors.Unavailable):
         client.post(BILLS, {"state": "new"})
-    with pytest.raises(Unavailable):
+    with pytest.raises(errors.Unavailable):
         client.patch(f"{BILLS}/cb-1", {"state": "settled"})
 
     assert [r.method for r in bss.seen] == ["POST", "PATCH"]
@@ -477,7 +468,7 @@ def test_a_delete_retried_after_it_may_have_applied_takes_404_as_done(bss, tmf):
     client = tmf()
 
     assert client.delete(f"{BILLS}/cb-1") is None
-    with pytest.raises(NotFound):
+    with pytest.raises(errors.NotFound):
         client.delete(f"{BILLS}/cb-2")
 
 
@@ -501,9 +492,9 @@ def test_a_write_answered_without_a_body_returns_none(bss, tmf):
 def test_a_refused_connection_is_a_503_whatever_the_method(bss, credentials, clock, pauses):
     client = TmfClient(f"http://127.0.0.1:{closed_port()}/tmf-api", lambda: credentials)
 
-    with pytest.raises(Unavailable, match="not reachable"):
+    with pytest.raises(errors.Unavailable, match="not reachable"):
         client.get(f"{BILLS}/cb-1")
-    with pytest.raises(Unavailable, match="not reachable"):
+    with pytest.raises(errors.Unavailable, match="not reachable"):
         client.post(BILLS, {})  # never sent: tried again like a read
 
     assert len(pauses) == 4  # three attempts each
@@ -515,9 +506,9 @@ def test_a_slow_answer_is_a_504_and_only_reads_are_tried_again(bss, tmf):
     bss.script("POST", BILLS, A(201, BILL, delay=5))
     client = tmf(attempt_timeout=0.2)
 
-    with pytest.raises(UpstreamTimeout, match="did not answer in time"):
+    with pytest.raises(errors.UpstreamTimeout, match="did not answer in time"):
         client.get(f"{BILLS}/cb-1")
-    with pytest.raises(UpstreamTimeout):
+    with pytest.raises(errors.UpstreamTimeout):
         client.post(BILLS, {})
 
     assert [r.method for r in bss.seen] == ["GET"] * 3 + ["POST"]
@@ -529,20 +520,20 @@ def test_a_slow_answer_is_a_504_and_only_reads_are_tried_again(bss, tmf):
 @pytest.mark.parametrize(
     ("method", "status", "error"),
     [
-        ("GET", 400, UpstreamError),
-        ("GET", 403, UpstreamError),
-        ("GET", 405, UpstreamError),
-        ("GET", 409, UpstreamError),
-        ("POST", 409, Conflict),
-        ("PATCH", 409, Conflict),
+        ("GET", 400, errors.UpstreamError),
+        ("GET", 403, errors.UpstreamError),
+        ("GET", 405, errors.UpstreamError),
+        ("GET", 409, errors.UpstreamError),
+        ("POST", 409, errors.Conflict),
+        ("PATCH", 409, errors.Conflict),
         ("POST", 422, Rejected),  # a 502 the adapter may take for the caller's value's 400
         ("PATCH", 400, Rejected),
-        ("POST", 404, NotFound),
-        ("PATCH", 404, NotFound),
-        ("DELETE", 404, NotFound),
-        ("GET", 500, UpstreamError),
-        ("POST", 429, Unavailable),
-        ("GET", 302, UpstreamError),
+        ("POST", 404, errors.NotFound),
+        ("PATCH", 404, errors.NotFound),
+        ("DELETE", 404, errors.NotFound),
+        ("GET", 500, errors.UpstreamError),
+        ("POST", 429, errors.Unavailable),
+        ("GET", 302, errors.UpstreamError),
     ],
 )
 def test_errors_are_mapped_and_carry_nothing_of_the_answer(bss, tmf, method, status, error):
@@ -570,12 +561,12 @@ def test_errors_are_mapped_and_carry_nothing_of_the_answer(bss, tmf, method, sta
 def test_what_names_the_system_in_messages(bss, tmf):
     bss.script("GET", f"{BILLS}/cb-1", A(400, {}))
 
-    with pytest.raises(UpstreamError, match=r"^Tigo BSS rejected the request$"):
+    with pytest.raises(errors.UpstreamError, match=r"^Tigo BSS rejected the request$"):
         tmf(what="Tigo BSS").get(f"{BILLS}/cb-1")
 
 
 def test_a_misconfigured_base_url_is_a_503(credentials):
-    with pytest.raises(Unavailable):
+    with pytest.raises(errors.Unavailable):
         TmfClient("ftp://bss.example/tmf-api", lambda: credentials)
 
 
@@ -586,14 +577,14 @@ def test_the_breaker_opens_after_five_failures_and_probes_after_its_cool_down(bs
     bss.script("GET", f"{BILLS}/cb-1", *[A(500, {})] * 5, A(200, BILL))
     client = tmf()
     for _ in range(5):
-        with pytest.raises(UpstreamError):
+        with pytest.raises(errors.UpstreamError):
             client.get(f"{BILLS}/cb-1")
     made = client.calls
 
-    with pytest.raises(Unavailable, match="not available"):
+    with pytest.raises(errors.Unavailable, match="not available"):
         client.get(f"{BILLS}/cb-1")
     clock.now += 29.9
-    with pytest.raises(Unavailable):
+    with pytest.raises(errors.Unavailable):
         client.get(f"{BILLS}/cb-1")
     assert client.calls == made and len(bss.seen) == 5  # failed fast: no request
 
@@ -607,16 +598,16 @@ def test_a_failed_probe_opens_the_breaker_again(bss, tmf, clock):
     bss.script("GET", f"{BILLS}/cb-1", A(502, {}))
     client = tmf(failure_threshold=2, cool_down=10)
     for _ in range(2):
-        with pytest.raises(UpstreamError):
+        with pytest.raises(errors.UpstreamError):
             client.get(f"{BILLS}/cb-1")  # three attempts: one failure
     assert len(bss.seen) == 6 and client.breaker.state == "open"
 
     clock.now += 10
-    with pytest.raises(UpstreamError):
+    with pytest.raises(errors.UpstreamError):
         client.get(f"{BILLS}/cb-1")
     assert len(bss.seen) == 9
 
-    with pytest.raises(Unavailable):
+    with pytest.raises(errors.Unavailable):
         client.get(f"{BILLS}/cb-1")
     assert len(bss.seen) == 9
 
@@ -626,19 +617,19 @@ def test_timeouts_and_refused_connections_open_the_breaker_but_4xx_do_not(bss, t
     bss.script("GET", f"{BILLS}/slow", A(200, BILL, delay=5))
     client = tmf(failure_threshold=2, attempt_timeout=0.2)
     for _ in range(6):
-        with pytest.raises(UpstreamError):
+        with pytest.raises(errors.UpstreamError):
             client.get(f"{BILLS}/cb-1")
     assert client.breaker.state == "closed"
 
     for _ in range(2):
-        with pytest.raises(UpstreamTimeout):
+        with pytest.raises(errors.UpstreamTimeout):
             client.get(f"{BILLS}/slow")
     assert client.breaker.state == "open"
 
     closed = f"http://127.0.0.1:{closed_port()}/tmf-api"
     refused = TmfClient(closed, lambda: credentials, failure_threshold=2)
     for _ in range(2):
-        with pytest.raises(Unavailable, match="not reachable"):
+        with pytest.raises(errors.Unavailable, match="not reachable"):
             refused.get(f"{BILLS}/cb-1")
     assert refused.breaker.state == "open"
 
@@ -649,12 +640,12 @@ def test_half_open_lets_one_probe_through_at_a_time(clock):
     clock.now += 30
 
     probe = breaker.enter()
-    with pytest.raises(Unavailable):
+    with pytest.raises(errors.Unavailable):
         breaker.enter()  # while the probe is out
     breaker.leave(None, probe)  # it ended neither way (a 4xx, our own timeout)
     assert breaker.state == "open"
     assert breaker.enter() is True  # another probe may go
-    with pytest.raises(Unavailable):
+    with pytest.raises(errors.Unavailable):
         breaker.enter()
 
 
@@ -712,7 +703,7 @@ def test_concurrently_raises_the_first_error_once_every_call_has_ended(bss, tmf)
         finished.append(found)
         return found
 
-    with pytest.raises(UpstreamError):
+    with pytest.raises(errors.UpstreamError):
         client.concurrently(lambda: client.get(f"{BILLS}/cb-1"), second)
 
     assert finished == [BILL | {"amountDue": {"value": Decimal("89900.5"), "unit": "COP"}}]
@@ -770,7 +761,7 @@ def test_credentials_come_from_the_secret_and_hide_their_secrets():
     ],
 )
 def test_a_malformed_secret_is_a_503_naming_no_value(text):
-    with pytest.raises(Unavailable) as raised:
+    with pytest.raises(errors.Unavailable) as raised:
         ClientCredentials.from_secret(text)
 
     assert raised.value.status == 503
@@ -889,7 +880,7 @@ def test_mtls_presents_the_client_certificate_to_the_bss_and_its_token_endpoint(
 def test_without_a_client_certificate_the_bss_cannot_be_reached(tls_bss, clock):
     credentials = ClientCredentials("self-care", "s3cr3t", tls_bss.token_url)
 
-    with pytest.raises(Unavailable, match="not reachable"):
+    with pytest.raises(errors.Unavailable, match="not reachable"):
         TmfClient(tls_bss.base_url, lambda: credentials, clock=clock).get(f"{BILLS}/cb-1")
 
     assert tls_bss.tokens == [] and tls_bss.seen == []
@@ -900,7 +891,7 @@ def test_an_unusable_client_certificate_is_a_503(tls_bss, pki, clock):
         "self-care", "s3cr3t", tls_bss.token_url, client_cert=pki.cert, client_key="KEY-PEM"
     )
 
-    with pytest.raises(Unavailable) as raised:
+    with pytest.raises(errors.Unavailable) as raised:
         TmfClient(tls_bss.base_url, lambda: credentials, clock=clock).get(f"{BILLS}/cb-1")
 
     assert "KEY-PEM" not in raised.value.message and "BEGIN" not in raised.value.message
@@ -918,7 +909,7 @@ def test_an_untrusted_certificate_is_refused_at_once(pki, clock, monkeypatch, pa
     try:
         credentials = ClientCredentials("self-care", "s3cr3t", server.token_url)
         client = TmfClient(server.base_url, lambda: credentials, clock=clock)
-        with pytest.raises(Unavailable, match="not reachable securely"):
+        with pytest.raises(errors.Unavailable, match="not reachable securely"):
             client.get(f"{BILLS}/cb-1")
         assert server.tokens == [] and pauses == []  # no retry makes it trusted
     finally:

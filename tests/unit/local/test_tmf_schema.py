@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.tmf_schema import (
+from local.tmf_schema import (
     ROOT_DEFINITIONS,
     TMF_DIR,
     excerpt_path,
