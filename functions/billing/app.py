@@ -107,8 +107,9 @@ def create_recurring_billing_info(contractId: str) -> Any:
     from billing import recurring
 
     request, contract = _recurring_request(), api.scope.need_contract()
+    events = Events(api.count, api.logger)
     return api.once(
-        lambda: (recurring.enrol_as_asked(api.backend, contract, api.country, request), 201)
+        lambda: (recurring.enrol_as_asked(api.backend, contract, api.country, request, events), 201)
     )
 
 
@@ -128,7 +129,8 @@ def delete_recurring_billing_info(contractId: str) -> Any:
     from selfcare.models.tokenization import cardTokenizationRequest
 
     request, contract = parse(api.event, cardTokenizationRequest), api.scope.need_contract()
-    return api.once(lambda: (recurring.end(api.backend, contract, request.cardToken), 200))
+    events = Events(api.count, api.logger)
+    return api.once(lambda: (recurring.end(api.backend, contract, request.cardToken, events), 200))
 
 
 # Paperless ----------------------------------------------------------------------------------

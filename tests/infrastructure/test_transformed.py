@@ -50,12 +50,19 @@ SECRETS = {
 }
 READ_ONLY = {"CasesFunction"}
 READS = {"dynamodb:GetItem", "dynamodb:Query"}
+ALARMED_METRICS = (
+    "CheckoutFailures",
+    "PaymentsToRefund",
+    "NotificationsUnconfirmed",
+    "InvoiceFlagsNotUpdated",
+)
 BUSINESS_METRICS = (
     "CheckoutsCreated",
     "PaymentsApproved",
     "PaymentsDeclined",
     "PaperlessSubscriptions",
     "PaymentsToRefund",
+    "InvoiceFlagsNotUpdated",
 )
 
 
@@ -516,7 +523,7 @@ def test_alarms_cover_the_api_the_functions_and_checkouts_and_notify_the_topic(e
         alarm_on(env, *failures(env, function))
     alarm_on(env, metric_key(metrics_namespace(env), "AuthorizerFailures", {}))
     billing = function_env(env, "BillingFunction")["POWERTOOLS_SERVICE_NAME"]
-    for metric in ("CheckoutFailures", "PaymentsToRefund", "NotificationsUnconfirmed"):
+    for metric in ALARMED_METRICS:
         alarm_on(env, metric_key(metrics_namespace(env), metric, {"service": billing}))
         assert f'"{metric}"' in billing_code()
     for logical_id, alarm in alarms(env).items():

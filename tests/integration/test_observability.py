@@ -88,3 +88,42 @@ def test_business_metrics_are_emitted_as_emf(client, gateway, capsys, monkeypatc
     assert {d["Namespace"] for line in emf for d in line["_aws"]["CloudWatchMetrics"]} == {
         "HomeSelfCare-sv"
     }
+
+
+def test_invoice_flags_the_back_office_could_not_set_are_counted_as_emf(
+    client, gateway, capsys, caplog, monkeypatch
+):
+    """An enrolment that stands while the back office fails to flag its invoices answers 201
+    and counts InvoiceFlagsNotUpdated, which the invoice-flags-not-updated alarm reads."""
+    from selfcare.adapters.sandbox.backend import SandboxBackend
+    from selfcare.errors import Unavailable
+    from tests.integration.test_recurring_billing import with_card
+
+    def fail(self, contract_id: str, **flags: bool) -> None:
+        raise Unavailable("The backend is busy; retry shortly")
+
+    with capsys.disabled():  # cold starts now: loggers must not keep this test's stream
+        for host in gateway.hosts.values():
+            host.handler()
+    monkeypatch.delenv("POWERTOOLS_METRICS_DISABLED", raising=False)
+    customer = with_card("co")
+    contract = customer["contracts"][0]["contractId"]
+    path = f"/v1/tigo/home/co/billing/contracts/{contract}/recurringBillingInfo"
+    body = json.dumps({"cardToken": customer["cardTokens"][0]["cardToken"]})
+
+    def counted() -> float:
+        out = capsys.readouterr().out.splitlines()
+        emf = [json.loads(line) for line in out if '"_aws"' in line]
+        return sum(sum(line.get("InvoiceFlagsNotUpdated", [])) for line in emf)
+
+    capsys.readouterr()
+    assert client.post(path, data=body, content_type="application/json").status_code == 201
+    assert counted() == 0  # nothing failed
+    client.delete(path, data=body, content_type="application/json")
+    monkeypatch.setattr(SandboxBackend, "set_invoice_flags", fail)
+    capsys.readouterr()
+    caplog.clear()
+    assert client.post(path, data=body, content_type="application/json").status_code == 201
+    assert counted() == 1
+    (warning,) = [r for r in caplog.records if r.getMessage() == "Invoice flags not updated"]
+    assert (warning.levelname, warning.contractId) == ("WARNING", contract)

@@ -277,11 +277,10 @@ def reflect_on_invoices(
     store: PaperlessSubscriptions, billing: BillingChanges, found: list[Target], events: Events
 ) -> None:
     """Invoices show hasPaperlessInvoice; the billing system learns of every change. The
-    subscription is already kept: a failure here is logged, not the caller's problem."""
+    subscription is already kept: a failure here is reported, not the caller's problem."""
     for target in found:
         try:
             has_any = store.has_any(target.contract_id)
             billing.set_invoice_flags(target.contract_id, hasPaperlessInvoice=has_any)
-        except Exception:
-            extra = {"contractId": target.contract_id}
-            events.log.exception("Invoice flags not updated", extra=extra)
+        except Exception as error:  # whatever failed, the subscription and the answer stand
+            events.flags_not_updated(target.contract_id, error)

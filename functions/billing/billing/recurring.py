@@ -4,11 +4,11 @@ with a card the payment gateway tokenized or (Colombia) a bank account by debit.
 from __future__ import annotations
 
 import ipaddress
-import logging
 import re
 from datetime import date
 from typing import Any
 
+from billing.events import QUIET, Events
 from selfcare.countries import Country
 from selfcare.errors import InvalidParameter
 from selfcare.ports import Backend, ContractRef, Record
@@ -18,8 +18,6 @@ CREDIT, DEBIT = "2", "1"  # the contract's codes (Colombia: Debit = 1, Credit = 
 LAST_FOUR = re.compile(r"[0-9]{4}")
 EXPIRY = re.compile(r"[0-9]{4}(0[1-9]|1[0-2])")
 DEBIT_COUNTRIES = ("co",)
-# A child of the function's Powertools logger ("billing"): same handler, same redaction.
-LOG = logging.getLogger(__name__)
 
 
 def describe(
@@ -102,16 +100,22 @@ def _copy_checked(given: Any, info: Record, country: Country, today: date) -> No
 
 
 def enrol_as_asked(
-    backend: Backend, contract: ContractRef, country: Country, request: Any
+    backend: Backend, contract: ContractRef, country: Country, request: Any, events: Events
 ) -> Record:
     """POST recurringBillingInfo: the enrolment the request describes, made."""
     info, token = describe(backend, contract, country, request)
-    return enrol(backend, contract, info, token)
+    return enrol(backend, contract, info, token, events)
 
 
-def enrol(backend: Backend, contract: ContractRef, info: Record, token: str | None) -> Record:
+def enrol(
+    backend: Backend,
+    contract: ContractRef,
+    info: Record,
+    token: str | None,
+    events: Events = QUIET,
+) -> Record:
     backend.enrol_recurring_billing(contract.contract_id, info, token)
-    reflect_on_invoices(backend, contract.contract_id)
+    reflect_on_invoices(backend, contract.contract_id, events)
     return {
         "response": "OK",
         "message": f"Recurring billing enrolled for contract {contract.contract_id}",
@@ -129,26 +133,25 @@ def update(backend: Backend, contract: ContractRef, info: Record, token: str | N
     }
 
 
-def end(backend: Backend, contract: ContractRef, token: str | None) -> Record:
+def end(
+    backend: Backend, contract: ContractRef, token: str | None, events: Events = QUIET
+) -> Record:
     if not token:
         raise InvalidParameter("cardToken", "required: the card the recurring billing charges")
     backend.end_recurring_billing(contract.contract_id, token)
-    reflect_on_invoices(backend, contract.contract_id)
+    reflect_on_invoices(backend, contract.contract_id, events)
     return {
         "response": "OK",
         "message": f"Recurring billing ended for contract {contract.contract_id}",
     }
 
 
-def reflect_on_invoices(backend: Backend, contract_id: str) -> None:
+def reflect_on_invoices(backend: Backend, contract_id: str, events: Events = QUIET) -> None:
     """Every invoice shows hasRecurringBilling as the contract now stands (the newest one
     already does: the backend flags it with the change). The change is kept: a failure here
-    is logged, not the caller's problem, and the next change (or a retry) converges."""
+    is reported, not the caller's problem, and the next change (or a retry) converges."""
     try:
         enrolled = backend.recurring_billing(contract_id) is not None
         backend.set_invoice_flags(contract_id, hasRecurringBilling=enrolled)
     except Exception as error:  # whatever failed, the change stands and so does the answer
-        LOG.warning(
-            "Invoice flags not updated after a recurring billing change",
-            extra={"contractId": contract_id, "error": type(error).__name__},
-        )
+        events.flags_not_updated(contract_id, error)

@@ -75,12 +75,19 @@ def test_invoices_show_the_change_on_every_contract_it_reached():
     assert billing.set == dict.fromkeys(("8001", "8002", "8003"), False)
 
 
-def test_flags_not_set_are_logged_on_its_log_and_the_change_stands(caplog):
+def test_flags_not_set_are_reported_and_the_change_stands(caplog):
     store, log = PaperlessStore(MemoryItems()), logging.getLogger("tests.paperless")
-    broken = Flags(ServiceError("billing system down"))
-    with caplog.at_level("ERROR", logger=log.name):
-        answer, status, headers = apply(store, "create", Events(log=log), broken)
+    broken = Flags(ServiceError("billing system down at 10.1.2.3"))
+    counted: list[str] = []
+    events = Events(lambda name, value=1: counted.append(name), log)
+    with caplog.at_level("WARNING", logger=log.name):
+        answer, status, headers = apply(store, "create", events, broken)
     assert (answer["response"], status, headers) == ("OK", 201, {"ETag": '"1"'})
     assert all(store.has_any(target.contract_id) for target in TARGETS)
-    logged = [(r.name, r.getMessage(), r.contractId) for r in caplog.records]
-    assert logged == [(log.name, "Invoice flags not updated", t.contract_id) for t in TARGETS]
+    logged = [(r.name, r.levelname, r.getMessage(), r.contractId) for r in caplog.records]
+    expected = (log.name, "WARNING", "Invoice flags not updated")
+    assert logged == [(*expected, t.contract_id) for t in TARGETS]
+    assert all(
+        r.error == "ServiceError" and "10.1.2.3" not in str(r.__dict__) for r in caplog.records
+    )
+    assert counted == ["PaperlessSubscriptions"] + ["InvoiceFlagsNotUpdated"] * len(TARGETS)

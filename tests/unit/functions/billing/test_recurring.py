@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from billing import recurring
+from billing.events import Events
 from selfcare.adapters.items import MemoryItems, Write
 from selfcare.adapters.sandbox import layout
 from selfcare.adapters.sandbox.backend import SandboxBackend
@@ -98,8 +99,10 @@ def test_a_failure_to_flag_the_invoices_leaves_the_change_and_its_success(caplog
     backend = SandboxBackend(items)
     contract, token = holder("gt")
     info, _ = describe("gt", cardToken=token)
-    with caplog.at_level(logging.WARNING, logger="billing.recurring"):
-        enrolled = recurring.enrol(backend, contract, info, token)
+    counted: list[str] = []
+    events = Events(lambda name, value=1: counted.append(name))
+    with caplog.at_level(logging.WARNING, logger=events.log.name):
+        enrolled = recurring.enrol(backend, contract, info, token, events)
     assert enrolled["response"] == "OK"
     assert backend.recurring_card_token(contract.contract_id) == token
     newest, *older = backend.invoices(contract.contract_id)
@@ -109,15 +112,17 @@ def test_a_failure_to_flag_the_invoices_leaves_the_change_and_its_success(caplog
     assert warning.levelname == "WARNING" and warning.contractId == contract.contract_id
     assert warning.error == "Unavailable"
     assert token not in warning.getMessage() + repr(warning.__dict__)
+    assert counted == ["InvoiceFlagsNotUpdated"]  # alarmed: operations see the drift
     items.failing = False
     recurring.reflect_on_invoices(backend, contract.contract_id)  # a later change converges
     assert all(i["hasRecurringBilling"] for i in backend.invoices(contract.contract_id))
     items.failing = True
-    with caplog.at_level(logging.WARNING, logger="billing.recurring"):
-        ended = recurring.end(backend, contract, token)
+    with caplog.at_level(logging.WARNING, logger=events.log.name):
+        ended = recurring.end(backend, contract, token, events)
     assert ended["response"] == "OK" and backend.recurring_billing(contract.contract_id) is None
     assert backend.invoices(contract.contract_id)[0]["hasRecurringBilling"] is False
     assert [r.levelname for r in caplog.records] == ["WARNING", "WARNING"]
+    assert counted == ["InvoiceFlagsNotUpdated"] * 2
 
 
 def test_the_invoices_follow_the_change_when_nothing_fails():
