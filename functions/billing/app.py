@@ -231,9 +231,10 @@ def payment_notification(name: str) -> Any:
 @app.get("/payments/sandbox/checkout/<checkOutId>")
 def sandbox_gateway_page(checkOutId: str) -> Response:
     from billing import pages
-    from selfcare.adapters.payments import sandbox_page
 
     session = _sandbox().session(checkOutId)
+    from selfcare.adapters.payments import sandbox_page  # after _sandbox(): its layer is there
+
     page = sandbox_page.page(session, api.country)
     redirects = (session.get("returnUrl"), session.get("cancelUrl"))
     return Response(200, "text/html; charset=utf-8", page, headers=pages.headers(page, redirects))
@@ -245,11 +246,12 @@ def sandbox_gateway_decision(checkOutId: str) -> Response:
 
     from billing import checkout as pay
     from billing import pages
-    from selfcare.adapters.payments import sandbox_page
     from selfcare.body import text
 
     form = {k: v[0] for k, v in parse_qs(text(api.event)).items()}
     sandbox = _sandbox()
+    from selfcare.adapters.payments import sandbox_page  # after _sandbox(): its layer is there
+
     decision = sandbox.decide(checkOutId, form.get("action", ""), form.get("cardNumber", ""))
     # The gateway's notification, signed and verified like any other (delivered in process:
     # the sandbox gateway lives in this function).

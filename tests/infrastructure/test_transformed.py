@@ -377,9 +377,8 @@ def test_the_sandbox_table_and_layer_and_every_use_of_them_depend_on_a_sandbox_p
         if "Fn::If" in node:
             condition, then, otherwise = node["Fn::If"]
             hits = unguarded(otherwise, f"{where}/else")
-            return (
-                hits if condition == "HasSandboxTable" else hits + unguarded(then, f"{where}/then")
-            )
+            guarded = condition in ("HasSandboxTable", "IsSandbox")  # IsSandbox implies it
+            return hits if guarded else hits + unguarded(then, f"{where}/then")
         if node.keys() & {"Ref", "Fn::GetAtt", "Fn::Sub"} and any(
             sandbox_part(name) for name in referenced(node)
         ):
@@ -395,6 +394,25 @@ def test_the_sandbox_table_and_layer_and_every_use_of_them_depend_on_a_sandbox_p
         for hit in unguarded(item, f"{section}.{name}")
     ]
     assert not found, f"used without the HasSandboxTable condition: {found}"
+    # The layer goes where its code may run: the gateway's functions whenever the stack has
+    # it, the backend-only ones on Backend sandbox alone, the authorizer never.
+    layers = {
+        name: [
+            layer["Fn::If"][0]
+            for layer in resource["Properties"].get("Layers", [])
+            if "Fn::If" in layer
+        ]
+        for name, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::Lambda::Function"
+    }
+    assert layers == {
+        "BillingFunction": ["HasSandboxTable"],
+        "TokenizationFunction": ["HasSandboxTable"],
+        "PortfolioFunction": ["IsSandbox"],
+        "CasesFunction": ["IsSandbox"],
+        "CustomerFunction": ["IsSandbox"],
+        "AuthorizerFunction": [],
+    }
 
 
 def test_a_stack_fronting_a_bss_ships_no_sandbox_code_or_table():

@@ -74,3 +74,61 @@ def test_the_common_layer_alone_serves_a_bss_and_holds_no_sandbox_code(function)
 def test_with_the_sandbox_layer_the_sandbox_modules_join_the_same_package():
     found = probe("billing", [COMMON, SANDBOX])
     assert all(found.values()), found
+
+
+SANDBOX_PAGES = """
+import json, sys
+sys.path.append(sys.argv[1])  # the repository, after the layers: tests.support only
+import app
+from selfcare.adapters.payments import parse_credentials
+from tests.support.handlers import context, event
+
+answers = {}
+for gateway, secret in (
+    ("payu", {"gateway": "payu", "merchantId": "m", "accountId": "a", "apiKey": "k",
+              "apiLogin": "l"}),
+    ("sandbox", {"gateway": "sandbox", "notificationSecret": "n"}),
+):
+    app.wiring.credentials = lambda secret=secret: parse_credentials(secret)
+    app.wiring._gateways.clear()
+    for method in ("GET", "POST"):
+        sent = event(method, "/payments/sandbox/checkout/{checkOutId}", authorizer=None,
+                     checkOutId="A1B2C3D4E5F6G7H8", body="action=pay" if method == "POST" else None)
+        answer = app.handler(sent, context("BillingFunction"))
+        answers[f"{gateway} {method}"] = [answer["statusCode"], json.loads(answer["body"])["code"]]
+print(json.dumps(answers))
+"""
+
+
+@pytest.mark.subprocess
+def test_without_the_sandbox_layer_its_public_pages_answer_404_or_503_never_500():
+    """The sandbox gateway's pages take no token: on a stack without its layer they say the
+    stack does not use it (404), or that its secret names a gateway it does not ship (503)."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "functions" / "billing"), str(COMMON)]),
+        "COUNTRY": "co",
+        "BACKEND": "tmf",
+        "BSS_BASE_URL": "https://bss.example.co/tmf-api",
+        "BSS_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:bss",
+        "GATEWAY_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:gw",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_METRICS_NAMESPACE": "HomeSelfCare-co",
+    }
+    ran = subprocess.run(
+        [sys.executable, "-c", SANDBOX_PAGES, str(ROOT)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT / "functions" / "billing",
+    )
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    assert json.loads(ran.stdout.strip().splitlines()[-1]) == {
+        "payu GET": [404, 404],
+        "payu POST": [404, 404],
+        "sandbox GET": [503, 503],
+        "sandbox POST": [503, 503],
+    }

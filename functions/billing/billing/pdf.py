@@ -88,7 +88,7 @@ def _render(
         pdf.multi_cell(0, 8, value, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.set_font("Helvetica", "I", 9)
-    pdf.multi_cell(0, 5, "Documento generado por el sandbox de la API Home Self Care.")
+    pdf.multi_cell(0, 5, "Documento generado por la API Home Self Care.")  # whatever the backend
     return bytes(pdf.output())
 
 

@@ -217,7 +217,7 @@ def test_today_is_the_countrys_date_not_utcs(monkeypatch):
     class Clock(datetime):
         @classmethod
         def now(cls, tz=None):  # type: ignore[override]
-            return datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
+            return datetime(2026, 12, 3, 2, 0, tzinfo=UTC).astimezone(tz or UTC)
 
     monkeypatch.setattr(countries, "datetime", Clock)
     assert {code: c.today() for code, c in countries.COUNTRIES.items()} == {

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from selfcare.errors import Unavailable
 from selfcare.payments import Credentials
 from selfcare.settings import Settings, SettingsError
 from selfcare.wiring import GATEWAYS_KEPT, Wiring
@@ -53,7 +54,7 @@ def test_at_most_a_few_gateways_are_kept():
 
 def test_the_sandbox_gateway_needs_its_table_and_payu_none():
     wiring = Rotating(settings())
-    with pytest.raises(SettingsError, match="sandbox_table"):
+    with pytest.raises(Unavailable, match="names the sandbox gateway, which this stack does not"):
         wiring.gateway()
     wiring.now = Credentials(gateway="payu", merchant_id="1", account_id="2", api_key="k")
     assert wiring.gateway().name == "payu"

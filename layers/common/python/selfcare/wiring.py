@@ -123,22 +123,23 @@ class Wiring:
     def _build_gateway(self, credentials: Credentials) -> PaymentGateway:
         from selfcare.adapters.items import DynamoItems
         from selfcare.adapters.payments import build_gateway
+        from selfcare.errors import Unavailable
 
         items = None  # PayU keeps its own state
         if credentials.gateway != "payu":  # the sandbox gateway keeps its sessions and cards
-            items = DynamoItems(self.settings.require("sandbox_table"), self.gateway_name)
+            if not self.settings.sandbox_table:  # nor its layer (SandboxGateway false)
+                raise Unavailable(
+                    "The payment gateway secret names the sandbox gateway, which this stack "
+                    "does not ship"
+                )
+            items = DynamoItems(self.settings.sandbox_table, self.gateway_name)
         return build_gateway(credentials, items, dict(os.environ))
 
     # Secrets -------------------------------------------------------------------------------------
     def spool_key(self) -> bytes:
-        """The key that signs spool document links (Secrets Manager, cached)."""
-        return self.secret(self.settings.require("spool_secret"), "The spool signing key").encode()
+        """The key that signs spool document links (Secrets Manager through our own call,
+        cached, as the BSS credentials: the spool reads stay clear of boto3's cold start)."""
+        from selfcare.adapters import aws
 
-    def secret(self, arn: str, what: str) -> str:
-        """A secret's value (Secrets Manager, cached); 503/504 naming `what` when unreadable."""
-        from selfcare.adapters import boto
-
-        try:
-            return boto.secret(arn)
-        except Exception as error:
-            raise boto.failure(error, what) from None
+        with aws.translate_errors("The spool signing key"):
+            return aws.secret(self.settings.require("spool_secret")).encode()

@@ -36,6 +36,7 @@ def test_the_document_names_the_invoice_the_billed_name_and_the_holders_document
     assert "84257928-20261101" in shown and "María Fernanda Rojas" in shown
     assert "CC 1020304050" in shown and "COP 232.700" in shown
     assert "Pagada" not in shown
+    assert "sandbox" not in shown.lower()  # the same document fronts a real back office
 
 
 def test_a_payment_or_a_change_renders_anew_and_the_same_facts_the_same_document():

@@ -82,10 +82,6 @@ def build_gateway(credentials: Credentials, items: Any, env: dict[str, str]) -> 
         from selfcare.adapters.payments.payu import PayuGateway
 
         return PayuGateway(credentials, env)
-    try:
-        from selfcare.adapters.payments.sandbox import SandboxGateway
-    except ImportError:  # a stack without the sandbox layer (SandboxGateway false)
-        raise Unavailable(
-            "The payment gateway secret names the sandbox gateway, which this stack does not ship"
-        ) from None
+    from selfcare.adapters.payments.sandbox import SandboxGateway
+
     return SandboxGateway(credentials, items)
