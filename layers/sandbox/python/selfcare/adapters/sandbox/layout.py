@@ -25,6 +25,7 @@ from datetime import date
 from typing import Any
 
 from selfcare.storable import storable
+from selfcare.stores.cards import CARD, customer_pk  # the card vault's keys, kept here too
 
 Item = dict[str, Any]
 
@@ -36,11 +37,7 @@ CUSTOMER, VISITS, CONTRACT, CONTACT, RECURRING, REF = (
     "RECURRING",
     "#REF",
 )
-INVOICE, PRODUCT, OFFERS, REQUEST, CALL, CARD = "INV#", "PROD#", "OFFERS#", "SR#", "CALL#", "CARD#"
-
-
-def customer_pk(document_type: str, customer_id: str) -> str:
-    return f"CUSTOMER#{document_type.upper()}#{customer_id}"
+INVOICE, PRODUCT, OFFERS, REQUEST, CALL = "INV#", "PROD#", "OFFERS#", "SR#", "CALL#"
 
 
 def contract_pk(contract_id: str) -> str:
