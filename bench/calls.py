@@ -15,7 +15,6 @@ customer (a change cannot repeat).
 
 from __future__ import annotations
 
-import itertools
 import json
 from collections import Counter
 from collections.abc import Callable
@@ -199,9 +198,6 @@ def sender(client: Any, token: str) -> Callable[[Request], int]:
     return send
 
 
-_FRESH = itertools.count()  # new containers' module keys
-
-
 def fresh_container(gateway: Any, item: Planned) -> str:
     """A new container for the function that serves `item` (its next request is a cold
     start, with new connections); the function's code directory name."""
@@ -214,8 +210,7 @@ def fresh_container(gateway: Any, item: Planned) -> str:
         raise LookupError(f"{item.cold.method} {item.cold.path}")
     function = matched[0].function
     old = gateway.hosts[(item.country, function)]
-    host = FunctionHost(item.country, old.function)  # a new container: a cold start
-    host.module_key = f"{old.module_key}_cold{next(_FRESH)}"
+    host = FunctionHost(item.country, old.function)  # a new container (module): a cold start
     gateway.hosts[(item.country, function)] = host
     aws.reset_clients()  # its DynamoDB connection is new too
     boto.forget()

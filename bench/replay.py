@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, cast
 
-from bench.common import AS_OF, Row, median, ratio
+from bench.common import Row, median, ratio
 
 
 class Tape:
@@ -128,7 +128,7 @@ def compare(calls: list[PortCall], bss: Any, budget: Any) -> list[Row]:
         country = call.country
         if country not in clients:
             clients[country] = TmfClient(bss.base_url(country), lambda: credentials)
-            sandboxes[country] = _sandbox(country)
+            sandboxes[country] = bss.countries[country].backend  # what the BSS answers from
         offset = get_country(country).utc_offset
         recording = Tape(clients[country])
         live = getattr(TmfReads(cast(TmfClient, recording), offset), name)
@@ -159,14 +159,3 @@ def compare(calls: list[PortCall], bss: Any, budget: Any) -> list[Row]:
             }
         )
     return rows
-
-
-def _sandbox(country: str) -> Any:
-    from local import demo
-    from selfcare.adapters.items import MemoryItems
-    from selfcare.adapters.sandbox import layout
-    from selfcare.adapters.sandbox.backend import SandboxBackend
-    from selfcare.adapters.sandbox.generator import generate_dataset
-
-    dataset = generate_dataset(country, AS_OF, demo.CUSTOMERS)  # the stand-in's dataset
-    return SandboxBackend(MemoryItems(layout.dataset_items(dataset)))
