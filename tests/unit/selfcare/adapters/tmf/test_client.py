@@ -262,6 +262,31 @@ def test_list_stops_at_its_limit_at_a_short_page_and_at_the_total(bss, tmf):
     assert len(bss.seen) == 1  # the total was reached: no empty page asked for
 
 
+def test_list_reads_on_past_pages_the_bss_capped_while_its_total_says_more_remain(bss, tmf):
+    items = [{"id": f"cb-{n}"} for n in range(7)]
+
+    def capped(request):  # at most 2 a page, whatever the limit asked
+        offset = int(request.query["offset"])
+        return A(200, items[offset : offset + 2], {"X-Total-Count": "7"})
+
+    bss.script("GET", BILLS, capped)
+
+    assert tmf(page_size=5).list(BILLS) == items
+    assert [r.query["offset"] for r in bss.seen] == ["0", "2", "4", "6"]
+    bss.seen.clear()
+    bss.script("GET", BILLS, A(200, items[:2], {"X-Total-Count": "9"}), A(200, []))
+    assert tmf(page_size=5).list(BILLS) == items[:2]  # a total too high: its empty page ends it
+    assert len(bss.seen) == 2
+
+
+@pytest.mark.parametrize("total", ["²", "³", "-1", "1e3", ""])
+def test_a_total_that_is_no_ascii_number_is_none(bss, tmf, total):
+    items = [{"id": f"cb-{n}"} for n in range(3)]
+    bss.script("GET", BILLS, A(200, items, {"X-Total-Count": total}))
+
+    assert tmf(page_size=5).list(BILLS) == items  # a short page: the last
+
+
 def test_list_reads_a_bounded_number_of_pages(bss, tmf, monkeypatch):
     from selfcare.adapters.tmf import client as module
 
@@ -408,6 +433,16 @@ def test_a_short_retry_after_is_waited_for(bss, tmf, pauses):
 
     assert tmf().get(f"{BILLS}/cb-1")["id"] == "cb-1"
     assert pauses[0] >= 1
+
+
+@pytest.mark.parametrize("after", ["²", "³", "1.5", "Wed, 21 Oct 2026 07:28:00 GMT"])
+def test_a_retry_after_that_is_no_ascii_number_is_not_waited_for(bss, tmf, pauses, after):
+    bss.script("GET", f"{BILLS}/cb-1", A(503, {}, {"Retry-After": after}), A(200, BILL))
+
+    with pytest.raises(errors.Unavailable):
+        tmf().get(f"{BILLS}/cb-1")
+
+    assert len(bss.seen) == 1 and pauses == []
 
 
 def test_no_retry_is_started_without_budget_for_it(bss, tmf, monkeypatch):
@@ -568,6 +603,22 @@ def test_what_names_the_system_in_messages(bss, tmf):
 def test_a_misconfigured_base_url_is_a_503(credentials):
     with pytest.raises(errors.Unavailable):
         TmfClient("ftp://bss.example/tmf-api", lambda: credentials)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://bss.example/tmf-api", "http://10.0.0.7/tmf-api", "http://127.0.0.1.nip.io/t"]
+)
+def test_plain_http_beyond_the_loopback_is_a_503(credentials, url):
+    with pytest.raises(errors.Unavailable, match="not configured properly"):
+        TmfClient(url, lambda: credentials)
+    with pytest.raises(errors.Unavailable, match="not configured properly"):
+        ClientCredentials.from_secret(json.dumps({**VALID, "tokenUrl": url}))
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8766", "localhost", "[::1]:8766"])
+def test_plain_http_to_the_loopback_is_the_local_stand_in(credentials, host):
+    assert TmfClient(f"http://{host}/tmf-api", lambda: credentials).origin.secure is False
+    ClientCredentials.from_secret(json.dumps({**VALID, "tokenUrl": f"http://{host}/t"}))
 
 
 # --- circuit breaker -------------------------------------------------------------------------

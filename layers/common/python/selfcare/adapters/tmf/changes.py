@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from selfcare import change
 from selfcare import offerings as rules
@@ -119,7 +120,7 @@ class TmfChanges(TmfReads):
             raise Conflict(taken) from None
         if not isinstance(found, dict):
             found = self.client.get(path, fields=["contact"]) or {}
-        return shapes.CONTACT.from_tmf(found, self.tz)
+        return self._read(shapes.CONTACT, found)
 
     def _medium(
         self, kind: Medium, contract_id: str, op: str, old: str | None, value: Any
@@ -129,10 +130,11 @@ class TmfChanges(TmfReads):
         entry = None
         if op == "remove":  # answered with what it was: read before it goes
             before = self.contact_information(contract_id) or {}
-            entry = _entry(before.get(kind.listed), kind.field, old, kind.key, missing=None)
+            entry = _entry(before.get(kind.listed), kind.field, old, kind.key)
         operation: dict[str, Any] = {"op": op, "path": MEDIUM}
-        if old is not None:
-            operation["path"] = f"{MEDIUM}?mediumType={kind.medium}&{kind.query}={old}"
+        if old is not None:  # the value percent-encoded: `a+b@x.co` is no `a b@x.co`
+            where = quote(str(old), safe="@")
+            operation["path"] = f"{MEDIUM}?mediumType={kind.medium}&{kind.query}={where}"
         if value is not None:
             operation["value"] = kind.shape.to_tmf(value, "")
         missing = (
@@ -141,8 +143,8 @@ class TmfChanges(TmfReads):
             else f"That {kind.field} is not a contact of this contract"
         )
         info = self._contact_patch(contract_id, operation, missing, kind.refusals[op])
-        if op == "remove":
-            return entry or {kind.field: old}
+        if entry is not None:  # a removal
+            return entry
         return _entry(info.get(kind.listed), kind.field, value[kind.field], kind.key)
 
     def add_phone(self, contract_id: str, phone: Record) -> Record:
@@ -210,23 +212,18 @@ class TmfChanges(TmfReads):
         value = get(done, "productOrderItem.0.product")
         if not isinstance(value, dict):
             raise UpstreamError("The back office answered the order unreadably")
-        return shapes.OFFERING.from_tmf({"relationshipType": "bundles", "product": value}, self.tz)
+        return self._read(shapes.OFFERING, {"relationshipType": "bundles", "product": value})
 
     def _check_order(self, asked: Order) -> None:
         """The API's answers to an order it may not make (selfcare.offerings), decided on
         the product as it stands; the BSS still has the last word (a race: its 409)."""
         action, contract_id, product_id = asked.action, asked.contract_id, asked.product_id
         offering_id, promotion_code = asked.offering_id, asked.promotion_code
-        found: list[Any] = self.client.concurrently(
-            lambda: self.product(contract_id, product_id),
-            lambda: self.available_offers(contract_id, product_id),
-        )
-        product: Record | None = found[0]
-        offers: list[Record] | None = found[1]
+        product, offers = self._product_and_offers(contract_id, product_id)
         if product is None:
             raise NotFound(f"No product {product_id} in contract {contract_id}")
         if action == "add":
-            rules.check_add(product, offers or [], offering_id, promotion_code, contract_id)
+            rules.check_add(product, offers, offering_id, promotion_code, contract_id)
         else:
             rules.check_remove(product, offering_id)
 
@@ -356,15 +353,13 @@ def _payment_method(
     return body
 
 
-def _entry(entries: Any, field: str, value: Any, key: Any, missing: Any = ...) -> Record:
+def _entry(entries: Any, field: str, value: Any, key: Any) -> Record:
+    """The entry of `entries` holding `value` (compared by `key`); else {field: value}."""
     wanted = key(str(value))
     for entry in entries or []:
         if key(str(entry.get(field, ""))) == wanted:
             return dict(entry)
-    if missing is ...:
-        return {field: value}
-    found: Record = missing
-    return found
+    return {field: value}
 
 
 def _order_refusal(

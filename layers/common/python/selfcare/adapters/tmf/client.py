@@ -6,7 +6,7 @@ Stdlib only (cold starts): `transport` keeps one connection per thread, and `con
 runs one operation's independent calls on a pool made on first use. Every failure is a
 `selfcare.errors` error naming `what`, never the upstream's text, a URL's query or a token.
 JSON numbers with a fraction are read as Decimal (money); Decimal is written as a number.
-Production base and token URLs must be https; http is for the local stand-in.
+Base and token URLs must be https; http is for the local stand-in (on the loopback).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from selfcare.errors import (
     UpstreamError,
     UpstreamTimeout,
 )
+from selfcare.params import ascii_int
 
 if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
@@ -97,7 +98,7 @@ class TmfClient:
             return None
         found = self._json(answer)
         if not isinstance(found, dict | list):
-            raise self._unreadable()
+            raise self.unreadable()
         return found
 
     def list(
@@ -108,7 +109,8 @@ class TmfClient:
         limit: int | None = None,
     ) -> list[dict[str, Any]]:
         """Every item of a collection, page by page (`offset`/`limit`), up to `limit` items
-        and at most MAX_PAGES pages; stops at a short page or at X-Total-Count. [] on 404."""
+        and at most MAX_PAGES pages; stops at X-Total-Count when the BSS sends it (a BSS may
+        cap its pages below what we ask), else at a short page. [] on 404."""
         items: list[dict[str, Any]] = []
         wanted = self.page_size * MAX_PAGES if limit is None else min(limit, 1 << 30)
         base = {k: v for k, v in (params or {}).items() if k not in _PAGING}
@@ -122,11 +124,11 @@ class TmfClient:
                 break
             page = self._json(answer)
             if not isinstance(page, list) or not all(isinstance(i, dict) for i in page):
-                raise self._unreadable()
+                raise self.unreadable()
             items.extend(page[: wanted - len(items)])
             total = _count(answer, "X-Total-Count")
-            if len(page) != asked or (total is not None and len(items) >= total):
-                break  # the last page (or the BSS pages otherwise: it sent it all at once)
+            if not page or (len(page) != asked if total is None else len(items) >= total):
+                break  # the last page (or, without a total, the BSS sent it all at once)
         return items
 
     def post(self, path: str, body: Any, key: str | None = None) -> Any:
@@ -246,13 +248,14 @@ class TmfClient:
 
     def _json(self, answer: Answer) -> Any:
         if len(answer.data) > MAX_ANSWER:
-            raise self._unreadable()
+            raise self.unreadable()
         try:
             return json.loads(answer.data, parse_float=Decimal)
         except ValueError:  # UnicodeDecodeError included
-            raise self._unreadable() from None
+            raise self.unreadable() from None
 
-    def _unreadable(self) -> UpstreamError:
+    def unreadable(self) -> UpstreamError:
+        """The 502 of an answer that is not what was asked for (naming none of it)."""
         return UpstreamError(f"{self.what} answered unreadably")
 
     def _counted(self) -> None:
@@ -292,8 +295,7 @@ def _query(params: Mapping[str, str] | None, fields: Sequence[str] | None) -> st
 
 
 def _count(answer: Answer, header: str) -> int | None:
-    value = (answer.headers.get(header) or "").strip()
-    return int(value) if value.isdigit() else None
+    return ascii_int((answer.headers.get(header) or "").strip(), 18)
 
 
 def _number(value: Any) -> Any:

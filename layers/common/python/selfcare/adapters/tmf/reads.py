@@ -1,6 +1,7 @@
 """The TMF backend's reads: every read port answered by the BSS through the TM Forum Open
 APIs (v4), mapped by `shapes` (docs/tmf-mapping.md). Each takes one round trip, or two made
-concurrently; a contract's billing account is a fact kept per warm container."""
+concurrently; a contract's billing account is a fact kept per warm container. A resource
+of another shape than its API's is the BSS answering unreadably (502), never a 500."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 from selfcare.adapters.tmf import apis, shapes
 from selfcare.adapters.tmf.client import TmfClient
-from selfcare.adapters.tmf.codec import get
+from selfcare.adapters.tmf.codec import Shape, get
 from selfcare.countries import fixed_zone
 from selfcare.ports import ContractRef, CustomerRef, Record
 
@@ -39,7 +40,7 @@ class TmfReads:
         found = self.client.get(f"{apis.CUSTOMER}/{key}", fields=["agreement"])
         if not isinstance(found, dict):
             return None
-        contracts = tuple(str(a["id"]) for a in found.get("agreement") or [] if a.get("id"))
+        contracts = tuple(str(a["id"]) for a in _dicts(found.get("agreement")) if a.get("id"))
         return CustomerRef(document_type.upper(), customer_id, contracts)
 
     def find_billing_account(self, billing_account_id: str) -> ContractRef | None:
@@ -53,23 +54,34 @@ class TmfReads:
 
     def _ref(self, product: dict[str, Any]) -> ContractRef:
         party: dict[str, Any] = next(
-            (p for p in product.get("relatedParty") or [] if p.get("role") == "Customer"), {}
+            (p for p in _dicts(product.get("relatedParty")) if p.get("role") == "Customer"), {}
         )
         document_type, customer_id = apis.customer_of(str(party.get("id", "")))
+        account = get(product, "billingAccount.id")
+        lines = get(product, "productCharacteristic[lines].value") or []
+        if not _is_id(product.get("id")) or not _is_id(account) or not isinstance(lines, list):
+            raise self.client.unreadable()
         ref = ContractRef(
             contract_id=str(product["id"]),
             document_type=document_type,
             customer_id=customer_id,
-            billing_account_id=str(get(product, "billingAccount.id")),
+            billing_account_id=str(account),
             subscription_number=str(
                 get(product, "productCharacteristic[subscriptionNumber].value")
             ),
-            lines=tuple(get(product, "productCharacteristic[lines].value") or ()),
+            lines=tuple(lines),
         )
         if len(self._accounts) >= ACCOUNTS_KEPT:
             self._accounts.clear()
         self._accounts[ref.contract_id] = ref.billing_account_id
         return ref
+
+    def _read(self, shape: Shape, resource: Any) -> Record:
+        """`shape`'s record of a resource the BSS sent; of another shape, its 502."""
+        try:
+            return shape.from_tmf(resource, self.tz)
+        except (ValueError, TypeError, ArithmeticError, KeyError, AttributeError):
+            raise self.client.unreadable() from None
 
     def _account(self, contract_id: str) -> str | None:
         known = self._accounts.get(contract_id)
@@ -81,11 +93,11 @@ class TmfReads:
     # Billing -----------------------------------------------------------------------------------
     def customer(self, document_type: str, customer_id: str) -> Record | None:
         found = self.client.get(f"{apis.CUSTOMER}/{apis.customer_key(document_type, customer_id)}")
-        return shapes.CUSTOMER.from_tmf(found, self.tz) if isinstance(found, dict) else None
+        return self._read(shapes.CUSTOMER, found) if isinstance(found, dict) else None
 
     def contract(self, contract_id: str) -> Record | None:
         found = self.client.get(f"{apis.PRODUCT}/{contract_id}")
-        return shapes.CONTRACT.from_tmf(found, self.tz) if _is_contract(found) else None
+        return self._read(shapes.CONTRACT, found) if _is_contract(found) else None
 
     def contracts(self, contract_ids: Sequence[str]) -> list[Record]:
         if not contract_ids:
@@ -93,8 +105,8 @@ class TmfReads:
         found = self.client.list(
             apis.PRODUCT, {"id": ",".join(contract_ids), "@type": apis.CONTRACT_TYPE}
         )
-        by_id = {str(p["id"]): p for p in found if _is_contract(p)}
-        return [shapes.CONTRACT.from_tmf(by_id[c], self.tz) for c in contract_ids if c in by_id]
+        by_id = {str(p.get("id")): p for p in found if _is_contract(p)}
+        return [self._read(shapes.CONTRACT, by_id[c]) for c in contract_ids if c in by_id]
 
     def invoices(self, contract_id: str, limit: int | None = None) -> list[Record]:
         account = self._account(contract_id)
@@ -105,14 +117,14 @@ class TmfReads:
             {"billingAccount.id": account, "sort": "-billDate"},
             limit=limit,
         )
-        return [shapes.INVOICE.from_tmf(bill, self.tz) for bill in found]
+        return [self._read(shapes.INVOICE, bill) for bill in found]
 
     def invoice(self, contract_id: str, invoice_id: str) -> Record | None:
         account = self._account(contract_id)
         bill = self.client.get(f"{apis.CUSTOMER_BILL}/{invoice_id}") if account else None
         if not isinstance(bill, dict) or not _billed_to(bill, account):
             return None
-        return shapes.INVOICE.from_tmf(bill, self.tz)
+        return self._read(shapes.INVOICE, bill)
 
     def payment_info(self, contract_id: str, invoice_id: str) -> Record | None:
         found = self.invoice_with_payment(contract_id, invoice_id)
@@ -132,9 +144,9 @@ class TmfReads:
         )
         if not _billed_to(bill, account):
             return None
-        paid = [p for p in payments if get(p, "account.id") == account]
-        payment = shapes.PAYMENT.from_tmf(paid[-1], self.tz) if paid else None
-        return shapes.INVOICE.from_tmf(bill, self.tz), payment
+        paid = [self._read(shapes.PAYMENT, p) for p in payments if get(p, "account.id") == account]
+        paid.sort(key=lambda p: str(p.get("paymentDate") or ""))  # a day's in the BSS's order
+        return self._read(shapes.INVOICE, bill), paid[-1] if paid else None
 
     def _payment_method(self, contract_id: str) -> dict[str, Any] | None:
         account = self._account(contract_id)
@@ -147,7 +159,7 @@ class TmfReads:
 
     def recurring_billing(self, contract_id: str) -> Record | None:
         method = self._payment_method(contract_id)
-        return shapes.RECURRING.from_tmf(method, self.tz) if method else None
+        return self._read(shapes.RECURRING, method) if method else None
 
     def recurring_card_token(self, contract_id: str) -> str | None:
         method = self._payment_method(contract_id)
@@ -157,7 +169,7 @@ class TmfReads:
         found = self.client.get(f"{apis.PRODUCT}/{contract_id}", fields=["financing"])
         if not _is_contract(found) or not isinstance(found.get("financing"), dict):
             return None
-        return shapes.FINANCING.from_tmf(found["financing"], self.tz)
+        return self._read(shapes.FINANCING, found["financing"])
 
     def calls(self, contract_id: str, line: str, start: date, end: date) -> list[Record]:
         found = self.client.list(
@@ -170,12 +182,12 @@ class TmfReads:
                 "sort": "usageDate",
             },
         )
-        return [shapes.CALL.from_tmf(usage, self.tz) for usage in found]
+        return [self._read(shapes.CALL, usage) for usage in found]
 
     # Product catalogue -------------------------------------------------------------------------
     def products(self, contract_id: str, limit: int | None = None) -> list[Record]:
         found = self.client.list(apis.PRODUCT, _products_of(contract_id), limit=limit)
-        return [shapes.PRODUCT.from_tmf(p, self.tz) for p in found]
+        return [self._read(shapes.PRODUCT, p) for p in found]
 
     def products_of(self, contract_ids: Sequence[str], limit: int | None = None) -> list[Record]:
         """One list for every contract (`a,b` is either, TMF630), put in contract order."""
@@ -188,7 +200,7 @@ class TmfReads:
             for owner in _owners(product):
                 if owner in grouped:
                     grouped[owner].append(product)
-        ordered = [shapes.PRODUCT.from_tmf(p, self.tz) for c in contract_ids for p in grouped[c]]
+        ordered = [self._read(shapes.PRODUCT, p) for c in contract_ids for p in grouped[c]]
         return ordered if limit is None else ordered[:limit]
 
     def product(
@@ -205,30 +217,30 @@ class TmfReads:
     def _held(self, found: Any, contract_id: str) -> Record | None:
         if not isinstance(found, dict) or found.get("@type") != apis.PRODUCT_TYPE:
             return None
-        return shapes.PRODUCT.from_tmf(found, self.tz) if contract_id in _owners(found) else None
+        return self._read(shapes.PRODUCT, found) if contract_id in _owners(found) else None
 
     def available_offers(self, contract_id: str, product_id: int) -> list[Record] | None:
+        product, offers = self._product_and_offers(contract_id, product_id)
+        return None if product is None else offers  # None: no such product in the contract
+
+    def _product_and_offers(
+        self, contract_id: str, product_id: int
+    ) -> tuple[Record | None, list[Record]]:
+        """The contract's product and the offerings available for it: one round trip."""
         query = {
             "contractId": contract_id,
             "productSpecification.id": str(product_id),
             "sort": "id",
         }
-        answers: list[Any] = self.client.concurrently(  # one round trip, whatever the answer
-            lambda: self.client.list(apis.PRODUCT_OFFERING, query),
+        answers: list[Any] = self.client.concurrently(
             lambda: self.product(contract_id, product_id),
+            lambda: self.client.list(apis.PRODUCT_OFFERING, query),
         )
-        found: list[dict[str, Any]] = answers[0]
-        if answers[1] is None:
-            return None  # no such product in the contract
-        return [shapes.OFFER.from_tmf(offer, self.tz) for offer in found]
+        return answers[0], [self._read(shapes.OFFER, offer) for offer in answers[1]]
 
     # Cases -------------------------------------------------------------------------------------
     def service_requests(self, contract_id: str) -> list[Record]:
-        found = self.client.list(
-            apis.TROUBLE_TICKET, {"relatedEntity.id": contract_id, "sort": "-creationDate"}
-        )
-        mine = [t for t in found if get(t, "relatedEntity[role=contract].id") == contract_id]
-        return [shapes.SERVICE_REQUEST.from_tmf(ticket, self.tz) for ticket in mine]
+        return self.service_requests_of([contract_id])
 
     def service_requests_of(self, contract_ids: Sequence[str]) -> list[Record]:
         """One list for every contract, put in contract order (each newest first)."""
@@ -241,11 +253,9 @@ class TmfReads:
         grouped: dict[str, list[dict[str, Any]]] = {c: [] for c in contract_ids}
         for ticket in found:
             owner = get(ticket, "relatedEntity[role=contract].id")
-            if owner in grouped:
+            if isinstance(owner, str) and owner in grouped:
                 grouped[owner].append(ticket)
-        return [
-            shapes.SERVICE_REQUEST.from_tmf(t, self.tz) for c in contract_ids for t in grouped[c]
-        ]
+        return [self._read(shapes.SERVICE_REQUEST, t) for c in contract_ids for t in grouped[c]]
 
     def scheduled_visits(self, document_type: str, customer_id: str) -> Record | None:
         key = apis.customer_key(document_type, customer_id)
@@ -257,17 +267,17 @@ class TmfReads:
         )
         if not isinstance(customer, dict):
             return None
-        info = shapes.CUSTOMER.from_tmf(customer, self.tz)["customerInfo"]
+        info = self._read(shapes.CUSTOMER, customer)["customerInfo"]
         visits: dict[str, Record] = {}
         for appointment in appointments:
             if get(appointment, "relatedParty[role=customer].id") != key:
                 continue
-            place = shapes.VISIT_PLACE.from_tmf(appointment, self.tz)
+            place = self._read(shapes.VISIT_PLACE, appointment)
             visit = visits.setdefault(
                 str(place.get("contractId")), {**place, "serviceActionList": []}
             )
-            visit["serviceActionList"].append(shapes.VISIT_ACTION.from_tmf(appointment, self.tz))
-        order = [str(a.get("id")) for a in customer.get("agreement") or []]
+            visit["serviceActionList"].append(self._read(shapes.VISIT_ACTION, appointment))
+        order = [str(a.get("id")) for a in _dicts(customer.get("agreement"))]
         listed = [visits[c] for c in order if c in visits]
         header = {
             "customerId": info.get("customerId"),
@@ -287,7 +297,7 @@ class TmfReads:
         )
         if not isinstance(found, dict) or not found.get("contact"):
             return None
-        return shapes.CONTACT.from_tmf(found, self.tz)
+        return self._read(shapes.CONTACT, found)
 
 
 def _is_contract(found: Any) -> bool:
@@ -310,8 +320,18 @@ def _products_of(contract_id: str) -> dict[str, str]:
 
 def _owners(product: dict[str, Any]) -> set[Any]:
     """The contracts a product of the inventory belongs to."""
-    return {
+    owners = (
         get(r, "product.id")
-        for r in product.get("productRelationship") or []
+        for r in _dicts(product.get("productRelationship"))
         if r.get("relationshipType") == "isBundledBy"
-    }
+    )
+    return {owner for owner in owners if isinstance(owner, str)}
+
+
+def _dicts(found: Any) -> list[dict[str, Any]]:
+    """The objects of a list the BSS sent (anything else in it, or instead of it, is none)."""
+    return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
+
+
+def _is_id(found: Any) -> bool:
+    return isinstance(found, str | int) and not isinstance(found, bool) and str(found) != ""

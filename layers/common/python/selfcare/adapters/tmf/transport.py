@@ -3,8 +3,8 @@ kept-alive connection per thread and origin, every attempt inside the invocation
 jittered back-off between attempts, and no attempt that could apply a write twice.
 
 https is always verified (the system's CAs), with a client certificate when one is given
-(mTLS). Plain http is accepted for the local stand-in only: production URLs must be https,
-or client secrets and tokens travel in the clear.
+(mTLS). Plain http is accepted on the loopback only (the local stand-in): anywhere else
+client secrets and tokens would travel in the clear.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from selfcare import budget
 from selfcare.errors import ServiceError, Unavailable, UpstreamTimeout
+from selfcare.params import ascii_int
 
 ATTEMPTS = 3
 BACKOFF, BACKOFF_CAP = 0.1, 1.0  # full jitter over BACKOFF * 2^(n-1) seconds, at most the cap
@@ -33,6 +34,7 @@ MIN_TRY = 0.2  # seconds of budget a retry needs, after its pause, to be worth s
 MAX_ANSWER = 8 << 20  # bytes read of an answer; a longer one is unreadable
 RETRIED = frozenset({429, 502, 503, 504})  # answers an idempotent request is sent again on
 CONTEXTS_KEPT = 4  # client certificates' TLS contexts kept (a rotation adds one)
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})  # the only hosts plain http may reach
 
 
 class Origin(NamedTuple):
@@ -42,10 +44,12 @@ class Origin(NamedTuple):
 
     @classmethod
     def of(cls, url: str) -> tuple[Origin, str]:
-        """(origin, path) of an http(s) URL; ValueError when it is none."""
+        """(origin, path) of an https URL, or an http one to the loopback; ValueError else."""
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("not an http(s) URL")
+        if not parts.hostname or not (
+            parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK)
+        ):
+            raise ValueError("not an https URL")
         return cls(parts.scheme == "https", parts.hostname, parts.port), parts.path
 
     def url(self, path: str) -> str:
@@ -198,7 +202,8 @@ def _retry_after(headers: http.client.HTTPMessage) -> float:
     value = (headers.get("Retry-After") or "").strip()
     if not value:
         return 0.0
-    return float(value) if value.isdigit() else RETRY_AFTER_CAP + 1
+    seconds = ascii_int(value, 9)
+    return RETRY_AFTER_CAP + 1.0 if seconds is None else float(seconds)
 
 
 # --- TLS ---------------------------------------------------------------------------------------
