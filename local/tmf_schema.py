@@ -9,8 +9,10 @@ resolves inside the file. Additional properties stay allowed, as in the specs (T
 resources by `@type`/`@schemaLocation`). Of the formats only `date-time` is checked (RFC 3339):
 Swagger's `float`, `int32`, `uri` and `base64` are left alone.
 
-A failure raises AssertionError listing every violation with its JSON path. Used by the tests
-and by tools/tmf_check.py.
+A failure raises AssertionError listing every violation by its JSON path, the keyword it fails
+and what the schema expects there (a type, a format, one of an enum's values, a required
+property), never the offending value: a resource may hold a card token, an email or a phone
+number, and tools/tmf_check.py prints these lines. Used by the tests and by tools/tmf_check.py.
 """
 
 from __future__ import annotations
@@ -101,11 +103,30 @@ def validate(resource: Any, api: str, definition: str) -> None:
     _raise(list(validator(api, definition).iter_errors(resource)), f"{api} {definition}")
 
 
+def _expected(error: Any) -> str:
+    """What `error`'s keyword asked for, from the schema only (never the instance's value)."""
+    keyword, wanted = error.validator, error.validator_value
+    if keyword == "required" and isinstance(wanted, list):  # one error per missing name
+        present = error.instance if isinstance(error.instance, dict) else {}
+        missing = [name for name in wanted if name not in present]
+        named = [name for name in missing if str(error.message).startswith(repr(name))]
+        return "missing " + ", ".join(repr(name) for name in named or missing)
+    if keyword == "enum":
+        return f"expected one of {wanted!r}"
+    if isinstance(wanted, str | int | float | bool) or (
+        isinstance(wanted, list) and all(isinstance(w, str | int | float | bool) for w in wanted)
+    ):
+        return f"expected {wanted!r}"
+    return "not met"
+
+
 def _raise(errors: list[Any], what: str) -> None:
     if not errors:
         return
     errors.sort(key=lambda e: [str(p) for p in e.absolute_path])
-    lines = [f"{_where(e.absolute_path)}: {e.message}" for e in errors[:_MAX_LISTED]]
+    lines = [
+        f"{_where(e.absolute_path)}: {e.validator}: {_expected(e)}" for e in errors[:_MAX_LISTED]
+    ]
     if len(errors) > _MAX_LISTED:
         lines.append(f"... and {len(errors) - _MAX_LISTED} more")
     raise AssertionError(f"not a valid {what} ({len(errors)} error(s)):\n  " + "\n  ".join(lines))
@@ -118,17 +139,25 @@ _BASE = "https://selfcare.invalid/api/reference/tmf/"  # where the files' relati
 
 @cache
 def _registry() -> Registry[Any]:
-    found = []
-    for path in [*sorted(TMF_DIR.glob("*.json")), *sorted(EXTENSIONS_DIR.glob("*.json"))]:
-        with path.open(encoding="utf-8") as f:
-            contents = json.load(f)
-        uri = _BASE + path.relative_to(TMF_DIR).as_posix()
-        found.append((uri, Resource.from_contents(contents, default_specification=DRAFT4)))
-    return Registry().with_resources(found)
+    """Every excerpt (as load() parsed and kept it) and every extension schema, by its URI."""
+    found = [(_BASE + excerpt_path(api).name, load(api)) for api in ROOT_DEFINITIONS]
+    for type_ in sorted(_types()):
+        with (EXTENSIONS_DIR / f"{type_}.json").open(encoding="utf-8") as f:
+            found.append((f"{_BASE}extensions/{type_}.json", json.load(f)))
+    return Registry().with_resources(
+        (uri, Resource.from_contents(contents, default_specification=DRAFT4))
+        for uri, contents in found
+    )
+
+
+@cache
+def _types() -> frozenset[str]:
+    """Our extension @types: the files in EXTENSIONS_DIR (listed once per process)."""
+    return frozenset(path.stem for path in EXTENSIONS_DIR.glob("*.json"))
 
 
 def extension_types() -> list[str]:
-    return sorted(path.stem for path in EXTENSIONS_DIR.glob("*.json"))
+    return sorted(_types())
 
 
 @cache
@@ -141,7 +170,7 @@ def validate_extension(resource: Any, type_: str | None = None) -> bool:
     """Hold `resource` to the schema of its `@type` (or `type_`): False when that is none of
     ours; AssertionError listing the violations when it does not hold."""
     type_ = type_ or (resource.get("@type") if isinstance(resource, dict) else None)
-    if type_ not in extension_types():
+    if not isinstance(type_, str) or type_ not in _types():
         return False
     _raise(list(extension_validator(type_).iter_errors(resource)), f"@type {type_}")
     return True

@@ -11,13 +11,15 @@ requests, scheduled visits, contact information, and the calls of each line over
 `--days` days. Each answer must validate against the contract's response model
 (selfcare.models); with `--schemas`, every resource the BSS answered in full must also
 validate against its TMF v4 schema and the schema of its extension `@type`
-(api/reference/tmf/, local/tmf_schema.py).
+(api/reference/tmf/, local/tmf_schema.py); a violation is shown by its JSON path and what
+the schema expects there, never by the value the BSS sent.
 
 It never writes: the client's post, patch and delete raise before anything is sent. The
 secret file is the BssSecret's JSON (clientId, clientSecret, tokenUrl, scope?, clientCert?,
 clientKey?); neither it nor a token is printed. Prints one line per check (OK/FAIL, the TMF
-calls it made, why it failed) and a summary. Exit 0 when every check passed, 1 when one
-failed, 2 on a usage error.
+calls it made, why it failed: an answer the adapter cannot read is named by its error's
+type only) and a summary. Exit 0 when every check passed, 1 when one failed, 2 on a usage
+error.
 """
 
 from __future__ import annotations
@@ -133,16 +135,18 @@ class Report:
         problem, detail, found = None, "", None
         try:
             found = read()
+            if found is None:
+                problem = "not found" if required else None
+                detail = "none"
+            else:
+                problem = _invalid(found, model) or (verify(found) if verify else None)
+                detail = _size(found)
         except ServiceError as error:
             problem = f"{error.status} {type(error).__name__}: {error.message}"
         except WriteRefused as error:
             problem = str(error)
-        if problem is None and found is None:
-            problem = "not found" if required else None
-            detail = "none"
-        elif problem is None:
-            problem = _invalid(found, model) or (verify(found) if verify else None)
-            detail = _size(found)
+        except Exception as error:  # a malformed answer fails this check only, and its
+            problem = f"unreadable answer ({type(error).__name__})"  # text may hold values
         self._line(name, self.client.calls - before, problem, detail)
         return None if problem else found
 
@@ -310,10 +314,13 @@ def check_schemas(report: Report, captured: Captured) -> None:
             try:
                 validate(resource, api, definition)
                 extended += validate_extension(resource)
-            except AssertionError as error:
+            except AssertionError as error:  # paths and keywords, never a value (tmf_schema)
                 problem = f"{resource.get('id')}: {str(error).splitlines()[0]}"
                 lines = str(error).splitlines()[1:3]
                 problem += "; " + "; ".join(line.strip() for line in lines)
+                break
+            except Exception as error:  # fails this collection's check only
+                problem = f"{resource.get('id')}: unreadable ({type(error).__name__})"
                 break
         detail = f"{len(resources)} resources, {extended} of our @types"
         report.outcome(f"schema {api} {definition}", problem, detail)
@@ -385,6 +392,27 @@ def _document(text: str) -> tuple[str, str]:
     return kind, number
 
 
+class UnreadableSecret(Exception):
+    """The secret file is not text (naming none of its bytes)."""
+
+
+def _secret(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except ValueError:  # UnicodeDecodeError: its message quotes the file's bytes
+        raise UnreadableSecret("cannot read the secret file: it is not UTF-8 text") from None
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = float("nan")
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, not {text!r}")
+    return seconds
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     parser = argparse.ArgumentParser(
@@ -399,7 +427,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     parser.add_argument("--days", type=int, default=DAYS, help="calls of the last DAYS days")
     parser.add_argument("--today", type=date.fromisoformat, help="YYYY-MM-DD (default: today)")
     parser.add_argument("--schemas", action="store_true", help="validate the raw resources too")
-    parser.add_argument("--attempt-timeout", type=float, default=5.0, help="seconds per call")
+    parser.add_argument(
+        "--attempt-timeout", type=_seconds, default=5.0, help="seconds per call (> 0)"
+    )
     args = parser.parse_args(argv)
     try:
         country = get_country(args.country)
@@ -407,7 +437,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         parser.error(f"unknown country {args.country!r}")
     try:
         document_type, number = country.parse_document(*args.document)
-        credentials = ClientCredentials.from_secret(args.secret_file.read_text(encoding="utf-8"))
+        credentials = ClientCredentials.from_secret(_secret(args.secret_file))
         client = TmfClient(  # as the stacks build it (selfcare.wiring)
             args.base_url,
             lambda: credentials,
@@ -415,7 +445,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             page_size=BSS_PAGE_SIZE,
         )
     except OSError as error:
-        parser.error(f"cannot read the secret file: {error.strerror}")
+        parser.error(f"cannot read the secret file: {error.strerror or type(error).__name__}")
+    except UnreadableSecret as error:
+        parser.error(str(error))
     except ServiceError as error:  # the document, the secret or the URL: naming no value
         parser.error(error.message)
     today = args.today or country.today()

@@ -3,17 +3,23 @@
 switch. One BSS per country under /<country>/tmf-api/ on 127.0.0.1, in a thread.
 
   POST /oauth2/token                      client credentials (HTTP Basic) -> Bearer token
-  GET  /<cc>/tmf-api/<api>/<v>/<resource>[/<id>]   reads (ETag on single resources)
+  GET  /<cc>/tmf-api/<api>/<v>/<resource>[/<id>]   reads
   POST|PATCH|DELETE ...                   writes (see local.tmf_standin.writes)
   POST /_faults  {"status": 500, "times": 2, "delay": 1.5, "malformed": true, "drop": true,
                   "path": "customerBill", "method": "GET", "expire": true, "after": true}
                  (after: the request is processed first, its answer then lost)  DELETE clears
   GET  /_stats                            requests served per resource
+
+Every answer is computed and encoded under the stand-in's lock (the collections change as
+writes publish) and sent after it is released, so a slow client holds up no one else. A
+request the stand-in fails on unexpectedly answers 500 with a TMF Error body naming the
+error's type, rather than a dropped connection.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import secrets
 import threading
@@ -71,10 +77,18 @@ def encode(value: Any) -> Any:
     raise TypeError(type(value).__name__)
 
 
+def payload(body: Any) -> bytes:
+    """`body` as the JSON the stand-in sends (b"" for None)."""
+    return b"" if body is None else json.dumps(body, default=encode, ensure_ascii=False).encode()
+
+
+def error_body(status: int, reason: str) -> dict[str, str]:
+    return {"code": str(status), "reason": reason, "@type": "Error"}
+
+
 class TmfStandIn(Served):
     def __init__(self, countries: Mapping[str, Bss], port: int = 0) -> None:
         self.countries = dict(countries)
-        self.versions: Counter[str] = Counter()  # "<cc>/<collection>/<id>" -> version
         self.tokens: dict[str, float] = {}  # access token -> expiry (monotonic)
         self.faults: list[Fault] = []
         self.idempotent: dict[tuple[str, str], tuple[str, Any]] = {}  # (country, key) -> answer
@@ -103,12 +117,6 @@ class TmfStandIn(Served):
     def clear(self) -> None:
         with self.lock:
             self.faults.clear()
-
-    def etag(self, country: str, collection: str, resource_id: str) -> str:
-        return f'"{self.versions[f"{country}/{collection}/{resource_id}"]}"'
-
-    def bump(self, country: str, collection: str, resource_id: str) -> None:
-        self.versions[f"{country}/{collection}/{resource_id}"] += 1
 
     # Faults and tokens ------------------------------------------------------------------------
     def fault_for(self, method: str, path: str) -> Fault | None:
@@ -162,23 +170,19 @@ def _handler(standin: TmfStandIn) -> type[BaseHTTPRequestHandler]:
             headers: Mapping[str, str] | None = None,
             raw: bytes | None = None,
         ) -> None:
-            payload = (
-                raw
-                if raw is not None
-                else b""
-                if body is None
-                else json.dumps(body, default=encode, ensure_ascii=False).encode()
-            )
+            self._send(status, payload(body) if raw is None else raw, headers)
+
+        def _send(self, status: int, raw: bytes, headers: Mapping[str, str] | None) -> None:
             self.send_response(status)
             self.send_header("Content-Type", "application/json;charset=utf-8")
-            self.send_header("Content-Length", str(len(payload)))
+            self.send_header("Content-Length", str(len(raw)))
             for name, value in (headers or {}).items():
                 self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(payload)
+            self.wfile.write(raw)
 
         def _error(self, status: int, reason: str) -> None:
-            self._answer(status, {"code": str(status), "reason": reason, "@type": "Error"})
+            self._answer(status, error_body(status, reason))
 
         def _serve(self, method: str) -> None:
             try:
@@ -190,7 +194,9 @@ def _handler(standin: TmfStandIn) -> type[BaseHTTPRequestHandler]:
                 if path == "/_faults":
                     return self._faults(method, body)
                 if path == "/_stats":
-                    return self._answer(200, dict(standin.stats.requests))
+                    with standin.lock:
+                        served = dict(standin.stats.requests)
+                    return self._answer(200, served)
                 fault = standin.fault_for(method, path)
                 if not standin.authorized(self.headers.get("Authorization", ""), fault):
                     return self._error(401, "invalid or expired token")
@@ -201,30 +207,39 @@ def _handler(standin: TmfStandIn) -> type[BaseHTTPRequestHandler]:
                     return self._error(404, "no such resource")
                 country, collection = segments[0], "/".join(segments[2:5])
                 resource_id = "/".join(segments[5:]) or None
-                with standin.lock:
+                headers: dict[str, str]
+                with standin.lock:  # computed and encoded here; sent once it is released
                     bss = standin.countries.get(country)
+                    if bss is not None:
+                        standin.stats.count(f"{method} {collection}")
                     if bss is None:
-                        return self._error(404, "no such country")
-                    standin.stats.count(f"{method} {collection}")
-                    params = parse_qsl(parts.query, keep_blank_values=True)
-                    if method == "GET":
-                        return self._read(country, bss.collections, collection, resource_id, params)
-                    answer = writes.apply(
-                        standin,
-                        country,
-                        bss,
-                        method,
-                        collection,
-                        resource_id,
-                        params,
-                        body,
-                        self.headers,
-                    )
+                        status, found, headers = 404, error_body(404, "no such country"), {}
+                    elif method == "GET":
+                        params = parse_qsl(parts.query, keep_blank_values=True)
+                        status, found, headers = _read(
+                            bss.collections, collection, resource_id, params
+                        )
+                    else:
+                        status, found, headers = writes.apply(
+                            standin,
+                            country,
+                            bss,
+                            method,
+                            collection,
+                            resource_id,
+                            body,
+                            self.headers,
+                        )
+                    raw = payload(found)
                 if fault is not None and fault.after and self._suffer(fault):
                     return None  # the change is made; its answer is lost
-                self._answer(*answer)
-            except (BrokenPipeError, ConnectionResetError):
+                self._send(status, raw, headers)
+            except (BrokenPipeError, ConnectionResetError):  # the client went away
                 pass
+            except Exception as error:  # a bug of the stand-in: answered, not a dropped connection
+                self.close_connection = True  # the request's body may not have been read
+                with contextlib.suppress(OSError):
+                    self._error(500, f"the stand-in failed: {type(error).__name__}")
 
         def _suffer(self, fault: Fault) -> bool:
             """Apply `fault`; True when it answered (or dropped) the request itself."""
@@ -241,29 +256,6 @@ def _handler(standin: TmfStandIn) -> type[BaseHTTPRequestHandler]:
                 self._error(fault.status, "injected fault")
                 return True
             return False
-
-        def _read(
-            self,
-            country: str,
-            collections: Collections,
-            collection: str,
-            resource_id: str | None,
-            params: list[tuple[str, str]],
-        ) -> None:
-            items = collections.get(collection, {})
-            fields = next((v for k, v in params if k == "fields"), None)
-            if resource_id is not None:
-                found = items.get(resource_id)
-                if found is None:
-                    return self._error(404, "not found")
-                etag = standin.etag(country, collection, resource_id)
-                return self._answer(200, query.select(found, fields), {"ETag": etag})
-            try:
-                page, total = query.run(list(items.values()), params)
-            except ValueError as error:
-                return self._error(400, str(error))
-            headers = {"X-Total-Count": str(total), "X-Result-Count": str(len(page))}
-            self._answer(200, [query.select(r, fields) for r in page], headers)
 
         def _token(self, body: bytes) -> None:
             form = dict(parse_qsl(body.decode(errors="replace")))
@@ -304,3 +296,25 @@ def _handler(standin: TmfStandIn) -> type[BaseHTTPRequestHandler]:
             pass
 
     return Handler
+
+
+def _read(
+    collections: Collections,
+    collection: str,
+    resource_id: str | None,
+    params: list[tuple[str, str]],
+) -> tuple[int, Any, dict[str, str]]:
+    """A read's status, body and headers (under the stand-in's lock)."""
+    items = collections.get(collection, {})
+    fields = next((v for k, v in params if k == "fields"), None)
+    if resource_id is not None:
+        found = items.get(resource_id)
+        if found is None:
+            return 404, error_body(404, "not found"), {}
+        return 200, query.select(found, fields), {}
+    try:
+        page, total = query.run(list(items.values()), params)
+    except ValueError as error:
+        return 400, error_body(400, str(error)), {}
+    headers = {"X-Total-Count": str(total), "X-Result-Count": str(len(page))}
+    return 200, [query.select(r, fields) for r in page], headers

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from email.message import Message
@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from local.tmf_standin.engine import Bss
-from local.tmf_standin.server import encode
+from local.tmf_standin.server import encode, error_body
 from selfcare.adapters.tmf import apis, shapes
 from selfcare.countries import fixed_zone, get_country
 from selfcare.errors import InvalidParameter, NotFound, ServiceError
@@ -41,8 +41,22 @@ MEDIA = {
 }
 
 
+# What reading a body of the wrong shape raises: a missing key or item, a string where an
+# object belongs (AttributeError), a list without the entry looked for (StopIteration), a number
+# that is not one (decimal.InvalidOperation, an ArithmeticError; ValueError for dates and ints).
+MALFORMED = (
+    ValueError,
+    KeyError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    StopIteration,
+    ArithmeticError,
+)
+
+
 def _error(status: int, reason: str) -> Answer:
-    return status, {"code": str(status), "reason": reason, "@type": "Error"}, {}
+    return status, error_body(status, reason), {}
 
 
 def apply(
@@ -52,10 +66,12 @@ def apply(
     method: str,
     collection: str,
     resource_id: str | None,
-    params: Sequence[tuple[str, str]],
     body: bytes,
     headers: Mapping[str, str] | Message,
 ) -> Answer:
+    """The answer to a write: a refusal of the back office's as its status, a body that is
+    not what the collection takes as 400; anything else raised is the stand-in's bug (the
+    server answers it 500)."""
     key = headers.get("Idempotency-Key")
     fingerprint = hashlib.sha256(
         f"{method} {collection}/{resource_id} ".encode() + body
@@ -71,7 +87,7 @@ def apply(
         answer = _dispatch(bss, country, method, collection, resource_id, document, headers)
     except ServiceError as refused:
         answer = _error(refused.status, refused.message)
-    except (ValueError, KeyError, TypeError, IndexError) as malformed:
+    except MALFORMED as malformed:
         answer = _error(400, f"malformed request: {type(malformed).__name__}")
     if key and answer[0] < 500:
         standin.idempotent[(country, key)] = (fingerprint, answer)
@@ -96,7 +112,11 @@ def _dispatch(
         if "json-patch" in headers.get("Content-Type", ""):
             _contact_change(bss, contract_id, document, zone)
         else:
+            if not isinstance(document, dict):
+                raise InvalidParameter("body", "a JSON merge patch (an object)")
             flags = document.get("invoiceFlags") or {}
+            if not isinstance(flags, dict):
+                raise InvalidParameter("invoiceFlags", "an object")
             bss.backend.set_invoice_flags(contract_id, **{k: bool(v) for k, v in flags.items()})
         bss.refresh(contract_id)
         return 200, bss.collections[collection][resource_id], {}
@@ -106,7 +126,7 @@ def _dispatch(
         return _payment_method(bss, method, resource_id, document, zone)
     if collection == apis.BILL_ON_DEMAND and method == "POST":
         contract_id = _contract_of_account(bss, document["billingAccount"]["id"])
-        amount = Decimal(str(document["amount"]["value"]))
+        amount = _amount(document["amount"]["value"])
         today = date.fromisoformat(str(document.get("billDate") or get_country(country).today()))
         invoice = bss.backend.create_invoice(contract_id, amount, today, get_country(country))
         bss.refresh(contract_id)
@@ -127,6 +147,18 @@ def _dispatch(
         bss.refresh(contract_id)
         return 201, bss.collections[apis.PAYMENT].get(payment["paymentId"], document), {}
     return _error(405, "method not allowed")
+
+
+def _amount(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise InvalidParameter("amount.value", "a number")
+    try:
+        amount = Decimal(str(value))
+    except ArithmeticError:  # decimal.InvalidOperation: "abc"
+        raise InvalidParameter("amount.value", "a number") from None
+    if not amount.is_finite():
+        raise InvalidParameter("amount.value", "a finite number")
+    return amount
 
 
 def _contract_of_account(bss: Bss, account_id: Any) -> str:
@@ -169,10 +201,15 @@ def _product_order(bss: Bss, order: Any, zone: Any) -> Answer:
     item = items[0]
     product = item.get("product") or {}
     contract_id = next(
-        str(r["product"]["id"])
-        for r in product.get("productRelationship") or []
-        if r.get("relationshipType") == "isBundledBy"
+        (
+            str(r["product"]["id"])
+            for r in product.get("productRelationship") or []
+            if r.get("relationshipType") == "isBundledBy"
+        ),
+        None,
     )
+    if contract_id is None:
+        raise InvalidParameter("productRelationship", "an isBundledBy relation to the contract")
     product_id = int(product["productSpecification"]["id"])
     offering_id = str(item["productOffering"]["id"])
     promotion = next(

@@ -83,14 +83,68 @@ def test_a_resource_the_tmf_schema_refuses_fails_with_schemas(bss, secret):
     bills = bss.countries["co"].collections[apis.CUSTOMER_BILL]
     bill = next(b for b in bills.values() if b.get("contractId") == FIRST)
     state = bill["state"]
-    bill["state"] = 42  # the reads ignore it; TMF678 says a string
+    bill["state"] = 4111111111111111  # a card token as a number: the reads ignore it
     try:
         code, out = check(bss, secret, "--document", DOCUMENT, "--contract", FIRST, "--schemas")
     finally:
         bill["state"] = state
     assert code == 1
     assert "FAIL  schema TMF678 CustomerBill" in out
-    assert "42 is not of type 'string'" in out
+    assert "$.state: type: expected 'string'" in out
+    assert "4111111111111111" not in out  # TMF678 says a string; the value is never shown
+
+
+def test_a_schema_violation_never_prints_the_value(bss, secret):
+    """A card token sent as a number is named by its path and the type TMF670 expects."""
+    contract = next(str(c["contractId"]) for c in DEMO["contracts"] if c.get("recurringBilling"))
+    methods = bss.countries["co"].collections[apis.PAYMENT_METHOD]
+    method = methods[apis.payment_method_key(contract)]
+    token, email = method["token"], method.get("email")
+    method["token"], method["email"] = 4111111111111111, ["someone@example.com"]
+    try:
+        code, out = check(bss, secret, "--document", DOCUMENT, "--contract", contract, "--schemas")
+    finally:
+        method["token"] = token
+        if email is None:
+            method.pop("email")
+        else:
+            method["email"] = email
+    assert code == 1
+    assert "FAIL  schema TMF670 PaymentMethod" in out
+    assert "$.token: type: expected 'string'" in out
+    assert "4111111111111111" not in out and "someone@example.com" not in out
+    assert str(token) not in out
+
+
+def test_a_resource_the_adapter_cannot_read_fails_its_check_without_a_traceback(bss, secret):
+    bills = bss.countries["co"].collections[apis.CUSTOMER_BILL]
+    bill = next(b for b in bills.values() if b.get("contractId") == FIRST)
+    bill_date = bill["billDate"]
+    bill["billDate"] = 4111111111111111  # not a date: the adapter's reads cannot parse it
+    try:
+        code, out = check(bss, secret, "--document", DOCUMENT, "--contract", FIRST)
+    finally:
+        bill["billDate"] = bill_date
+    assert code == 1
+    assert f"FAIL  invoices {FIRST} " in out
+    assert "4111111111111111" not in out
+    assert out.splitlines()[-1].endswith("nothing written")
+
+
+@pytest.mark.parametrize("error", [AttributeError, TypeError, ValueError, KeyError, StopIteration])
+def test_a_read_that_raises_anything_fails_naming_the_type_only(bss, error):
+    out = io.StringIO()
+    credentials = ClientCredentials.from_secret(json.dumps(bss.secret()))
+    report = tmf_check.Report(TmfClient(bss.base_url("co"), lambda: credentials), out)
+
+    def read() -> None:
+        raise error("4111111111111111 someone@example.com")
+
+    assert report.check("the read", read) is None
+    assert report.check("the verify", lambda: 1, verify=lambda _: read()) is None
+    assert (report.passed, report.failed) == (0, 2)
+    assert out.getvalue().count(f"unreadable answer ({error.__name__})") == 2
+    assert "4111111111111111" not in out.getvalue() and "someone" not in out.getvalue()
 
 
 def test_a_contract_of_another_customer_fails(bss, secret):
@@ -144,3 +198,29 @@ def test_a_malformed_secret_exits_2_naming_no_value(bss, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "credentials are not configured properly" in err
     assert "s3cr3t-value" not in err
+
+
+def test_a_secret_file_that_is_not_text_exits_2_naming_no_byte(bss, tmp_path, capsys):
+    secret = tmp_path / "creds.json"
+    secret.write_bytes(b'{"clientSecret": "\xff\xfes3cr3t"}')
+    with pytest.raises(SystemExit) as exited:
+        check(bss, secret, "--document", DOCUMENT)
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "cannot read the secret file: it is not UTF-8 text" in err
+    assert "Traceback" not in err and "0xff" not in err and "s3cr3t" not in err
+
+
+def test_a_missing_secret_file_exits_2(bss, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exited:
+        check(bss, tmp_path / "absent.json", "--document", DOCUMENT)
+    assert exited.value.code == 2
+    assert "cannot read the secret file: No such file or directory" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("seconds", ["-1", "0", "nan", "inf", "soon"])
+def test_an_attempt_timeout_that_is_not_positive_is_a_usage_error(bss, secret, capsys, seconds):
+    with pytest.raises(SystemExit) as exited:
+        check(bss, secret, "--document", DOCUMENT, "--attempt-timeout", seconds)
+    assert exited.value.code == 2
+    assert "expected a positive number of seconds" in capsys.readouterr().err
