@@ -145,12 +145,6 @@ def tmf_gateway(tmf_stacks):
     return Gateway(tmf_stacks, "co", local_function_env())
 
 
-@pytest.fixture(scope="session", params=["sandbox", "tmf"])
-def backend_gateway(request):
-    """The API on each backend in turn: `sandbox` (its own dataset) and `tmf` (a BSS)."""
-    return request.getfixturevalue("gateway" if request.param == "sandbox" else "tmf_gateway")
-
-
 class TokenClient:
     """A WSGI client that sends a bearer token unless the request brings its own headers."""
 

@@ -28,6 +28,7 @@ from werkzeug.test import Client
 from local import auth, demo, samples
 from selfcare import budget
 from selfcare.adapters import boto
+from tests.support import claims
 from tests.support.claims import claim
 from tests.support.faults import Call, Fault
 from tests.support.snapshots import Snapshot, changes, normalized
@@ -60,8 +61,8 @@ def country_of(operation_id: str) -> str:
 
 @dataclass
 class Case:
-    """One operation's request, for a customer of its own (claimed once per worker; every
-    scenario puts the data back)."""
+    """One operation's request, for a customer of its own (claimed once per worker and
+    backend; every scenario puts the data back)."""
 
     operation_id: str
     country: str
@@ -72,14 +73,16 @@ class Case:
     status: int
 
 
-_cases: dict[str, Case] = {}
-_customers: dict[str, list[dict[str, Any]]] = {}  # claimed by this worker's scenarios
+# By backend (claims.backend) too: tests/conformance/test_bss_writes_under_faults.py uses
+# them on the tmf stacks' data, claimed apart from the sandbox's.
+_cases: dict[tuple[str, str], Case] = {}  # (backend, operation)
+_customers: dict[tuple[str, str], list[dict[str, Any]]] = {}  # (backend, country): claimed
 
 
 def customer_for(country: str, sample: samples.Sample) -> dict[str, Any]:
     """A customer the sample suits, shared by every scenario of this worker: each scenario
     puts the data back, so they never see each other's changes."""
-    mine = _customers.setdefault(country, [])
+    mine = _customers.setdefault((claims.backend, country), [])
     found = next((customer for customer in mine if sample.suits(customer)), None)
     if found is None:
         found = claim(country, sample.suits)
@@ -88,14 +91,15 @@ def customer_for(country: str, sample: samples.Sample) -> dict[str, Any]:
 
 
 def case_for(operation_id: str) -> Case:
-    if operation_id not in _cases:
+    cached = (claims.backend, operation_id)
+    if cached not in _cases:
         sample, country = samples.BY_OPERATION[operation_id], country_of(operation_id)
         customer = customer_for(country, sample)
         values = {
             **samples.customer_values(country, customer),
             **sample.values(country, customer),
         }
-        _cases[operation_id] = Case(
+        _cases[cached] = Case(
             operation_id,
             country,
             sample.method,
@@ -104,7 +108,7 @@ def case_for(operation_id: str) -> Case:
             auth.customer_token(customer["documentType"], customer["customerId"]),
             sample.status,
         )
-    return _cases[operation_id]
+    return _cases[cached]
 
 
 @dataclass

@@ -106,6 +106,27 @@ def assert_no_card_data(*texts: str) -> None:
         assert not leaks(text), text
 
 
+def vault_table(stack) -> str:
+    """The table the stack's card vault keeps cards in: the sandbox table, or with a BSS
+    (Backend tmf) the checkout table (selfcare.stores.cards)."""
+    return stack.table_name("SandboxTable" if stack.bss is None else "CheckoutTable")
+
+
+def vault_items(stack, customer=None) -> str:
+    """The vault table's items: the customer's partition, or every page of a scan."""
+    dynamodb, table = boto3.client("dynamodb"), vault_table(stack)
+    if customer is None:
+        pages = dynamodb.get_paginator("scan").paginate(TableName=table)
+    else:
+        pk = f"CUSTOMER#{customer['documentType'].upper()}#{customer['customerId']}"
+        pages = dynamodb.get_paginator("query").paginate(
+            TableName=table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": pk}},
+        )
+    return json.dumps([item for page in pages for item in page["Items"]])
+
+
 def assert_idempotency_records_hold_no_card(stack, body) -> None:
     """Records keep a hash of the request: an unkeyed one of a body with a card number
     could be reversed by trying the few digits the masked number hides."""
@@ -417,6 +438,9 @@ def test_a_payu_card_is_kept_listed_charged_and_deleted(payu, payu_api):
 
     _, token = tokenize(api, path)
     assert standin.tokens[token["cardToken"]]["payerId"] == customer["customerId"]
+    kept = vault_items(stack, customer)
+    assert token["cardToken"] in kept  # the vault's own table: the card is kept there...
+    assert_no_card_data(kept)  # ...as its token and masked number only
     assert api.get(path).get_json() == [token]  # newest first, limit 1 by default
     assert listed(api, path) == [token["cardToken"], *before]
 
@@ -437,8 +461,7 @@ def test_a_payu_card_is_kept_listed_charged_and_deleted(payu, payu_api):
     assert listed(api, path) == before and token["cardToken"] not in standin.tokens
     assert send(api, "DELETE", path, {"cardToken": token["cardToken"]}).status_code == 404
 
-    kept = boto3.client("dynamodb").scan(TableName=stack.table_name("SandboxTable"))
-    assert_no_card_data(json.dumps(kept["Items"]))
+    assert_no_card_data(vault_items(stack))
 
 
 def test_a_payu_customer_keeps_at_most_five_cards(payu, payu_api):

@@ -15,7 +15,7 @@ _claimed: set[tuple[str, str, str]] = set()
 _lock = threading.Lock()
 DEMO_IDENTITIES = 6
 # Whose data a claim is on: each backend's stacks hold their own copy of the dataset
-# (tests/conformance/tmf/conftest.py switches to "tmf" for the suites it runs again).
+# (tests/conformance/conftest.py switches to "tmf" for the suites that write to the tmf data).
 backend = "sandbox"
 
 
@@ -29,3 +29,13 @@ def claim(
                 _claimed.add(key)
                 return customer
     raise LookupError(f"no unclaimed {country} customer left for this test")
+
+
+def reserve(country: str, customer: dict[str, Any], on: str) -> None:
+    """Claims `customer` itself among `on`'s data: for a suite run again on another backend
+    with the customer its module claimed when imported (the claim was on the first one)."""
+    key = (on, country, customer["customerId"])
+    with _lock:
+        if key in _claimed:
+            raise LookupError(f"{customer['customerId']} is already claimed on {on}")
+        _claimed.add(key)

@@ -28,11 +28,3 @@ def build_stacks(embedded_aws, jwks, tmf_standin):
         )
 
     return made
-
-
-@pytest.fixture(autouse=True)
-def _claims_on_the_tmf_data(monkeypatch):
-    """Customers are claimed among the tmf stacks' data, apart from the sandbox's."""
-    from tests.support import claims
-
-    monkeypatch.setattr(claims, "backend", "tmf")

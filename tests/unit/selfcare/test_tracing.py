@@ -237,8 +237,10 @@ def test_a_call_outside_aws_is_a_remote_subsegment_with_its_http_meta(lambda_env
     assert call["fault"] is True
 
 
-def test_without_tracing_a_remote_subsegment_records_nothing(monkeypatch):
-    monkeypatch.delenv("LAMBDA_TASK_ROOT", raising=False)
+def test_without_tracing_a_remote_subsegment_records_nothing(lambda_env, daemon, monkeypatch):
+    monkeypatch.delenv("LAMBDA_TASK_ROOT")  # an SDK ready to send, but outside Lambda
 
     with tracing.remote_subsegment("bss.example", "GET", "https://bss.example/x") as traced:
         traced(200)
+
+    assert received(daemon) == []

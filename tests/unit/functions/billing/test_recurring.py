@@ -21,6 +21,7 @@ from selfcare.countries import get_country
 from selfcare.errors import InvalidParameter, Unavailable
 from selfcare.models.billing import RecurringBillingInfoRequest
 from selfcare.ports import ContractRef
+from tests.support.metrics import Counted
 
 AS_OF = date(2026, 10, 15)
 Record = dict[str, Any]
@@ -99,8 +100,8 @@ def test_a_failure_to_flag_the_invoices_leaves_the_change_and_its_success(caplog
     backend = SandboxBackend(items)
     contract, token = holder("gt")
     info, _ = describe("gt", cardToken=token)
-    counted: list[str] = []
-    events = Events(lambda name, value=1: counted.append(name))
+    counted = Counted()
+    events = Events(counted)
     with caplog.at_level(logging.WARNING, logger=events.log.name):
         enrolled = recurring.enrol(backend, contract, info, token, events)
     assert enrolled["response"] == "OK"
